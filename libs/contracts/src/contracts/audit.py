@@ -1,0 +1,31 @@
+"""Events on `academy.audit.v1`: export runs of audit packs."""
+
+from datetime import date
+
+from contracts import topics
+from contracts.base import EventData, UtcDatetime
+
+
+class AuditPackExported(EventData):
+    ce_type = "academy.auditpack.exported.v1"
+    topic = topics.AUDIT
+
+    operator_id: str
+    day: date
+    pack_seq: int
+    manifest_sha256: str
+    tree_size: int
+    root: str
+    remote_path: str
+    exported_at: UtcDatetime
+
+
+class AuditExportFailed(EventData):
+    ce_type = "academy.auditpack.export_failed.v1"
+    topic = topics.AUDIT
+
+    operator_id: str
+    day: date
+    attempt: int
+    error: str
+    failed_at: UtcDatetime

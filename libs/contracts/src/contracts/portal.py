@@ -1,0 +1,45 @@
+"""Events on `portal.events.v1`, published by the partner portal (and the reference portal)."""
+
+from contracts import topics
+from contracts.base import EventData, JurisdictionCode, UtcDatetime
+from contracts.common import ReleaseReason
+
+
+class ToolingUnlocked(EventData):
+    """The portal verified a `tooling.released.v1` webhook and unlocked the tooling."""
+
+    ce_type = "portal.tooling.unlocked.v1"
+    topic = topics.PORTAL
+
+    release_id: str
+    operator_id: str
+    jurisdiction: JurisdictionCode
+    tooling: list[str]
+    reason: ReleaseReason
+    unlocked_at: UtcDatetime
+
+
+class ToolingLocked(EventData):
+    """The portal locked tooling again after a `tooling.revoked.v1` webhook."""
+
+    ce_type = "portal.tooling.locked.v1"
+    topic = topics.PORTAL
+
+    revocation_id: str
+    operator_id: str
+    jurisdiction: JurisdictionCode
+    tooling: list[str]
+    locked_at: UtcDatetime
+
+
+class NoticeReceived(EventData):
+    """The portal received a certification notice (expiring or expired)."""
+
+    ce_type = "portal.notice.received.v1"
+    topic = topics.PORTAL
+
+    webhook_id: str
+    webhook_type: str
+    operator_id: str
+    jurisdiction: JurisdictionCode
+    received_at: UtcDatetime
