@@ -2,11 +2,14 @@
 
 from contracts import topics
 from contracts.base import EventData, JurisdictionCode, UtcDatetime
-from contracts.common import ReleaseReason
+from contracts.common import Evidence, Override, ReleaseReason
 
 
 class ToolingUnlocked(EventData):
-    """The portal verified a `tooling.released.v1` webhook and unlocked the tooling."""
+    """The portal verified a `tooling.released.v1` webhook and unlocked the tooling.
+
+    Carries the evidence it received, so an audit pack can show it without other events.
+    """
 
     ce_type = "portal.tooling.unlocked.v1"
     topic = topics.PORTAL
@@ -16,6 +19,8 @@ class ToolingUnlocked(EventData):
     jurisdiction: JurisdictionCode
     tooling: list[str]
     reason: ReleaseReason
+    evidence: list[Evidence]
+    override: Override | None = None
     unlocked_at: UtcDatetime
 
 
