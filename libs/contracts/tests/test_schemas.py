@@ -7,8 +7,7 @@ from contracts.schemas import DEFAULT_DIR, render_all
 def test_checked_in_schemas_match_the_models() -> None:
     rendered = render_all()
     on_disk = {
-        str(path.relative_to(DEFAULT_DIR)): path.read_text()
-        for path in DEFAULT_DIR.rglob("*.json")
+        str(path.relative_to(DEFAULT_DIR)): path.read_text() for path in DEFAULT_DIR.rglob("*.json")
     }
     stale = sorted(name for name in rendered if on_disk.get(name) != rendered[name])
     orphaned = sorted(set(on_disk) - set(rendered))

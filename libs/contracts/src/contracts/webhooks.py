@@ -61,8 +61,8 @@ class CertificationExpiredNotice(Model):
     data: CertificationNoticeData
 
 
-WebhookMessage = ToolingReleased | ToolingRevoked | CertificationExpiringNotice | (
-    CertificationExpiredNotice
+WebhookMessage = (
+    ToolingReleased | ToolingRevoked | CertificationExpiringNotice | (CertificationExpiredNotice)
 )
 
 WEBHOOK_MODELS: tuple[type[Model], ...] = (

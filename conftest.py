@@ -1,0 +1,3 @@
+"""Fixtures shared by every test folder (real Postgres, real Tansu)."""
+
+pytest_plugins = ["academy.testing.fixtures"]

@@ -1,0 +1,49 @@
+"""Build a service's FastAPI app around its ServiceRuntime, and serve it."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from academy_runtime import logs
+from academy_runtime.http import install_common
+from academy_runtime.service import ServiceRuntime
+
+
+def build_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    routers: Iterable[APIRouter] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=runtime.lifespan,
+        openapi_tags=openapi_tags,
+    )
+    app.state.runtime = runtime
+    app.state.metrics = runtime.metrics
+    app.state.token_verifier = runtime.verifier
+    install_common(app, metrics=runtime.metrics, readiness=runtime.readiness)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app: FastAPI, runtime: ServiceRuntime) -> None:
+    """Run one service process until SIGINT/SIGTERM (graceful: in-flight work finishes)."""
+    settings = runtime.settings
+    logs.configure(settings.service_name, level=settings.log_level, fmt=settings.log_format)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )

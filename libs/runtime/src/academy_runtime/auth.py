@@ -1,0 +1,210 @@
+"""OIDC bearer-token verification: JWKS fetched and cached, RS256/ES256 only.
+
+The JWKS is refreshed when a token names an unknown `kid` (at most once per
+`min_refresh_s`, so a flood of bogus kids cannot hammer the issuer).
+"""
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+
+from academy_runtime.settings import ServiceSettings
+
+ALLOWED_ALGORITHMS = ("RS256", "ES256")
+
+
+class AuthError(Exception):
+    """A token was rejected; `reason` is a short stable label, `detail` says what to fix."""
+
+    def __init__(self, reason: str, detail: str, *, status: int = 401) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in caller, with claims mapped by configuration."""
+
+    staff_id: str
+    operator_id: str
+    email: str
+    name: str
+    roles: frozenset[str]
+    claims: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def actor(self) -> str:
+        return f"{self.staff_id} <{self.email}>" if self.email else self.staff_id
+
+
+class JwksCache:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl_s: int,
+        min_refresh_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = url
+        self._transport = transport
+        self._ttl = ttl_s
+        self._min_refresh = min_refresh_s
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def key(self, kid: str) -> jwt.PyJWK:
+        if time.monotonic() - self._fetched_at > self._ttl or kid not in self._keys:
+            await self._refresh(force=kid not in self._keys)
+        try:
+            return self._keys[kid]
+        except KeyError:
+            raise AuthError("unknown_kid", f"token signed with unknown key id {kid!r}") from None
+
+    async def _refresh(self, *, force: bool) -> None:
+        async with self._lock:
+            age = time.monotonic() - self._fetched_at
+            if age < self._min_refresh and (force or age < self._ttl):
+                return
+            try:
+                async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
+                    response = await client.get(self._url)
+                    response.raise_for_status()
+                    document = response.json()
+            except (httpx.HTTPError, ValueError) as exc:
+                if self._keys:
+                    return  # keep serving with the keys we have
+                raise AuthError(
+                    "jwks_unavailable", f"cannot fetch signing keys: {exc}", status=503
+                ) from exc
+            keys = {}
+            for entry in document.get("keys", []):
+                if entry.get("kid") and entry.get("alg", "RS256") in ALLOWED_ALGORITHMS:
+                    keys[entry["kid"]] = jwt.PyJWK(entry)
+            self._keys = keys
+            self._fetched_at = time.monotonic()
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings, *, jwks: JwksCache | None = None) -> None:
+        self._settings = settings
+        self._jwks = jwks or JwksCache(settings.jwks_url, ttl_s=settings.oidc_jwks_cache_s)
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise AuthError("malformed", f"bearer token is not a JWT: {exc}") from exc
+        alg = header.get("alg")
+        if alg not in ALLOWED_ALGORITHMS:
+            raise AuthError(
+                "alg_not_allowed", f"token alg {alg!r} not allowed; use one of RS256, ES256"
+            )
+        kid = header.get("kid")
+        if not kid:
+            raise AuthError("missing_kid", "token header has no kid")
+        key = await self._jwks.key(kid)
+        s = self._settings
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[alg],
+                audience=s.oidc_audience,
+                issuer=s.oidc_issuer,
+                leeway=s.oidc_leeway_s,
+                options={"require": ["exp", "iss", "aud", "sub"], "verify_nbf": True},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("expired", "token has expired; sign in again") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise AuthError("not_yet_valid", "token is not valid yet (nbf in the future)") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise AuthError("wrong_issuer", f"token issuer is not {s.oidc_issuer}") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise AuthError("wrong_audience", f"token audience is not {s.oidc_audience}") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise AuthError("missing_claim", str(exc)) from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError("invalid_signature", f"token rejected: {exc}") from exc
+        return self._principal(claims)
+
+    def _principal(self, claims: dict[str, Any]) -> Principal:
+        s = self._settings
+        operator = claims.get(s.claim_operator_id)
+        staff = claims.get(s.claim_staff_id)
+        if not operator or not isinstance(operator, str):
+            raise AuthError("missing_claim", f"token has no {s.claim_operator_id!r} claim")
+        groups = claims.get(s.claim_groups) or []
+        if isinstance(groups, str):
+            groups = [groups]
+        return Principal(
+            staff_id=str(staff),
+            operator_id=operator,
+            email=str(claims.get(s.claim_email) or ""),
+            name=str(claims.get(s.claim_name) or ""),
+            roles=frozenset(str(g) for g in groups),
+            claims=claims,
+        )
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("missing_token", "send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        principal = await verifier.verify(_bearer(request))
+    except AuthError as exc:
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.auth_failures.labels(exc.reason).inc()
+        raise
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Any:
+    """Dependency: the caller must hold one of `roles` (403 otherwise)."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.has_role(*roles):
+            raise AuthError(
+                "forbidden", f"requires one of the roles: {', '.join(roles)}", status=403
+            )
+        return principal
+
+    return Depends(check)
+
+
+def auth_error_response(exc: AuthError) -> JSONResponse:
+    headers = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = (
+            f'Bearer error="invalid_token", error_description="{exc.reason}"'
+        )
+    body = {"error": "unauthorized" if exc.status == 401 else "forbidden"}
+    body.update({"reason": exc.reason, "detail": exc.detail})
+    if exc.status == 503:
+        body["error"] = "unavailable"
+    return JSONResponse(body, status_code=exc.status, headers=headers)

@@ -1,0 +1,95 @@
+"""FastAPI pieces every service shares: health, metrics, error bodies, request metrics."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from academy_runtime.auth import AuthError, auth_error_response
+from academy_runtime.metrics import RuntimeMetrics
+
+log = logging.getLogger(__name__)
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+
+
+def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: ReadinessCheck) -> None:
+    @app.get("/healthz", tags=["operations"], summary="Liveness: the process serves requests")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness: database and broker reachable",
+        responses={503: {"description": "A dependency is not reachable"}},
+    )
+    async def readyz() -> JSONResponse:
+        checks = await readiness()
+        ok = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not_ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.exception_handler(AuthError)
+    async def on_auth_error(_: Request, exc: AuthError) -> JSONResponse:
+        return auth_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
+                "problem": err.get("msg", "invalid"),
+            }
+            for err in exc.errors()
+        ]
+        return JSONResponse(
+            {"error": "invalid_request", "detail": "fix the listed fields", "problems": problems},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail: Any = exc.detail
+        body = (
+            detail
+            if isinstance(detail, dict)
+            else {"error": _label(exc.status_code), "detail": detail}
+        )
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        metrics.http_requests.labels(
+            template, request.method, f"{response.status_code // 100}xx"
+        ).inc()
+        return response
+
+
+def _label(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        410: "gone",
+        412: "precondition_failed",
+        422: "invalid_request",
+        429: "too_many_requests",
+    }.get(status, "error")

@@ -1,0 +1,59 @@
+"""Prometheus metrics every service exposes, on a per-app registry."""
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class RuntimeMetrics:
+    """Outbox, consumer and HTTP metrics shared by all services (bounded labels only)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.registry = registry
+        self.outbox_published = Counter(
+            "academy_outbox_published_total",
+            "Outbox events acknowledged by the broker",
+            registry=registry,
+        )
+        self.outbox_failures = Counter(
+            "academy_outbox_publish_failures_total",
+            "Outbox events the broker did not acknowledge (retried)",
+            registry=registry,
+        )
+        self.outbox_pending = Gauge(
+            "academy_outbox_pending", "Outbox events not yet acknowledged", registry=registry
+        )
+        self.consumed = Counter(
+            "academy_consumer_messages_total",
+            "Messages handled by idempotent consumers",
+            ["handler", "outcome"],
+            registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "academy_consumer_dead_lettered_total",
+            "Messages sent to a dead-letter topic",
+            ["handler"],
+            registry=registry,
+        )
+        self.consumer_lag = Gauge(
+            "academy_consumer_lag",
+            "Messages behind the partition high-water mark, per handler",
+            ["handler"],
+            registry=registry,
+        )
+        self.handle_seconds = Histogram(
+            "academy_consumer_handle_seconds",
+            "Time to handle one message, including its transaction",
+            ["handler"],
+            registry=registry,
+        )
+        self.http_requests = Counter(
+            "academy_http_requests_total",
+            "HTTP requests by route template and status class",
+            ["route", "method", "status"],
+            registry=registry,
+        )
+        self.auth_failures = Counter(
+            "academy_auth_failures_total",
+            "Rejected bearer tokens by reason",
+            ["reason"],
+            registry=registry,
+        )

@@ -1,0 +1,204 @@
+"""ServiceRuntime: everything a service process needs, built once from its Settings."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+from prometheus_client import CollectorRegistry
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from academy_runtime import db, kafka
+from academy_runtime.auth import TokenVerifier
+from academy_runtime.consumer import Handler, IdempotentConsumer
+from academy_runtime.metrics import RuntimeMetrics
+from academy_runtime.outbox import OutboxRelay, add_events
+from academy_runtime.settings import ServiceSettings
+from academy_runtime.tables import inbox_table, outbox_table
+from contracts import Envelope
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """Engine, sessions, broker, outbox, consumers and background tasks of one service."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        schema: str,
+        metadata: MetaData,
+        produces: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings
+        self.schema = schema
+        self.metadata = metadata
+        self.source = f"/academy/{settings.service_name}"
+        self.outbox: Table = metadata.tables.get(f"{schema}.outbox") or outbox_table(metadata)
+        self.inbox: Table = metadata.tables.get(f"{schema}.inbox") or inbox_table(metadata)
+        self.registry = CollectorRegistry()
+        self.metrics = RuntimeMetrics(self.registry)
+        self.engine = db.make_engine(settings, schema=schema)
+        self.sessions = db.make_sessionmaker(self.engine)
+        self.broker: KafkaBroker = kafka.make_broker(settings, registry=self.registry)
+        self.produces = list(produces)
+        self.consumers: list[IdempotentConsumer] = []
+        self._tasks: dict[str, BackgroundTask] = {}
+        self._stop = asyncio.Event()
+        self._running: list[asyncio.Task[None]] = []
+        self.broker_started = False
+        self.verifier = TokenVerifier(settings)
+        self.relay = OutboxRelay(
+            sessions=self.sessions,
+            outbox=self.outbox,
+            publish=self._publish_raw,
+            ensure_topics=self.ensure_topics,
+            metrics=self.metrics,
+            schema=schema,
+            listen_dsn=_plain_dsn(settings.database_url.get_secret_value()),
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+        )
+
+    # -- wiring -------------------------------------------------------------------------
+    def subscribe(
+        self, topic: str | Iterable[str], handler: Handler, *, name: str
+    ) -> IdempotentConsumer:
+        consumer = IdempotentConsumer(
+            name=name,
+            topics=[topic] if isinstance(topic, str) else list(topic),
+            handler=handler,
+            broker=self.broker,
+            sessions=self.sessions,
+            inbox=self.inbox,
+            metrics=self.metrics,
+            settings=self.settings,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def background(self, name: str, task: BackgroundTask) -> None:
+        self._tasks[name] = task
+
+    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
+        return Envelope(data=data, tenantid=tenant, source=self.source, subject=subject)
+
+    async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None:
+        """Stage events in the session's transaction (transactional outbox)."""
+        await add_events(session, self.outbox, *events)
+
+    @property
+    def topics(self) -> list[str]:
+        consumed = [t for c in self.consumers for t in c.topics]
+        return kafka.with_dlqs([*self.produces, *consumed])
+
+    async def ensure_topics(self) -> None:
+        await kafka.ensure_topics(self.settings, self.topics)
+
+    async def _publish_raw(
+        self, topic: str, key: bytes, value: bytes, headers: dict[str, str]
+    ) -> "asyncio.Future[Any]":
+        future: asyncio.Future[Any] = await self.broker.publish(
+            value, topic=topic, key=key, headers=headers, no_confirm=True
+        )
+        return future
+
+    # -- lifecycle ----------------------------------------------------------------------
+    async def readiness(self) -> dict[str, str]:
+        checks = {}
+        try:
+            await asyncio.wait_for(db.ping(self.engine), timeout=3.0)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc.__class__.__name__}"
+        if not self.broker_started:
+            checks["broker"] = "connecting"
+        else:
+            try:
+                ok = await self.broker.ping(timeout=3.0)
+                checks["broker"] = "ok" if ok else "unreachable"
+            except Exception as exc:
+                checks["broker"] = f"unreachable: {exc.__class__.__name__}"
+        return checks
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._spawn("broker", self._connect_broker)
+        for name, task in self._tasks.items():
+            self._spawn(name, task)
+
+    def _spawn(self, name: str, task: BackgroundTask) -> None:
+        async def guarded() -> None:
+            while not self._stop.is_set():
+                try:
+                    await task(self._stop)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("background task %s crashed; restarting in 2 s", name)
+                    await asyncio.sleep(2.0)
+
+        self._running.append(asyncio.create_task(guarded(), name=f"{self.schema}:{name}"))
+
+    async def _connect_broker(self, stop: asyncio.Event) -> None:
+        delay = 0.5
+        while not stop.is_set():
+            try:
+                await self.ensure_topics()
+                await self.broker.start()
+                self.broker_started = True
+                break
+            except Exception as exc:
+                log.warning("broker not reachable yet (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        if stop.is_set():
+            return
+        log.info("broker connected", extra={"topics": self.topics})
+        self._spawn("outbox-relay", self.relay.run)
+        self._spawn("topic-guard", self._guard_topics)
+
+    async def _guard_topics(self, stop: asyncio.Event) -> None:
+        """Re-create topics a memory-only or recreated broker lost."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=15.0)
+            except TimeoutError:
+                try:
+                    await self.ensure_topics()
+                except Exception as exc:
+                    log.warning("topic check failed: %s", exc)
+
+    async def stop(self, *, drain_s: float = 10.0) -> None:
+        """Let background work finish its step, drain consumers, then close connections."""
+        self._stop.set()
+        if self._running:
+            _done, pending = await asyncio.wait(self._running, timeout=drain_s)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._running, return_exceptions=True)
+            self._running.clear()
+        if self.broker_started:
+            await self.broker.stop()
+            self.broker_started = False
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def lifespan(self, _app: Any) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+
+def _plain_dsn(url: str) -> str:
+    """asyncpg wants postgresql://; SQLAlchemy URLs carry +asyncpg."""
+    return db.async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -1,0 +1,95 @@
+"""Typed settings shared by every service; one env prefix per service (e.g. `CATALOGUE_`)."""
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: Values that may only be used in local mode: anything that looks like a placeholder.
+PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only", "insecure", "example")
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has; subclasses set `model_config` with their env prefix."""
+
+    service_name: ClassVar[str] = "service"
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="ACADEMY_")
+
+    environment: Literal["local", "test", "production"] = Field(
+        default="production",
+        description="local and test allow placeholder secrets and dev conveniences",
+    )
+    database_url: SecretStr = Field(
+        default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/academy"),
+        description="SQLAlchemy async URL (postgresql+asyncpg://…)",
+    )
+    db_pool_size: int = Field(default=5, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
+    kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    kafka_topic_partitions: int = Field(default=4, ge=1)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    consumer_group: str | None = Field(default=None, description="default: academy-<service>")
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_interval_s: float = Field(default=0.2, gt=0)
+    consumer_max_retries: int = Field(
+        default=5, ge=0, description="unexpected errors before a message goes to the DLQ"
+    )
+    oidc_issuer: str = "http://127.0.0.1:8100"
+    oidc_audience: str = "academy"
+    oidc_jwks_url: str | None = Field(default=None, description="default: {issuer}/jwks.json")
+    oidc_jwks_cache_s: int = Field(default=600, ge=0)
+    oidc_leeway_s: int = Field(default=30, ge=0)
+    claim_staff_id: str = "sub"
+    claim_email: str = "email"
+    claim_name: str = "name"
+    claim_operator_id: str = "operator_id"
+    claim_groups: str = "groups"
+
+    @property
+    def group_id(self) -> str:
+        return self.consumer_group or f"academy-{self.service_name}"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.oidc_jwks_url or f"{self.oidc_issuer.rstrip('/')}/jwks.json"
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment in ("local", "test")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+        if self.is_local:
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and _looks_like_placeholder(value):
+                prefix = self.model_config.get("env_prefix", "")
+                raise ValueError(
+                    f"{prefix}{name.upper()} holds a placeholder secret; set a real value "
+                    f"or run with {prefix}ENVIRONMENT=local"
+                )
+        return self
+
+
+def _looks_like_placeholder(value: SecretStr) -> bool:
+    text = value.get_secret_value().lower()
+    return not text or any(marker in text for marker in PLACEHOLDER_MARKERS)
+
+
+def describe(settings_cls: type[ServiceSettings]) -> list[tuple[str, str, Any]]:
+    """(ENV_NAME, description, default) for every setting, for docs and drift checks."""
+    prefix = settings_cls.model_config.get("env_prefix", "")
+    rows = []
+    for name, field in settings_cls.model_fields.items():
+        default = field.default
+        if isinstance(default, SecretStr):
+            default = "(secret)"
+        rows.append((f"{prefix}{name.upper()}", field.description or "", default))
+    return rows

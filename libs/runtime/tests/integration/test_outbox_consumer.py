@@ -1,0 +1,187 @@
+"""Outbox relay and idempotent consumer against real Postgres and a real Tansu broker."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from academy_runtime.consumer import PoisonMessage
+from academy_runtime.db import transaction
+from academy_runtime.migrations import create_runtime_tables
+from academy_runtime.service import ServiceRuntime
+from academy_runtime.settings import ServiceSettings
+from contracts import Envelope, encode, topics
+from contracts.assessment import OperatorJurisdictionsSet
+
+pytestmark = pytest.mark.integration
+
+
+def _schema_with_applied(schema: str) -> tuple[MetaData, Table]:
+    metadata = MetaData(schema=schema)
+    applied = Table(
+        "applied",
+        metadata,
+        Column("event_id", Text, primary_key=True),
+        Column("times", Integer, nullable=False),
+    )
+    return metadata, applied
+
+
+async def _create(runtime: ServiceRuntime) -> None:
+    async with runtime.engine.begin() as conn:
+        await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {runtime.schema}"))
+        await conn.run_sync(lambda c: create_runtime_tables(c, runtime.schema))
+        await conn.run_sync(lambda c: runtime.metadata.tables[f"{runtime.schema}.applied"].create(c))
+
+
+def _event(operator: str, n: int) -> OperatorJurisdictionsSet:
+    return OperatorJurisdictionsSet(
+        operator_id=operator, jurisdictions=["MGA"], actor=f"test-{n}", set_at=datetime.now(UTC)
+    )
+
+
+async def _wait_for(predicate: Callable[[], Any], timeout: float = 45.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        if await predicate():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+async def pair(make_settings) -> AsyncIterator[tuple[ServiceRuntime, ServiceRuntime, Table, str]]:  # type: ignore[no-untyped-def]
+    suffix = uuid.uuid4().hex[:6]
+    topic = f"test.events.{suffix}"
+    producer_md, _ = _schema_with_applied(f"prod_{suffix}")
+    consumer_md, applied = _schema_with_applied(f"cons_{suffix}")
+    settings = make_settings(ServiceSettings)
+    producer = ServiceRuntime(settings, schema=f"prod_{suffix}", metadata=producer_md, produces=[topic])
+    consumer = ServiceRuntime(settings, schema=f"cons_{suffix}", metadata=consumer_md)
+
+    async def apply(envelope: Envelope[Any], session: AsyncSession) -> None:
+        if envelope.data.actor == "poison":
+            raise PoisonMessage("actor 'poison' is refused by this handler")
+        await session.execute(
+            insert(applied)
+            .values(event_id=envelope.id, times=1)
+            .on_conflict_do_update(index_elements=[applied.c.event_id], set_={"times": applied.c.times + 1})
+        )
+
+    consumer.subscribe(topic, apply, name="apply")
+    await _create(producer)
+    await _create(consumer)
+    await producer.start()
+    await consumer.start()
+    yield producer, consumer, applied, topic
+    await consumer.stop()
+    await producer.stop()
+
+
+def _retopic(envelope: Envelope[Any], topic: str) -> tuple[bytes, list[tuple[str, bytes]]]:
+    record = encode(envelope)
+    return record.value, [(k, v.encode()) for k, v in record.headers.items()]
+
+
+async def test_outbox_events_reach_the_consumer_once_each_in_key_order(pair) -> None:  # type: ignore[no-untyped-def]
+    producer, consumer, applied, topic = pair
+    events = [producer.envelope(_event("op-order", n), tenant="op-order") for n in range(30)]
+    # Staged in one transaction with the (absent) state change; topic overridden for the test.
+    async with transaction(producer.sessions) as session:
+        await producer.emit(session, *events)
+        await session.execute(text(f"UPDATE {producer.schema}.outbox SET topic = :t"), {"t": topic})
+
+    async def all_applied() -> bool:
+        async with consumer.sessions() as s:
+            return (await s.scalar(select(func.count()).select_from(applied))) == 30
+
+    await _wait_for(all_applied)
+    async with consumer.sessions() as s:
+        inbox_order = (
+            await s.execute(text(f"SELECT event_id FROM {consumer.schema}.inbox ORDER BY processed_at, \"offset\""))
+        ).scalars().all()
+        assert list(inbox_order) == [e.id for e in events]
+        assert await s.scalar(select(func.max(applied.c.times))) == 1
+    async with producer.sessions() as s:
+        unsent = await s.scalar(text(f"SELECT count(*) FROM {producer.schema}.outbox WHERE sent_at IS NULL"))
+        assert unsent == 0
+
+
+async def test_a_redelivered_event_is_applied_once(pair, kafka_bootstrap) -> None:  # type: ignore[no-untyped-def]
+    producer, consumer, applied, topic = pair
+    envelope = producer.envelope(_event("op-dup", 1), tenant="op-dup")
+    value, headers = _retopic(envelope, topic)
+    raw = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await raw.start()
+    try:
+        for _ in range(3):
+            await raw.send_and_wait(topic, value, key=b"op-dup", headers=headers)
+        marker = producer.envelope(_event("op-dup", 2), tenant="op-dup")
+        mvalue, mheaders = _retopic(marker, topic)
+        await raw.send_and_wait(topic, mvalue, key=b"op-dup", headers=mheaders)
+    finally:
+        await raw.stop()
+
+    async def marker_applied() -> bool:
+        async with consumer.sessions() as s:
+            return await s.scalar(select(applied.c.times).where(applied.c.event_id == marker.id)) == 1
+
+    await _wait_for(marker_applied)
+    async with consumer.sessions() as s:
+        assert await s.scalar(select(applied.c.times).where(applied.c.event_id == envelope.id)) == 1
+
+
+async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes_on(  # type: ignore[no-untyped-def]
+    pair, kafka_bootstrap
+) -> None:
+    producer, consumer, applied, topic = pair
+    good = producer.envelope(_event("op-dlq", 1), tenant="op-dlq")
+    poison = producer.envelope(
+        OperatorJurisdictionsSet(operator_id="op-dlq", jurisdictions=["MGA"], actor="poison", set_at=datetime.now(UTC)),
+        tenant="op-dlq",
+    )
+    raw = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await raw.start()
+    try:
+        await raw.send_and_wait(topic, b"{not json", key=b"op-dlq", headers=[("ce_id", b"x")])
+        bad_value, bad_headers = _retopic(good, topic)
+        await raw.send_and_wait(topic, b'{"operator_id": 5}', key=b"op-dlq", headers=bad_headers)
+        pvalue, pheaders = _retopic(poison, topic)
+        await raw.send_and_wait(topic, pvalue, key=b"op-dlq", headers=pheaders)
+        gvalue, gheaders = _retopic(good, topic)
+        await raw.send_and_wait(topic, gvalue, key=b"op-dlq", headers=gheaders)
+    finally:
+        await raw.stop()
+
+    async def good_applied() -> bool:
+        async with consumer.sessions() as s:
+            return await s.scalar(select(applied.c.times).where(applied.c.event_id == good.id)) == 1
+
+    await _wait_for(good_applied)
+    dlq = AIOKafkaConsumer(
+        topics.dlq(topic), bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await dlq.start()
+    try:
+        records = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while len(records) < 3 and asyncio.get_running_loop().time() < deadline:
+            batch = await dlq.getmany(timeout_ms=500)
+            for recs in batch.values():
+                records.extend(recs)
+    finally:
+        await dlq.stop()
+    assert len(records) == 3
+    errors = [dict(r.headers) for r in records]
+    assert b"missing CloudEvents headers" in errors[0]["dlq-error"]
+    assert b"data invalid" in errors[1]["dlq-error"]
+    assert errors[2]["dlq-error-type"] == b"PoisonMessage"
+    assert all(e["dlq-original-topic"] == topic.encode() for e in errors)
+    assert records[0].value == b"{not json"

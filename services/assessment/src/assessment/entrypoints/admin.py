@@ -1,0 +1,86 @@
+"""Admin API: operators and their go-live jurisdictions."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request
+from pydantic import BaseModel, Field
+
+from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
+from academy_runtime.db import transaction
+from academy_runtime.service import ServiceRuntime
+from assessment.service import operators
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+OperatorPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+
+
+class JurisdictionsBody(BaseModel):
+    jurisdictions: list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]] = Field(
+        min_length=1, max_length=50, examples=[["MGA", "GCB"]]
+    )
+    reason: str | None = Field(default=None, max_length=500, examples=["Go-live Q1 2027"])
+
+
+class OperatorJurisdictions(BaseModel):
+    operator_id: str
+    jurisdictions: list[str]
+    changed: bool = False
+
+
+def _can_administer(principal: Principal, operator_id: str) -> bool:
+    if principal.has_role("academy_admin", "academy_support"):
+        return True
+    return principal.operator_id == operator_id and principal.has_role("operator_admin")
+
+
+@router.put(
+    "/operators/{operator_id}/jurisdictions",
+    response_model=OperatorJurisdictions,
+    summary="Set the jurisdictions an operator is going live in",
+    dependencies=[require_roles("academy_admin", "academy_support", "operator_admin")],
+)
+async def put_jurisdictions(
+    operator_id: OperatorPath,
+    body: JurisdictionsBody,
+    request: Request,
+    principal: CurrentPrincipal,
+) -> OperatorJurisdictions:
+    if not _can_administer(principal, operator_id):
+        raise HTTPException(403, "operator admins may only change their own operator")
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with transaction(runtime.sessions) as session:
+        changed = await operators.set_jurisdictions(
+            session,
+            events=runtime,
+            operator_id=operator_id,
+            jurisdictions=body.jurisdictions,
+            actor=principal.actor,
+            reason=body.reason,
+            now=datetime.now(UTC),
+        )
+    return OperatorJurisdictions(
+        operator_id=operator_id, jurisdictions=sorted(set(body.jurisdictions)), changed=changed
+    )
+
+
+@router.get(
+    "/operators/{operator_id}/jurisdictions",
+    response_model=OperatorJurisdictions,
+    summary="The jurisdictions an operator is going live in",
+    responses={404: {"description": "Operator not configured yet"}},
+)
+async def get_jurisdictions(
+    operator_id: OperatorPath, request: Request, principal: CurrentPrincipal
+) -> OperatorJurisdictions:
+    if principal.operator_id != operator_id and not principal.has_role(
+        "academy_admin", "academy_support"
+    ):
+        raise HTTPException(404, f"operator {operator_id!r} not found")
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with runtime.sessions() as session:
+        found = await operators.get_jurisdictions(session, operator_id)
+    if found is None:
+        raise HTTPException(404, f"operator {operator_id!r} has no jurisdictions set")
+    return OperatorJurisdictions(operator_id=operator_id, jurisdictions=found)

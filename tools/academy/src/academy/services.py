@@ -1,0 +1,61 @@
+"""The four services of the mesh, as the local runtime and tests start them."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from academy_runtime import migrations
+from academy_runtime.settings import ServiceSettings
+from assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
+from assessment.settings import AssessmentSettings
+from audit_export.app import MIGRATIONS as AUDIT_MIGRATIONS
+from audit_export.settings import AuditExportSettings
+from catalogue.app import MIGRATIONS as CATALOGUE_MIGRATIONS
+from catalogue.settings import CatalogueSettings
+from release_bridge.app import MIGRATIONS as RELEASE_MIGRATIONS
+from release_bridge.settings import ReleaseBridgeSettings
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    cli: str
+    settings: type[ServiceSettings]
+    migrations: Path
+
+    @property
+    def env_prefix(self) -> str:
+        return str(self.settings.model_config.get("env_prefix", ""))
+
+    @property
+    def default_port(self) -> int:
+        return int(self.settings.model_fields["http_port"].default)
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("catalogue", "catalogue", CatalogueSettings, CATALOGUE_MIGRATIONS),
+    ServiceSpec("assessment", "assessment", AssessmentSettings, ASSESSMENT_MIGRATIONS),
+    ServiceSpec("release-bridge", "release", ReleaseBridgeSettings, RELEASE_MIGRATIONS),
+    ServiceSpec("audit-export", "audit", AuditExportSettings, AUDIT_MIGRATIONS),
+)
+
+
+def migrate_all(database_url: str) -> None:
+    for spec in SERVICES:
+        migrations.upgrade(spec.migrations, database_url)
+
+
+def service_env(
+    spec: ServiceSpec, *, database_url: str, kafka: str, port: int, extra: dict[str, str]
+) -> dict[str, str]:
+    """Environment for one service process (everything under its own prefix)."""
+    prefix = spec.env_prefix
+    env = {
+        "ENVIRONMENT": "local",
+        "DATABASE_URL": database_url,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka,
+        "KAFKA_SESSION_TIMEOUT_MS": "3000",
+        "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+        "HTTP_PORT": str(port),
+        **extra,
+    }
+    return {f"{prefix}{key}": value for key, value in env.items()}

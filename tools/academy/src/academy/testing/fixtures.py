@@ -1,0 +1,72 @@
+"""pytest fixtures: a real Postgres database per test run and a real Tansu broker."""
+
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from academy.local import postgres, tansu
+from academy.local.ports import free_port
+from academy.services import migrate_all
+from academy_runtime.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+STATE = Path(os.environ.get("ACADEMY_TEST_STATE", Path.cwd() / ".state" / "test"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """DATABASE_URL, else the server on 127.0.0.1:5432, else an embedded pgserver."""
+    url, handle = postgres.server_url(prefer_local=True, data_dir=STATE / "pgdata")
+    yield url
+    if handle is not None:
+        handle.cleanup()
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: str) -> Iterator[str]:
+    """A fresh database for this test run with every service's migrations applied."""
+    name = f"academy_test_{uuid.uuid4().hex[:10]}"
+    url = postgres.create_database(pg_server, name)
+    migrate_all(url)
+    yield url
+    postgres.drop_database(pg_server, name)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A real Tansu broker on a free loopback port."""
+    port = free_port()
+    STATE.mkdir(parents=True, exist_ok=True)
+    with (STATE / f"tansu-{port}.log").open("wb") as log:
+        process = tansu.start(port, log=log)
+        yield f"127.0.0.1:{port}"
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def make_settings(database_url: str, kafka_bootstrap: str) -> Callable[..., Any]:
+    """Build a service's settings pointed at the test database and broker."""
+
+    def build(settings_cls: type[S], **overrides: Any) -> S:
+        values: dict[str, Any] = {
+            "environment": "test",
+            "database_url": database_url,
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "kafka_session_timeout_ms": 1000,
+            "kafka_heartbeat_interval_ms": 300,
+            "outbox_poll_interval_s": 0.1,
+            "consumer_group": f"test-{uuid.uuid4().hex[:8]}",
+        }
+        values.update(overrides)
+        return settings_cls(**values)
+
+    return build
