@@ -40,8 +40,10 @@ class ServiceRuntime:
         self.schema = schema
         self.metadata = metadata
         self.source = f"/academy/{settings.service_name}"
-        self.outbox: Table = metadata.tables.get(f"{schema}.outbox") or outbox_table(metadata)
-        self.inbox: Table = metadata.tables.get(f"{schema}.inbox") or inbox_table(metadata)
+        tables = metadata.tables
+        outbox, inbox = f"{schema}.outbox", f"{schema}.inbox"
+        self.outbox: Table = tables[outbox] if outbox in tables else outbox_table(metadata)
+        self.inbox: Table = tables[inbox] if inbox in tables else inbox_table(metadata)
         self.registry = CollectorRegistry()
         self.metrics = RuntimeMetrics(self.registry)
         self.engine = db.make_engine(settings, schema=schema)

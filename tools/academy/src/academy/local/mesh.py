@@ -1,0 +1,251 @@
+"""Start the whole mesh as processes on 127.0.0.1: used by `academy up` and the e2e tests."""
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from academy.local import postgres, tansu
+from academy.local.ports import port_open
+from academy.services import SERVICES, ServiceSpec, migrate_all, service_env
+
+log = logging.getLogger("academy.up")
+
+DEMO_OPERATOR = "demo-operator"
+DEMO_JURISDICTIONS = ["GCB", "GSC", "MGA"]
+
+
+@dataclass
+class Ports:
+    issuer: int = 8100
+    catalogue: int = 8101
+    assessment: int = 8102
+    release_bridge: int = 8103
+    audit_export: int = 8104
+    portal: int = 8105
+    sftp: int = 8122
+    kafka: int = 19092
+
+    def of(self, spec: ServiceSpec) -> int:
+        return int(getattr(self, spec.name.replace("-", "_")))
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    port: int | None
+    process: subprocess.Popen[bytes] | None = None
+    log_file: IO[bytes] | None = None
+
+
+@dataclass
+class Mesh:
+    state_dir: Path
+    ports: Ports = field(default_factory=Ports)
+    database_url: str | None = None
+    kafka_bootstrap: str | None = None
+    session_timeout_ms: int = 3000
+    children: dict[str, Child] = field(default_factory=dict)
+    _tansu: subprocess.Popen[bytes] | None = None
+    _pg: Any = None
+
+    # -- infrastructure ------------------------------------------------------------------
+    def start_infrastructure(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "logs").mkdir(exist_ok=True)
+        if self.database_url is None:
+            server, self._pg = postgres.server_url(prefer_local=False, data_dir=self.state_dir / "pgdata")
+            self.database_url = postgres.create_database(server, "academy", exist_ok=True)
+        if self.kafka_bootstrap is None:
+            if port_open(self.ports.kafka):
+                raise RuntimeError(f"port {self.ports.kafka} is taken; set ACADEMY_KAFKA_PORT")
+            log_file = (self.state_dir / "logs" / "tansu.log").open("ab")
+            self._tansu = tansu.start(self.ports.kafka, log=log_file)
+            self.kafka_bootstrap = f"127.0.0.1:{self.ports.kafka}"
+        migrate_all(self.database_url)
+
+    # -- processes -----------------------------------------------------------------------
+    def _python(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "academy", *args]
+
+    def plan(self) -> list[Child]:
+        assert self.database_url and self.kafka_bootstrap
+        issuer_url = f"http://127.0.0.1:{self.ports.issuer}"
+        common = {"OIDC_ISSUER": issuer_url}
+        children = [
+            Child(
+                "issuer",
+                self._python("dev", "issuer", "--port", str(self.ports.issuer),
+                             "--key-file", str(self.state_dir / "issuer-key.pem")),
+                {},
+                self.ports.issuer,
+            ),
+        ]
+        for spec in SERVICES:
+            env = service_env(
+                spec,
+                database_url=self.database_url,
+                kafka=self.kafka_bootstrap,
+                port=self.ports.of(spec),
+                extra={**common, "KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
+                       **self.service_extra(spec)},
+            )
+            children.append(Child(spec.name, self._python(spec.cli, "serve"), env, self.ports.of(spec)))
+        portal_env = {
+            "PORTAL_ENVIRONMENT": "local",
+            "PORTAL_DATABASE_URL": self.database_url,
+            "PORTAL_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "PORTAL_KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
+            "PORTAL_HTTP_PORT": str(self.ports.portal),
+        }
+        children.append(Child("portal", self._python("dev", "portal"), portal_env, self.ports.portal))
+        children.append(
+            Child(
+                "sftp-archive",
+                self._python("dev", "sftp", "--port", str(self.ports.sftp),
+                             "--state-dir", str(self.state_dir), "--operator", DEMO_OPERATOR),
+                {},
+                self.ports.sftp,
+            )
+        )
+        return children
+
+    def service_extra(self, spec: ServiceSpec) -> dict[str, str]:
+        """Per-service settings for the local mesh (later services add theirs here)."""
+        return {}
+
+    def start_processes(self) -> None:
+        for child in self.plan():
+            self.children[child.name] = child
+            self.spawn(child)
+
+    def spawn(self, child: Child) -> None:
+        child.log_file = (self.state_dir / "logs" / f"{child.name}.log").open("ab")
+        child.process = subprocess.Popen(
+            child.argv,
+            env={**os.environ, **child.env},
+            stdout=child.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        child = self.children[name]
+        assert child.process is not None
+        child.process.send_signal(sig)
+        child.process.wait(30)
+
+    def restart(self, name: str) -> None:
+        self.spawn(self.children[name])
+
+    def url(self, name: str) -> str:
+        port = self.children[name].port
+        return f"http://127.0.0.1:{port}"
+
+    def wait_ready(self, timeout: float = 180.0) -> dict[str, float]:
+        """Wait for every child; services must answer /readyz with 200. Returns seconds each."""
+        started = time.monotonic()
+        deadline = started + timeout
+        took: dict[str, float] = {}
+        for child in self.children.values():
+            if child.port is None:
+                continue
+            probe = "/readyz" if child.name in {s.name for s in SERVICES} | {"portal"} else None
+            while True:
+                self._check_alive(child)
+                if probe is None and port_open(child.port):
+                    break
+                if probe is not None and _http_ok(f"http://127.0.0.1:{child.port}{probe}"):
+                    break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{child.name} not ready after {timeout:.0f}s; see {self.log_path(child.name)}")
+                time.sleep(0.25)
+            took[child.name] = round(time.monotonic() - started, 1)
+        return took
+
+    def log_path(self, name: str) -> Path:
+        return self.state_dir / "logs" / f"{name}.log"
+
+    def _check_alive(self, child: Child) -> None:
+        if child.process is not None and child.process.poll() is not None:
+            tail = self.log_path(child.name).read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{child.name} exited with {child.process.returncode}:\n{tail}")
+
+    def dead_children(self) -> list[str]:
+        return [c.name for c in self.children.values() if c.process and c.process.poll() is not None]
+
+    # -- shutdown ------------------------------------------------------------------------
+    def stop(self) -> None:
+        for child in reversed(list(self.children.values())):
+            if child.process is not None and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        for child in self.children.values():
+            if child.process is None:
+                continue
+            try:
+                child.process.wait(20)
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait(5)
+            if child.log_file:
+                child.log_file.close()
+        if self._tansu is not None:
+            self._tansu.terminate()
+            try:
+                self._tansu.wait(10)
+            except subprocess.TimeoutExpired:
+                self._tansu.kill()
+        if self._pg is not None:
+            self._pg.cleanup()
+            self._pg = None
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def http_json(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback only
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def mint(issuer_url: str, sub: str, operator_id: str, groups: list[str]) -> str:
+    body = {"sub": sub, "operator_id": operator_id, "groups": groups, "ttl_s": 12 * 3600}
+    token: str = http_json("POST", f"{issuer_url}/token", body)["access_token"]
+    return token
+
+
+def seed_demo(mesh: Mesh) -> dict[str, str]:
+    """Seed the demo operator through the public APIs; returns demo tokens by name."""
+    issuer = mesh.url("issuer")
+    admin = mint(issuer, "academy.admin", "academy-vendor", ["academy_admin"])
+    http_json(
+        "PUT",
+        f"{mesh.url('assessment')}/v1/admin/operators/{DEMO_OPERATOR}/jurisdictions",
+        {"jurisdictions": DEMO_JURISDICTIONS, "reason": "demo operator seeded by academy up"},
+        token=admin,
+    )
+    return {
+        "academy_admin": admin,
+        "compliance_officer": mint(issuer, "alice.officer", DEMO_OPERATOR, ["compliance_officer"]),
+        "academy_support": mint(issuer, "sam.support", "academy-vendor", ["academy_support"]),
+    }
