@@ -1,5 +1,6 @@
 """KafkaBroker construction and idempotent topic creation (works on Apache Kafka and Tansu)."""
 
+import contextlib
 import logging
 from collections.abc import Iterable
 
@@ -59,10 +60,8 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None
             )
             for name in missing
         ]
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass
         log.info("created topics", extra={"topics": missing})
     finally:
         await admin.close()

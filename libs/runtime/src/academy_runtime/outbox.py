@@ -6,6 +6,7 @@ If a message fails, later rows with the same key stay unsent too, so per-key ord
 """
 
 import asyncio
+import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -110,8 +111,10 @@ class OutboxRelay:
             try:
                 conn = await asyncpg.connect(self._listen_dsn)
                 await conn.add_listener(notify_channel(self._schema), lambda *_: self.wake())
-                while not stop.is_set() and not conn.is_closed():
-                    await asyncio.sleep(1.0)
+                while not conn.is_closed():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=1.0)
+                        return
             except Exception as exc:
                 log.debug("outbox listener reconnecting: %s", exc)
                 await asyncio.sleep(1.0)

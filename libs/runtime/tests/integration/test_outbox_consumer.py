@@ -38,7 +38,9 @@ async def _create(runtime: ServiceRuntime) -> None:
     async with runtime.engine.begin() as conn:
         await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {runtime.schema}"))
         await conn.run_sync(lambda c: create_runtime_tables(c, runtime.schema))
-        await conn.run_sync(lambda c: runtime.metadata.tables[f"{runtime.schema}.applied"].create(c))
+        await conn.run_sync(
+            lambda c: runtime.metadata.tables[f"{runtime.schema}.applied"].create(c)
+        )
 
 
 def _event(operator: str, n: int) -> OperatorJurisdictionsSet:
@@ -63,7 +65,9 @@ async def pair(make_settings) -> AsyncIterator[tuple[ServiceRuntime, ServiceRunt
     producer_md, _ = _schema_with_applied(f"prod_{suffix}")
     consumer_md, applied = _schema_with_applied(f"cons_{suffix}")
     settings = make_settings(ServiceSettings)
-    producer = ServiceRuntime(settings, schema=f"prod_{suffix}", metadata=producer_md, produces=[topic])
+    producer = ServiceRuntime(
+        settings, schema=f"prod_{suffix}", metadata=producer_md, produces=[topic]
+    )
     consumer = ServiceRuntime(settings, schema=f"cons_{suffix}", metadata=consumer_md)
 
     async def apply(envelope: Envelope[Any], session: AsyncSession) -> None:
@@ -72,7 +76,9 @@ async def pair(make_settings) -> AsyncIterator[tuple[ServiceRuntime, ServiceRunt
         await session.execute(
             insert(applied)
             .values(event_id=envelope.id, times=1)
-            .on_conflict_do_update(index_elements=[applied.c.event_id], set_={"times": applied.c.times + 1})
+            .on_conflict_do_update(
+                index_elements=[applied.c.event_id], set_={"times": applied.c.times + 1}
+            )
         )
 
     consumer.subscribe(topic, apply, name="apply")
@@ -105,12 +111,20 @@ async def test_outbox_events_reach_the_consumer_once_each_in_key_order(pair) -> 
     await _wait_for(all_applied)
     async with consumer.sessions() as s:
         inbox_order = (
-            await s.execute(text(f"SELECT event_id FROM {consumer.schema}.inbox ORDER BY processed_at, \"offset\""))
-        ).scalars().all()
+            (
+                await s.execute(
+                    text(f'SELECT event_id FROM {consumer.schema}.inbox ORDER BY "offset"')
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert list(inbox_order) == [e.id for e in events]
         assert await s.scalar(select(func.max(applied.c.times))) == 1
     async with producer.sessions() as s:
-        unsent = await s.scalar(text(f"SELECT count(*) FROM {producer.schema}.outbox WHERE sent_at IS NULL"))
+        unsent = await s.scalar(
+            text(f"SELECT count(*) FROM {producer.schema}.outbox WHERE sent_at IS NULL")
+        )
         assert unsent == 0
 
 
@@ -131,7 +145,9 @@ async def test_a_redelivered_event_is_applied_once(pair, kafka_bootstrap) -> Non
 
     async def marker_applied() -> bool:
         async with consumer.sessions() as s:
-            return await s.scalar(select(applied.c.times).where(applied.c.event_id == marker.id)) == 1
+            return (
+                await s.scalar(select(applied.c.times).where(applied.c.event_id == marker.id)) == 1
+            )
 
     await _wait_for(marker_applied)
     async with consumer.sessions() as s:
@@ -144,14 +160,16 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
     producer, consumer, applied, topic = pair
     good = producer.envelope(_event("op-dlq", 1), tenant="op-dlq")
     poison = producer.envelope(
-        OperatorJurisdictionsSet(operator_id="op-dlq", jurisdictions=["MGA"], actor="poison", set_at=datetime.now(UTC)),
+        OperatorJurisdictionsSet(
+            operator_id="op-dlq", jurisdictions=["MGA"], actor="poison", set_at=datetime.now(UTC)
+        ),
         tenant="op-dlq",
     )
     raw = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await raw.start()
     try:
         await raw.send_and_wait(topic, b"{not json", key=b"op-dlq", headers=[("ce_id", b"x")])
-        bad_value, bad_headers = _retopic(good, topic)
+        _, bad_headers = _retopic(good, topic)
         await raw.send_and_wait(topic, b'{"operator_id": 5}', key=b"op-dlq", headers=bad_headers)
         pvalue, pheaders = _retopic(poison, topic)
         await raw.send_and_wait(topic, pvalue, key=b"op-dlq", headers=pheaders)
@@ -166,7 +184,10 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
 
     await _wait_for(good_applied)
     dlq = AIOKafkaConsumer(
-        topics.dlq(topic), bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest", group_id=None
+        topics.dlq(topic),
+        bootstrap_servers=kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
     )
     await dlq.start()
     try:

@@ -79,17 +79,28 @@ def _forged(issuer: DevIssuer, case: str) -> str:
     if case == "alg_none":
         return jwt.encode(_claims(), None, algorithm="none", headers={"kid": issuer.kid})  # type: ignore[arg-type]
     if case == "hs256":
-        return jwt.encode(_claims(), "shared-secret-long-enough-32-bytes!", algorithm="HS256", headers={"kid": issuer.kid})
+        return jwt.encode(
+            _claims(),
+            "shared-secret-long-enough-32-bytes!",
+            algorithm="HS256",
+            headers={"kid": issuer.kid},
+        )
     if case == "wrong_iss":
-        return jwt.encode(_claims(iss="http://evil.test"), key, algorithm="RS256", headers={"kid": issuer.kid})
+        return jwt.encode(
+            _claims(iss="http://evil.test"), key, algorithm="RS256", headers={"kid": issuer.kid}
+        )
     if case == "wrong_aud":
-        return jwt.encode(_claims(aud="someone-else"), key, algorithm="RS256", headers={"kid": issuer.kid})
+        return jwt.encode(
+            _claims(aud="someone-else"), key, algorithm="RS256", headers={"kid": issuer.kid}
+        )
     if case == "unknown_kid":
         other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return jwt.encode(_claims(), other, algorithm="RS256", headers={"kid": "rotated-away"})
     if case == "expired":
         past = int(time.time()) - 3600
-        return jwt.encode(_claims(exp=past, nbf=past - 60), key, algorithm="RS256", headers={"kid": issuer.kid})
+        return jwt.encode(
+            _claims(exp=past, nbf=past - 60), key, algorithm="RS256", headers={"kid": issuer.kid}
+        )
     if case == "wrong_key_same_kid":
         other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         return jwt.encode(_claims(), other, algorithm="RS256", headers={"kid": issuer.kid})
@@ -150,7 +161,10 @@ async def test_jwks_is_refetched_when_a_token_names_a_new_kid() -> None:
         return httpx.Response(200, json=current["issuer"].jwks())
 
     cache = JwksCache(
-        f"{ISSUER}/jwks.json", ttl_s=600, min_refresh_s=0, transport=httpx.MockTransport(jwks_handler)
+        f"{ISSUER}/jwks.json",
+        ttl_s=600,
+        min_refresh_s=0,
+        transport=httpx.MockTransport(jwks_handler),
     )
     verifier = TokenVerifier(settings, jwks=cache)
     assert (await verifier.verify(first.mint(sub="a", operator_id="op", groups=[]))).staff_id == "a"

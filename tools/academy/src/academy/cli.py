@@ -10,9 +10,14 @@ from typing import Annotated
 
 import typer
 
-from academy import services as _services  # noqa: F401  (imports every service package)
+from academy_runtime.cli import add_service_commands
 from assessment.cli import app as assessment_app
+from audit_export.app import MIGRATIONS as AUDIT_DIR
+from audit_export.app import create as create_audit
+from audit_export.settings import AuditExportSettings
+from catalogue.app import MIGRATIONS as CATALOGUE_DIR
 from catalogue.app import create as create_catalogue
+from catalogue.settings import CatalogueSettings
 from release_bridge.cli import app as release_app
 
 app = typer.Typer(
@@ -27,44 +32,42 @@ app.add_typer(release_app, name="release")
 STATE_DIR = Path(os.environ.get("ACADEMY_STATE_DIR", ".state/local"))
 
 
-def _service_app(name: str) -> typer.Typer:
-    """Service sub-apps whose CLI module may also carry domain commands."""
-    from academy_runtime.cli import add_service_commands
-    from academy.services import SERVICES
-
-    spec = next(s for s in SERVICES if s.cli == name)
-    if name == "catalogue":
-        try:
-            from catalogue.cli import app as sub
-        except ImportError:
-            sub = typer.Typer(no_args_is_help=True)
-        add_service_commands(sub, settings_cls=spec.settings, create=create_catalogue, migrations_dir=spec.migrations)  # type: ignore[arg-type]
-        return sub
-    from audit_export.app import create as create_audit
-
-    try:
-        from audit_export.cli import app as sub
-    except ImportError:
-        sub = typer.Typer(no_args_is_help=True)
-    add_service_commands(sub, settings_cls=spec.settings, create=create_audit, migrations_dir=spec.migrations)  # type: ignore[arg-type]
+def _catalogue_app() -> typer.Typer:
+    sub = typer.Typer(no_args_is_help=True)
+    add_service_commands(
+        sub, settings_cls=CatalogueSettings, create=create_catalogue, migrations_dir=CATALOGUE_DIR
+    )
     return sub
 
 
-app.add_typer(_service_app("catalogue"), name="catalogue", help="Catalogue: content, publish, serve.")
-app.add_typer(_service_app("audit"), name="audit", help="Audit export: packs, verify, serve.")
+def _audit_app() -> typer.Typer:
+    sub = typer.Typer(no_args_is_help=True)
+    add_service_commands(
+        sub, settings_cls=AuditExportSettings, create=create_audit, migrations_dir=AUDIT_DIR
+    )
+    return sub
+
+
+app.add_typer(_catalogue_app(), name="catalogue", help="Catalogue: content, publish, serve.")
+app.add_typer(_audit_app(), name="audit", help="Audit export: packs, verify, serve.")
 
 
 @app.command()
 def up(
-    state_dir: Annotated[Path, typer.Option(help="Keys, logs and embedded Postgres data")] = STATE_DIR,
+    state_dir: Annotated[
+        Path, typer.Option(help="Keys, logs and embedded Postgres data")
+    ] = STATE_DIR,
     kafka_port: Annotated[int, typer.Option(envvar="ACADEMY_KAFKA_PORT")] = 19092,
+    base_port: Annotated[
+        int, typer.Option(envvar="ACADEMY_BASE_PORT", help="issuer=base, services base+1..+4")
+    ] = 8100,
     seed: Annotated[bool, typer.Option(help="Seed the demo operator")] = True,
 ) -> None:
     """Run the whole mesh on 127.0.0.1 until Ctrl-C (DATABASE_URL or an embedded Postgres)."""
     from academy.local.mesh import Mesh, Ports, seed_demo
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    mesh = Mesh(state_dir=state_dir.resolve(), ports=Ports(kafka=kafka_port))
+    mesh = Mesh(state_dir=state_dir.resolve(), ports=Ports.from_base(base_port, kafka=kafka_port))
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -102,13 +105,15 @@ def _print_welcome(mesh: object, took: dict[str, float], tokens: dict[str, str])
     typer.echo("\nLicensing Academy is running (all on 127.0.0.1):")
     for name in mesh.children:
         if name == "sftp-archive":
-            typer.echo(f"  {name:15} sftp://archive@127.0.0.1:{mesh.ports.sftp}  (key: {mesh.state_dir}/sftp/client_key)")
+            key = mesh.state_dir / "sftp" / "client_key"
+            typer.echo(f"  {name:15} sftp://archive@127.0.0.1:{mesh.ports.sftp}  (key: {key})")
             continue
         typer.echo(f"  {name:15} {mesh.url(name)}  (ready in {took.get(name, 0)}s)")
     typer.echo(f"  {'kafka':15} {mesh.kafka_bootstrap}")
     typer.echo(f"  {'postgres':15} {mesh.database_url}")
     typer.echo(f"\nDemo operator: {DEMO_OPERATOR}. API docs: {mesh.url('assessment')}/docs")
-    typer.echo(f"Mint a token: curl '{mesh.url('issuer')}/token?sub=alice&operator_id={DEMO_OPERATOR}&groups=compliance_officer'")
+    query = f"sub=alice&operator_id={DEMO_OPERATOR}&groups=compliance_officer"
+    typer.echo(f"Mint a token: curl '{mesh.url('issuer')}/token?{query}'")
     for role, token in tokens.items():
         typer.echo(f"\n{role} token (12 h):\n{token}")
     typer.echo(f"\nLogs: {mesh.state_dir}/logs/. Press Ctrl-C to stop everything.")
@@ -118,13 +123,13 @@ def _print_welcome(mesh: object, took: dict[str, float], tokens: dict[str, str])
 def token(
     sub: Annotated[str, typer.Option(help="staff id")] = "alice",
     operator_id: Annotated[str, typer.Option(help="tenant")] = "demo-operator",
-    role: Annotated[list[str], typer.Option(help="group/role; repeat for several")] = ["compliance_officer"],  # noqa: B006
+    role: Annotated[list[str] | None, typer.Option(help="group/role; repeat for several")] = None,
     issuer: Annotated[str, typer.Option(envvar="ACADEMY_ISSUER_URL")] = "http://127.0.0.1:8100",
 ) -> None:
     """Mint a development bearer token from the running dev issuer."""
     from academy.local.mesh import mint
 
-    typer.echo(mint(issuer, sub, operator_id, role))
+    typer.echo(mint(issuer, sub, operator_id, role or ["compliance_officer"]))
 
 
 @dev.command("issuer")

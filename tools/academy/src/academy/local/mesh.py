@@ -33,6 +33,10 @@ class Ports:
     sftp: int = 8122
     kafka: int = 19092
 
+    @classmethod
+    def from_base(cls, base: int, *, kafka: int) -> "Ports":
+        return cls(base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 22, kafka)
+
     def of(self, spec: ServiceSpec) -> int:
         return int(getattr(self, spec.name.replace("-", "_")))
 
@@ -63,7 +67,9 @@ class Mesh:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "logs").mkdir(exist_ok=True)
         if self.database_url is None:
-            server, self._pg = postgres.server_url(prefer_local=False, data_dir=self.state_dir / "pgdata")
+            server, self._pg = postgres.server_url(
+                prefer_local=False, data_dir=self.state_dir / "pgdata"
+            )
             self.database_url = postgres.create_database(server, "academy", exist_ok=True)
         if self.kafka_bootstrap is None:
             if port_open(self.ports.kafka):
@@ -78,14 +84,21 @@ class Mesh:
         return [sys.executable, "-m", "academy", *args]
 
     def plan(self) -> list[Child]:
-        assert self.database_url and self.kafka_bootstrap
+        assert self.database_url, "start_infrastructure() first"
+        assert self.kafka_bootstrap, "start_infrastructure() first"
         issuer_url = f"http://127.0.0.1:{self.ports.issuer}"
         common = {"OIDC_ISSUER": issuer_url}
         children = [
             Child(
                 "issuer",
-                self._python("dev", "issuer", "--port", str(self.ports.issuer),
-                             "--key-file", str(self.state_dir / "issuer-key.pem")),
+                self._python(
+                    "dev",
+                    "issuer",
+                    "--port",
+                    str(self.ports.issuer),
+                    "--key-file",
+                    str(self.state_dir / "issuer-key.pem"),
+                ),
                 {},
                 self.ports.issuer,
             ),
@@ -96,10 +109,15 @@ class Mesh:
                 database_url=self.database_url,
                 kafka=self.kafka_bootstrap,
                 port=self.ports.of(spec),
-                extra={**common, "KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
-                       **self.service_extra(spec)},
+                extra={
+                    **common,
+                    "KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
+                    **self.service_extra(spec),
+                },
             )
-            children.append(Child(spec.name, self._python(spec.cli, "serve"), env, self.ports.of(spec)))
+            children.append(
+                Child(spec.name, self._python(spec.cli, "serve"), env, self.ports.of(spec))
+            )
         portal_env = {
             "PORTAL_ENVIRONMENT": "local",
             "PORTAL_DATABASE_URL": self.database_url,
@@ -107,12 +125,22 @@ class Mesh:
             "PORTAL_KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
             "PORTAL_HTTP_PORT": str(self.ports.portal),
         }
-        children.append(Child("portal", self._python("dev", "portal"), portal_env, self.ports.portal))
+        children.append(
+            Child("portal", self._python("dev", "portal"), portal_env, self.ports.portal)
+        )
         children.append(
             Child(
                 "sftp-archive",
-                self._python("dev", "sftp", "--port", str(self.ports.sftp),
-                             "--state-dir", str(self.state_dir), "--operator", DEMO_OPERATOR),
+                self._python(
+                    "dev",
+                    "sftp",
+                    "--port",
+                    str(self.ports.sftp),
+                    "--state-dir",
+                    str(self.state_dir),
+                    "--operator",
+                    DEMO_OPERATOR,
+                ),
                 {},
                 self.ports.sftp,
             )
@@ -167,7 +195,10 @@ class Mesh:
                 if probe is not None and _http_ok(f"http://127.0.0.1:{child.port}{probe}"):
                     break
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{child.name} not ready after {timeout:.0f}s; see {self.log_path(child.name)}")
+                    log_file = self.log_path(child.name)
+                    raise TimeoutError(
+                        f"{child.name} not ready after {timeout:.0f}s; see {log_file}"
+                    )
                 time.sleep(0.25)
             took[child.name] = round(time.monotonic() - started, 1)
         return took
@@ -181,7 +212,9 @@ class Mesh:
             raise RuntimeError(f"{child.name} exited with {child.process.returncode}:\n{tail}")
 
     def dead_children(self) -> list[str]:
-        return [c.name for c in self.children.values() if c.process and c.process.poll() is not None]
+        return [
+            c.name for c in self.children.values() if c.process and c.process.poll() is not None
+        ]
 
     # -- shutdown ------------------------------------------------------------------------
     def stop(self) -> None:

