@@ -57,6 +57,7 @@ bench: install
 
 schemas: ## Regenerate checked-in JSON Schemas after changing contracts
 	$(RUN) python -m contracts.schemas
+	$(RUN) python -m contracts.asyncapi
 
 clean:
 	rm -rf .state .mypy_cache .ruff_cache

@@ -22,3 +22,9 @@ def test_every_event_type_follows_the_naming_rule() -> None:
         assert prefix in {"academy", "portal"}, model.ce_type
         assert version == "v1", model.ce_type
     assert Path(DEFAULT_DIR).is_dir()
+
+
+def test_checked_in_asyncapi_document_matches_the_models() -> None:
+    from contracts.asyncapi import DEFAULT_PATH, render
+
+    assert DEFAULT_PATH.read_text() == render(), "run `make schemas` and commit asyncapi.json"
