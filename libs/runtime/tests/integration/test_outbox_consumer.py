@@ -206,3 +206,40 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
     assert errors[2]["dlq-error-type"] == b"PoisonMessage"
     assert all(e["dlq-original-topic"] == topic.encode() for e in errors)
     assert records[0].value == b"{not json"
+
+
+async def test_relay_recreates_a_topic_the_broker_lost(pair, kafka_bootstrap) -> None:  # type: ignore[no-untyped-def]
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    producer, _, _, topic = pair
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics([topic])
+    finally:
+        await admin.close()
+    event = producer.envelope(_event("op-lost", 1), tenant="op-lost")
+    async with transaction(producer.sessions) as session:
+        await producer.emit(session, event)
+        await session.execute(
+            text(f"UPDATE {producer.schema}.outbox SET topic = :t WHERE event_id = :e"),
+            {"t": topic, "e": event.id},
+        )
+
+    async def delivered() -> bool:
+        async with producer.sessions() as s:
+            sent = await s.scalar(
+                text(
+                    f"SELECT sent_at IS NOT NULL FROM {producer.schema}.outbox WHERE event_id = :e"
+                ),
+                {"e": event.id},
+            )
+            return bool(sent)
+
+    await _wait_for(delivered, timeout=60)
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        assert topic in await admin.list_topics()
+    finally:
+        await admin.close()

@@ -19,7 +19,7 @@ Clock = Callable[[], datetime]
 
 def record_line(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> bytes:
     """RFC 8785 canonical JSON of one audit record (one line of events.jsonl)."""
-    record = {
+    record: dict[str, Any] = {
         "index": index,
         "recorded_at": format_time(recorded_at),
         "event": to_structured(envelope),
