@@ -1,0 +1,86 @@
+"""`academy up` (what `make up` runs) reaches all-ready and SIGINT leaves no process behind."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+
+from academy.local.ports import free_port, port_open
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_base() -> int:
+    for _ in range(50):
+        base = random.randint(20_000, 50_000)
+        if not any(port_open(base + offset) for offset in (*range(6), 22)):
+            return base
+    raise AssertionError("no free port range")
+
+
+def _processes_mentioning(text: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if any(text in part for part in proc.info["cmdline"] or []):
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_academy_up_reaches_ready_and_sigint_stops_everything(tmp_path: Path) -> None:
+    base, kafka = _free_base(), free_port()
+    state = tmp_path / "state"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # embedded Postgres path
+    log = (tmp_path / "up.log").open("w+")
+    up = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "academy",
+            "up",
+            "--state-dir",
+            str(state),
+            "--base-port",
+            str(base),
+            "--kafka-port",
+            str(kafka),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while "Press Ctrl-C" not in (tmp_path / "up.log").read_text():
+            assert up.poll() is None, (tmp_path / "up.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "academy up did not become ready"
+            time.sleep(0.5)
+        for port in range(base + 1, base + 6):
+            assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        tree = psutil.Process(up.pid).children(recursive=True)
+        postgres = _processes_mentioning(str(state / "pgdata"))
+        assert len(tree) >= 7, "expected the services and the local infrastructure"
+        assert postgres, "expected the embedded Postgres"
+
+        up.send_signal(signal.SIGINT)
+        assert up.wait(90) == 0
+    finally:
+        if up.poll() is None:
+            os.killpg(up.pid, signal.SIGKILL)
+    time.sleep(1)
+    leftovers = [
+        p for p in tree + postgres if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+    ]
+    assert leftovers == [], [p.cmdline() for p in leftovers]
+    assert not any(port_open(p) for p in (*range(base, base + 6), base + 22, kafka))
+    assert "no process left running" in (tmp_path / "up.log").read_text()
