@@ -12,9 +12,7 @@ import typer
 
 from academy_runtime.cli import add_service_commands
 from assessment.cli import app as assessment_app
-from audit_export.app import MIGRATIONS as AUDIT_DIR
-from audit_export.app import create as create_audit
-from audit_export.settings import AuditExportSettings
+from audit_export.cli import app as audit_app
 from catalogue.app import MIGRATIONS as CATALOGUE_DIR
 from catalogue.app import create as create_catalogue
 from catalogue.settings import CatalogueSettings
@@ -40,16 +38,8 @@ def _catalogue_app() -> typer.Typer:
     return sub
 
 
-def _audit_app() -> typer.Typer:
-    sub = typer.Typer(no_args_is_help=True)
-    add_service_commands(
-        sub, settings_cls=AuditExportSettings, create=create_audit, migrations_dir=AUDIT_DIR
-    )
-    return sub
-
-
 app.add_typer(_catalogue_app(), name="catalogue", help="Catalogue: content, publish, serve.")
-app.add_typer(_audit_app(), name="audit", help="Audit export: packs, verify, serve.")
+app.add_typer(audit_app, name="audit", help="Audit export: packs, verify, serve.")
 
 
 @app.command()

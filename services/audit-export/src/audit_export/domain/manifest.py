@@ -1,0 +1,113 @@
+"""manifest.json and keys.json: strict models and their one canonical (RFC 8785) encoding."""
+
+from typing import Annotated, Final, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from audit_export.domain.derive import RELEASE_CSV, TRAINING_CSV
+from audit_export.domain.period import Period, parse_utc
+from audit_export.domain.records import RecordError, canonical_json, load_json
+from audit_export.domain.summary import SUMMARY_HTML
+
+FORMAT: Final = "academy-auditpack/1"
+EVENTS_JSONL = "events.jsonl"
+KEYS_JSON = "keys.json"
+MANIFEST_JSON = "manifest.json"
+MANIFEST_SIG = "manifest.sig"
+
+#: Files listed in the manifest, in zip and manifest order.
+LISTED_FILES = (EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV, SUMMARY_HTML, KEYS_JSON)
+#: Every file of a pack, in zip order.
+PACK_FILES = (*LISTED_FILES, MANIFEST_JSON, MANIFEST_SIG)
+#: Files whose manifest entry counts data rows; the others carry `"rows": null`.
+ROW_FILES = frozenset({EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV})
+
+Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")]
+Count = Annotated[int, Field(ge=0)]
+
+
+class ManifestError(ValueError):
+    """A manifest.json or keys.json that is malformed or not canonical."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class FileEntry(_Strict):
+    path: str
+    sha256: Hex64
+    bytes: Count
+    rows: Count | None
+
+
+class PeriodJson(_Strict):
+    start: Timestamp
+    end: Timestamp
+
+    def to_period(self) -> Period:
+        return Period(parse_utc(self.start), parse_utc(self.end))
+
+
+class LogJson(_Strict):
+    tree_size_before: Count
+    frontier_before: list[Hex64]
+    tree_size: Count
+    root: Hex64
+
+
+class Manifest(_Strict):
+    format: Literal["academy-auditpack/1"]
+    operator_id: str = Field(min_length=1)
+    period: PeriodJson
+    pack_seq: int = Field(ge=1)
+    previous_manifest_sha256: Hex64 | None
+    files: list[FileEntry]
+    log: LogJson
+    key_id: str = Field(min_length=1)
+
+
+class KeyJson(_Strict):
+    key_id: str = Field(min_length=1)
+    alg: Literal["Ed25519"]
+    public_key: str
+    valid_from: Timestamp
+    valid_until: Timestamp | None
+
+
+class KeysJson(_Strict):
+    keys: list[KeyJson]
+
+
+def encode_model(model: BaseModel) -> bytes:
+    """The canonical bytes: RFC 8785 of the JSON form (every key present, nulls included)."""
+    return canonical_json(model.model_dump(mode="json"))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _decode(kind: type[M], raw: bytes, what: str) -> M:
+    try:
+        value = load_json(raw)
+        model = kind.model_validate(value)
+    except RecordError as exc:
+        raise ManifestError(f"{what} is not JSON: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()[:3]
+        )
+        raise ManifestError(f"{what} does not have the contract's shape: {problems}") from exc
+    if encode_model(model) != raw:
+        raise ManifestError(f"{what} is not in canonical form (RFC 8785)")
+    return model
+
+
+def decode_manifest(raw: bytes) -> Manifest:
+    return _decode(Manifest, raw, MANIFEST_JSON)
+
+
+def decode_keys(raw: bytes) -> KeysJson:
+    return _decode(KeysJson, raw, KEYS_JSON)

@@ -1,0 +1,60 @@
+"""Building a pack holds O(1) records in memory, whatever the number of events."""
+
+import tracemalloc
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from auditpack_builders import OP, at, attempt, evidence, keyring, spec_for, unlocked
+
+from audit_export.domain.pack import write_pack_file
+from audit_export.domain.records import AuditRecord
+
+EVENTS = 200_000
+#: Far below what holding the events would take: their lines alone are ~60 MB.
+PEAK_BOUND = 8 * 1024 * 1024
+
+
+def _records() -> Iterator[AuditRecord]:
+    start = at(hour=0)
+    exam = attempt(at(hour=10)).model_dump(mode="json")
+    passed = at(hour=1)
+    release = unlocked(at(hour=2), [evidence(passed, passed + timedelta(days=548))])
+    release_data = release.model_dump(mode="json")
+    for index in range(EVENTS):
+        when = start + timedelta(milliseconds=300 * index)
+        if index % 100 == 1:
+            kind, data = "academy.attempt.submitted.v1", {**exam, "attempt_id": f"att-{index}"}
+        elif index % 1000 == 2:
+            kind, data = "portal.tooling.unlocked.v1", {**release_data, "release_id": f"r-{index}"}
+        else:
+            kind, data = "academy.lesson.completed.v1", {"staff_id": f"s-{index % 97}", "n": index}
+        event = {
+            "specversion": "1.0",
+            "id": f"evt-{index}",
+            "source": "/academy/assessment",
+            "type": kind,
+            "time": "2026-11-24T00:00:00Z",
+            "datacontenttype": "application/json",
+            "tenantid": OP,
+            "data": data,
+        }
+        yield AuditRecord(index=index, recorded_at=when, event=event)
+
+
+def test_building_a_pack_of_200k_events_keeps_memory_flat(tmp_path: Path) -> None:
+    tracemalloc.start()
+    try:
+        result = write_pack_file(
+            tmp_path / "big.zip", _records(), spec=spec_for(), keyring=keyring(), tmp_dir=tmp_path
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.event_count == EVENTS
+    assert result.log_after.size == EVENTS
+    rows = {entry.path: entry.rows for entry in result.manifest.files}
+    assert rows["training-records.csv"] == EVENTS // 100
+    assert rows["release-evidence.csv"] == EVENTS // 1000
+    assert result.zip_bytes > 4 * PEAK_BOUND  # the pack itself is far larger than the bound
+    assert peak < PEAK_BOUND, f"peak {peak / 2**20:.1f} MiB"
