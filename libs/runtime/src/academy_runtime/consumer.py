@@ -68,6 +68,7 @@ class IdempotentConsumer:
         self._metrics = metrics
         self._max_retries = settings.consumer_max_retries
         self._failures: dict[tuple[int, int], int] = {}
+        self._lag: dict[tuple[str, int], int] = {}
         self.subscriber = broker.subscriber(
             *self.topics,
             group_id=settings.group_id + "." + name,
@@ -182,7 +183,9 @@ class IdempotentConsumer:
         except Exception:
             return
         if highwater is not None:
-            self._metrics.consumer_lag.labels(self.name).set(max(0, highwater - record.offset - 1))
+            key = (record.topic, record.partition)
+            self._lag[key] = max(0, highwater - record.offset - 1)
+            self._metrics.consumer_lag.labels(self.name).set(sum(self._lag.values()))
 
 
 def _text(value: Any) -> str:

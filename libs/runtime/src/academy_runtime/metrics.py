@@ -35,7 +35,7 @@ class RuntimeMetrics:
         )
         self.consumer_lag = Gauge(
             "academy_consumer_lag",
-            "Messages behind the partition high-water mark, per handler",
+            "Messages behind the high-water marks of the handler's partitions (sum)",
             ["handler"],
             registry=registry,
         )

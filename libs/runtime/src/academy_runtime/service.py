@@ -4,6 +4,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -11,7 +12,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from academy_runtime import db, kafka
+from academy_runtime import db, kafka, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.consumer import Handler, IdempotentConsumer
 from academy_runtime.metrics import RuntimeMetrics
@@ -166,6 +167,7 @@ class ServiceRuntime:
         log.info("broker connected", extra={"topics": self.topics})
         self._spawn("outbox-relay", self.relay.run)
         self._spawn("topic-guard", self._guard_topics)
+        self._spawn("retention", self._retention)
 
     async def _guard_topics(self, stop: asyncio.Event) -> None:
         """Re-create topics a memory-only or recreated broker lost."""
@@ -177,6 +179,16 @@ class ServiceRuntime:
                     await self.ensure_topics()
                 except Exception as exc:
                     log.warning("topic check failed: %s", exc)
+
+    async def _retention(self, stop: asyncio.Event) -> None:
+        await retention.run(
+            stop,
+            self.sessions,
+            outbox=self.outbox,
+            inbox=self.inbox,
+            outbox_keep=timedelta(hours=self.settings.outbox_retention_hours),
+            inbox_keep=timedelta(days=self.settings.inbox_retention_days),
+        )
 
     async def stop(self, *, drain_s: float = 10.0) -> None:
         """Let background work finish its step, drain consumers, then close connections."""

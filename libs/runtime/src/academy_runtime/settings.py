@@ -38,6 +38,12 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
+    outbox_retention_hours: float = Field(
+        default=168, gt=0, description="sent outbox rows are deleted after this"
+    )
+    inbox_retention_days: float = Field(
+        default=30, gt=0, description="processed event ids are remembered this long (dedupe)"
+    )
     consumer_max_retries: int = Field(
         default=5, ge=0, description="unexpected errors before a message goes to the DLQ"
     )

@@ -243,3 +243,54 @@ async def test_relay_recreates_a_topic_the_broker_lost(pair, kafka_bootstrap) ->
         assert topic in await admin.list_topics()
     finally:
         await admin.close()
+
+
+async def test_retention_prunes_old_sent_outbox_rows_and_old_inbox_ids_only(pair) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from academy_runtime.retention import prune_once
+
+    producer, _, _, _ = pair
+    await producer.stop()  # no relay or background retention touching the rows under test
+    ob = f"{producer.schema}.outbox"
+    fresh, old, unsent = (producer.envelope(_event("op-ret", n), tenant="op-ret") for n in range(3))
+    async with transaction(producer.sessions) as session:
+        await producer.emit(session, fresh, old, unsent)
+        await session.execute(text(f"UPDATE {producer.schema}.outbox SET topic = 'nowhere'"))
+        await session.execute(
+            text(f"UPDATE {producer.schema}.outbox SET sent_at = now() WHERE event_id = :e"),
+            {"e": fresh.id},
+        )
+        await session.execute(
+            text(f"UPDATE {ob} SET sent_at = now() - interval '9 days' WHERE event_id = :e"),
+            {"e": old.id},
+        )
+        await session.execute(
+            text(f"UPDATE {ob} SET created_at = now() - interval '90 days' WHERE event_id = :e"),
+            {"e": unsent.id},
+        )
+        await session.execute(
+            text(
+                f"INSERT INTO {producer.schema}.inbox "
+                '(handler, event_id, topic, partition, "offset", processed_at) VALUES '
+                "('h', 'old', 't', 0, 1, now() - interval '40 days'), "
+                "('h', 'new', 't', 0, 2, now())"
+            )
+        )
+    removed = await prune_once(
+        producer.sessions,
+        outbox=producer.outbox,
+        inbox=producer.inbox,
+        outbox_keep=timedelta(days=7),
+        inbox_keep=timedelta(days=30),
+    )
+    assert removed == (1, 1)
+    async with producer.sessions() as s:
+        left = set(
+            (await s.execute(text(f"SELECT event_id FROM {producer.schema}.outbox"))).scalars()
+        )
+        assert left == {fresh.id, unsent.id}
+        ids = set(
+            (await s.execute(text(f"SELECT event_id FROM {producer.schema}.inbox"))).scalars()
+        )
+        assert ids == {"new"}
