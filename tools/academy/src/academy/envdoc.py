@@ -1,5 +1,8 @@
 """Every environment variable the services read, for the README (`python -m academy.envdoc`)."""
 
+import sys
+from pathlib import Path
+
 from academy.local.portal import PortalSettings
 from academy.services import SERVICES
 from academy_runtime.settings import ServiceSettings, describe
@@ -25,5 +28,19 @@ def markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+START, END = "<!-- envdoc:start -->", "<!-- envdoc:end -->"
+
+
+def write_readme(path: Path) -> None:
+    """Replace the generated block between the envdoc markers of `path`."""
+    text = path.read_text()
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{START}\n{markdown().strip()}\n{END}{tail}")
+
+
 if __name__ == "__main__":
-    print(markdown())
+    if len(sys.argv) > 2 and sys.argv[1] == "--write":
+        write_readme(Path(sys.argv[2]))
+    else:
+        print(markdown())
