@@ -16,7 +16,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "asyncapi.json"
 #: Which service produces and consumes which topic (checked against the running code by a test).
 SERVICE_IO: dict[str, dict[str, list[str]]] = {
     "catalogue": {"produces": [topics.CATALOGUE], "consumes": []},
-    "assessment": {"produces": [topics.ASSESSMENT], "consumes": []},
+    "assessment": {"produces": [topics.ASSESSMENT], "consumes": [topics.CATALOGUE]},
     "release-bridge": {"produces": [topics.RELEASE], "consumes": [topics.ASSESSMENT]},
     "audit-export": {"produces": [topics.AUDIT], "consumes": list(topics.ALL)},
     "portal": {"produces": [topics.PORTAL], "consumes": []},

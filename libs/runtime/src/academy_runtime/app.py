@@ -7,6 +7,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 
 from academy_runtime import logs
+from academy_runtime.clock import dev_router
 from academy_runtime.http import install_common
 from academy_runtime.service import ServiceRuntime
 
@@ -32,6 +33,8 @@ def build_app(
     install_common(app, metrics=runtime.metrics, readiness=runtime.readiness)
     for router in routers:
         app.include_router(router)
+    if runtime.settings.is_local:
+        app.include_router(dev_router())
     return app
 
 

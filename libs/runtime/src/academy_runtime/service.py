@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime import db, kafka, retention
 from academy_runtime.auth import TokenVerifier
+from academy_runtime.clock import Clock
 from academy_runtime.consumer import Handler, IdempotentConsumer
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.outbox import OutboxRelay, add_events
@@ -57,6 +58,7 @@ class ServiceRuntime:
         self._running: list[asyncio.Task[None]] = []
         self.broker_started = False
         self.verifier = TokenVerifier(settings)
+        self.clock = Clock()
         self.relay = OutboxRelay(
             sessions=self.sessions,
             outbox=self.outbox,
@@ -90,7 +92,9 @@ class ServiceRuntime:
         self._tasks[name] = task
 
     def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
-        return Envelope(data=data, tenantid=tenant, source=self.source, subject=subject)
+        return Envelope(
+            data=data, tenantid=tenant, source=self.source, subject=subject, time=self.clock.now()
+        )
 
     async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None:
         """Stage events in the session's transaction (transactional outbox)."""
