@@ -10,12 +10,9 @@ from typing import Annotated
 
 import typer
 
-from academy_runtime.cli import add_service_commands
 from assessment.cli import app as assessment_app
 from audit_export.cli import app as audit_app
-from catalogue.app import MIGRATIONS as CATALOGUE_DIR
-from catalogue.app import create as create_catalogue
-from catalogue.settings import CatalogueSettings
+from catalogue.cli import app as catalogue_app
 from release_bridge.cli import app as release_app
 
 app = typer.Typer(
@@ -30,15 +27,7 @@ app.add_typer(release_app, name="release")
 STATE_DIR = Path(os.environ.get("ACADEMY_STATE_DIR", ".state/local"))
 
 
-def _catalogue_app() -> typer.Typer:
-    sub = typer.Typer(no_args_is_help=True)
-    add_service_commands(
-        sub, settings_cls=CatalogueSettings, create=create_catalogue, migrations_dir=CATALOGUE_DIR
-    )
-    return sub
-
-
-app.add_typer(_catalogue_app(), name="catalogue", help="Catalogue: content, publish, serve.")
+app.add_typer(catalogue_app, name="catalogue", help="Catalogue: content, publish, serve.")
 app.add_typer(audit_app, name="audit", help="Audit export: packs, verify, serve.")
 
 
