@@ -1,27 +1,83 @@
 """Assessment service factory: everything built from Settings, nothing at import."""
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from assessment.adapters.orm import SCHEMA, metadata
-from assessment.entrypoints import admin
+from assessment.adapters.track_store import TrackStore
+from assessment.domain.attempts import AttemptRules
+from assessment.entrypoints import (
+    admin,
+    certificates,
+    exams,
+    operator_views,
+    support,
+    training,
+)
+from assessment.entrypoints.background import catalogue_handler, scheduler_loop
+from assessment.entrypoints.deps import Wiring
+from assessment.entrypoints.errors import install_error_handlers
+from assessment.service.ports import Clock, IdSource, SystemIds
 from assessment.settings import AssessmentSettings
 from contracts import topics
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
+TAGS: list[dict[str, Any]] = [
+    {"name": "training", "description": "The signed-in staff member's tracks and progress."},
+    {"name": "exams", "description": "Exam attempts: start, answer, submit once."},
+    {"name": "certificates", "description": "Certificates and the public verification lookup."},
+    {"name": "operator views", "description": "For an operator's compliance officers/admins."},
+    {"name": "support", "description": "Academy support actions (audited, need a reason)."},
+    {"name": "admin", "description": "Operators' go-live jurisdictions."},
+    {"name": "operations", "description": "Health, readiness and metrics."},
+]
 
-def create(settings: AssessmentSettings) -> tuple[FastAPI, ServiceRuntime]:
+
+def create(
+    settings: AssessmentSettings, *, clock: Clock | None = None, ids: IdSource | None = None
+) -> tuple[FastAPI, ServiceRuntime]:
+    """The app and its runtime; `clock` defaults to the runtime's (shiftable in local mode)."""
     runtime = ServiceRuntime(
         settings, schema=SCHEMA, metadata=metadata, produces=[topics.ASSESSMENT]
+    )
+    wiring = Wiring(
+        runtime=runtime,
+        tracks=TrackStore(),
+        clock=clock or runtime.clock,
+        ids=ids or SystemIds(),
+        rules=AttemptRules(submission_grace=timedelta(seconds=settings.submission_grace_s)),
+    )
+    runtime.subscribe(topics.CATALOGUE, catalogue_handler(wiring), name="catalogue")
+    runtime.background(
+        "scheduler",
+        scheduler_loop(
+            wiring,
+            interval_s=settings.scheduler_interval_s,
+            batch_size=settings.scheduler_batch_size,
+        ),
     )
     app = build_app(
         runtime,
         title="Licensing Academy: assessment",
-        description="Training, exams and certificates for operator staff (bearer JWT).",
-        routers=[admin.router],
+        description="Training, exams and certificates for operator staff. Every `/v1` route "
+        "except the certificate verification lookup needs the portal's bearer JWT; "
+        "errors are JSON with a stable `error` code and a `detail` saying what to fix.",
+        routers=[
+            training.router,
+            exams.router,
+            certificates.router,
+            operator_views.router,
+            support.router,
+            admin.router,
+        ],
+        openapi_tags=TAGS,
     )
+    app.state.assessment = wiring
+    install_error_handlers(app)
     return app, runtime

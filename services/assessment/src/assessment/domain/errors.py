@@ -166,3 +166,66 @@ class InvalidVerificationCode(AssessmentError):
             "(letters and digits, e.g. 7K3M-Q9XD-2HPV); check the certificate and try again."
         )
         self.text = text
+
+
+class TrackNotFound(AssessmentError):
+    code = "track_not_found"
+
+    def __init__(self, *, track_key: str) -> None:
+        super().__init__(
+            f"No track {track_key} has been published. Track keys look like "
+            "'MGA.compliance_officer'; GET /v1/me/tracks lists yours."
+        )
+        self.track_key = track_key
+
+
+class TrackNotAssigned(AssessmentError):
+    code = "track_not_assigned"
+
+    def __init__(self, *, track_key: str, why: str) -> None:
+        super().__init__(f"Track {track_key} is not one of your tracks: {why}.")
+        self.track_key = track_key
+        self.why = why
+
+
+class AttemptNotFound(AssessmentError):
+    code = "attempt_not_found"
+
+    def __init__(self, *, attempt_id: str) -> None:
+        super().__init__(
+            f"You have no exam attempt {attempt_id}. GET /v1/me/attempts lists your attempts."
+        )
+        self.attempt_id = attempt_id
+
+
+class CertificateNotFound(AssessmentError):
+    code = "certificate_not_found"
+
+    def __init__(self, *, reference: str) -> None:
+        super().__init__(
+            f"No certificate matches {reference[:40]}. Check the id or verification code."
+        )
+        self.reference = reference
+
+
+class StaffNotFound(AssessmentError):
+    code = "staff_not_found"
+
+    def __init__(self, *, staff_id: str) -> None:
+        super().__init__(
+            f"No staff member {staff_id} is known for this operator; staff appear after "
+            "their first sign-in to the academy."
+        )
+        self.staff_id = staff_id
+
+
+class IdempotencyKeyReused(AssessmentError):
+    code = "idempotency_key_reused"
+
+    def __init__(self, *, attempt_id: str) -> None:
+        super().__init__(
+            f"Attempt {attempt_id} was already submitted with this Idempotency-Key but "
+            "different answers. Resending the same request returns the recorded result; a "
+            "changed submission is not accepted after grading."
+        )
+        self.attempt_id = attempt_id

@@ -3,30 +3,37 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
 from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
+from assessment.entrypoints.deps import BEARER, OperatorPath, printable
+from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.service import operators
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
-
-OperatorPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+router = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=BEARER,
+    responses=error_responses(*AUTHENTICATED),
+)
 
 
 class JurisdictionsBody(BaseModel):
     jurisdictions: list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]] = Field(
         min_length=1, max_length=50, examples=[["MGA", "GCB"]]
     )
-    reason: str | None = Field(default=None, max_length=500, examples=["Go-live Q1 2027"])
+    reason: Annotated[str, StringConstraints(max_length=500), AfterValidator(printable)] | None = (
+        Field(default=None, examples=["Go-live Q1 2027"])
+    )
 
 
 class OperatorJurisdictions(BaseModel):
-    operator_id: str
-    jurisdictions: list[str]
-    changed: bool = False
+    operator_id: str = Field(examples=["op-123"])
+    jurisdictions: list[str] = Field(examples=[["GCB", "MGA"]])
+    changed: bool = Field(default=False, description="false when the set was already stored")
 
 
 def _can_administer(principal: Principal, operator_id: str) -> bool:
@@ -39,6 +46,7 @@ def _can_administer(principal: Principal, operator_id: str) -> bool:
     "/operators/{operator_id}/jurisdictions",
     response_model=OperatorJurisdictions,
     summary="Set the jurisdictions an operator is going live in",
+    responses=error_responses(400),
     dependencies=[require_roles("academy_admin", "academy_support", "operator_admin")],
 )
 async def put_jurisdictions(
@@ -48,7 +56,14 @@ async def put_jurisdictions(
     principal: CurrentPrincipal,
 ) -> OperatorJurisdictions:
     if not _can_administer(principal, operator_id):
-        raise HTTPException(403, "operator admins may only change their own operator")
+        raise HTTPException(
+            403,
+            {
+                "error": "forbidden",
+                "reason": "foreign_operator",
+                "detail": "operator admins may only change their own operator",
+            },
+        )
     runtime: ServiceRuntime = request.app.state.runtime
     async with transaction(runtime.sessions) as session:
         changed = await operators.set_jurisdictions(
@@ -69,7 +84,7 @@ async def put_jurisdictions(
     "/operators/{operator_id}/jurisdictions",
     response_model=OperatorJurisdictions,
     summary="The jurisdictions an operator is going live in",
-    responses={404: {"description": "Operator not configured yet"}},
+    responses=error_responses(404),
 )
 async def get_jurisdictions(
     operator_id: OperatorPath, request: Request, principal: CurrentPrincipal
@@ -82,5 +97,7 @@ async def get_jurisdictions(
     async with runtime.sessions() as session:
         found = await operators.get_jurisdictions(session, operator_id)
     if found is None:
-        raise HTTPException(404, f"operator {operator_id!r} has no jurisdictions set")
+        raise HTTPException(
+            404, f"operator {operator_id!r} has no jurisdictions set yet; PUT them first"
+        )
     return OperatorJurisdictions(operator_id=operator_id, jurisdictions=found)

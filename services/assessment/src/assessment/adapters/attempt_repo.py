@@ -1,0 +1,190 @@
+"""Exam attempts (with their frozen exam snapshot) and support resets."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.adapters.orm import attempt_resets, attempts, staff
+from assessment.domain.attempts import Attempt, ExamHistory
+from assessment.domain.exams import ExamSnapshot
+from assessment.domain.staff import StaffMember
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """An attempt plus what the service keeps about its submission."""
+
+    attempt: Attempt
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+    outcome: dict[str, Any] | None = None
+
+
+def _attempt(row: Any) -> Attempt:
+    return Attempt(
+        attempt_id=row.attempt_id,
+        operator_id=row.operator_id,
+        staff_id=row.staff_id,
+        jurisdiction=row.jurisdiction,
+        role=row.role,
+        track_key=row.track_key,
+        track_version=row.track_version,
+        attempt_number=row.attempt_number,
+        seed=row.seed,
+        exam=ExamSnapshot.model_validate(row.exam),
+        started_at=row.started_at,
+        deadline=row.deadline,
+        status=row.status,
+        submitted_at=row.submitted_at,
+        score=row.score,
+        result=row.result,
+    )
+
+
+def _record(row: Any) -> AttemptRecord:
+    return AttemptRecord(
+        attempt=_attempt(row),
+        idempotency_key=row.idempotency_key,
+        request_hash=row.request_hash,
+        outcome=row.outcome,
+    )
+
+
+async def history(
+    session: AsyncSession, operator_id: str, staff_id: str, track_key: str
+) -> ExamHistory:
+    rows = await session.execute(
+        select(attempts)
+        .where(attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id)
+        .where(attempts.c.track_key == track_key)
+    )
+    resets = await session.scalars(
+        select(attempt_resets.c.reset_at)
+        .where(attempt_resets.c.operator_id == operator_id)
+        .where(attempt_resets.c.staff_id == staff_id, attempt_resets.c.track_key == track_key)
+        .order_by(attempt_resets.c.reset_at)
+    )
+    return ExamHistory(
+        staff_id=staff_id,
+        track_key=track_key,
+        attempts=tuple(_attempt(row) for row in rows),
+        resets=tuple(resets),
+    )
+
+
+async def get(
+    session: AsyncSession, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
+) -> AttemptRecord | None:
+    """An attempt of this staff member (scoped by operator and staff, so never someone else's)."""
+    query = select(attempts).where(
+        attempts.c.attempt_id == attempt_id,
+        attempts.c.operator_id == operator_id,
+        attempts.c.staff_id == staff_id,
+    )
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return None if row is None else _record(row)
+
+
+async def of_staff(
+    session: AsyncSession, operator_id: str, staff_id: str, *, track_key: str | None = None
+) -> Sequence[Attempt]:
+    query = select(attempts).where(
+        attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id
+    )
+    if track_key is not None:
+        query = query.where(attempts.c.track_key == track_key)
+    rows = await session.execute(query.order_by(attempts.c.started_at.desc()))
+    return [_attempt(row) for row in rows]
+
+
+async def insert(session: AsyncSession, attempt: Attempt) -> None:
+    await session.execute(
+        attempts.insert().values(
+            attempt_id=attempt.attempt_id,
+            operator_id=attempt.operator_id,
+            staff_id=attempt.staff_id,
+            track_key=attempt.track_key,
+            jurisdiction=attempt.jurisdiction,
+            role=attempt.role,
+            track_version=attempt.track_version,
+            attempt_number=attempt.attempt_number,
+            seed=attempt.seed,
+            question_ids=attempt.exam.question_ids,
+            exam=attempt.exam.model_dump(mode="json"),
+            started_at=attempt.started_at,
+            deadline=attempt.deadline,
+            status=attempt.status,
+        )
+    )
+
+
+async def close(
+    session: AsyncSession,
+    attempt: Attempt,
+    *,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+    outcome: dict[str, Any] | None = None,
+) -> bool:
+    """Persist a graded or timed-out attempt; False if it was no longer open (closed elsewhere)."""
+    closed = await session.execute(
+        update(attempts)
+        .where(attempts.c.attempt_id == attempt.attempt_id, attempts.c.status == "open")
+        .values(
+            status=attempt.status,
+            submitted_at=attempt.submitted_at,
+            score=attempt.score,
+            result=attempt.result,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            outcome=outcome,
+        )
+        .returning(attempts.c.attempt_id)
+    )
+    return closed.first() is not None
+
+
+async def add_reset(
+    session: AsyncSession,
+    holder: StaffMember,
+    *,
+    track_key: str,
+    actor: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    await session.execute(
+        attempt_resets.insert().values(
+            operator_id=holder.operator_id,
+            staff_id=holder.staff_id,
+            track_key=track_key,
+            actor=actor,
+            reason=reason,
+            reset_at=at,
+        )
+    )
+
+
+def overdue_query(*, cutoff: datetime, limit: int) -> Select[Any]:
+    """Open attempts whose deadline is before `cutoff`, with their holder, locked for a sweep."""
+    return (
+        select(attempts, staff.c.name.label("holder_name"), staff.c.email.label("holder_email"))
+        .join(
+            staff,
+            (staff.c.operator_id == attempts.c.operator_id)
+            & (staff.c.staff_id == attempts.c.staff_id),
+        )
+        .where(attempts.c.status == "open", attempts.c.deadline < cutoff)
+        .order_by(attempts.c.deadline)
+        .limit(limit)
+        .with_for_update(of=attempts, skip_locked=True)
+    )
+
+
+def parse_overdue(row: Any) -> tuple[Attempt, str, str]:
+    """(attempt, holder name, holder email) from a row of `overdue_query`."""
+    return _attempt(row), row.holder_name, row.holder_email

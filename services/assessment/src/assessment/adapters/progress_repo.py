@@ -1,0 +1,79 @@
+"""Lesson completions per staff member and track key."""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.adapters.orm import lesson_completions as lc
+from assessment.domain.progress import LessonCompletion, TrackProgress
+
+
+def _completion(row: Any) -> LessonCompletion:
+    return LessonCompletion(
+        module_id=row.module_id,
+        lesson_id=row.lesson_id,
+        lesson_version=row.lesson_version,
+        track_version=row.track_version,
+        completed_at=row.completed_at,
+    )
+
+
+async def load(
+    session: AsyncSession, operator_id: str, staff_id: str, track_key: str
+) -> TrackProgress:
+    rows = await session.execute(
+        select(lc)
+        .where(lc.c.operator_id == operator_id, lc.c.staff_id == staff_id)
+        .where(lc.c.track_key == track_key)
+        .order_by(lc.c.completed_at)
+    )
+    return TrackProgress(
+        staff_id=staff_id,
+        track_key=track_key,
+        completions=tuple(_completion(row) for row in rows),
+    )
+
+
+async def of_operator(
+    session: AsyncSession, operator_id: str, *, staff_id: str | None = None
+) -> list[TrackProgress]:
+    """Progress of every staff member (or one) of an operator, per track key."""
+    query = select(lc).where(lc.c.operator_id == operator_id)
+    if staff_id is not None:
+        query = query.where(lc.c.staff_id == staff_id)
+    grouped: dict[tuple[str, str], list[LessonCompletion]] = defaultdict(list)
+    for row in await session.execute(query.order_by(lc.c.completed_at)):
+        grouped[(row.staff_id, row.track_key)].append(_completion(row))
+    return [
+        TrackProgress(staff_id=sid, track_key=key, completions=tuple(items))
+        for (sid, key), items in grouped.items()
+    ]
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    operator_id: str,
+    staff_id: str,
+    track_key: str,
+    completion: LessonCompletion,
+) -> bool:
+    inserted = await session.execute(
+        insert(lc)
+        .values(
+            operator_id=operator_id,
+            staff_id=staff_id,
+            track_key=track_key,
+            module_id=completion.module_id,
+            lesson_id=completion.lesson_id,
+            lesson_version=completion.lesson_version,
+            track_version=completion.track_version,
+            completed_at=completion.completed_at,
+        )
+        .on_conflict_do_nothing()
+        .returning(lc.c.lesson_id)
+    )
+    return inserted.first() is not None

@@ -1,0 +1,64 @@
+"""Staff rows: provisioned just in time from token claims; the row doubles as a per-staff lock."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assessment.adapters.orm import staff
+from assessment.domain.staff import StaffMember
+
+
+def _member(row: Any) -> StaffMember:
+    return StaffMember(
+        operator_id=row.operator_id,
+        staff_id=row.staff_id,
+        name=row.name,
+        email=row.email,
+        roles=frozenset(row.roles),
+    )
+
+
+async def get(
+    session: AsyncSession, operator_id: str, staff_id: str, *, lock: bool = False
+) -> StaffMember | None:
+    """Load a staff member; `lock` serialises every change to that member's records."""
+    query = select(staff).where(staff.c.operator_id == operator_id, staff.c.staff_id == staff_id)
+    row = (await session.execute(query.with_for_update() if lock else query)).first()
+    return None if row is None else _member(row)
+
+
+async def insert_if_absent(session: AsyncSession, member: StaffMember, *, now: datetime) -> bool:
+    inserted = await session.execute(
+        insert(staff)
+        .values(
+            operator_id=member.operator_id,
+            staff_id=member.staff_id,
+            email=member.email,
+            name=member.name,
+            roles=sorted(member.roles),
+            provisioned_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(staff.c.staff_id)
+    )
+    return inserted.first() is not None
+
+
+async def update_identity(session: AsyncSession, member: StaffMember, *, now: datetime) -> None:
+    await session.execute(
+        update(staff)
+        .where(staff.c.operator_id == member.operator_id, staff.c.staff_id == member.staff_id)
+        .values(email=member.email, name=member.name, roles=sorted(member.roles), updated_at=now)
+    )
+
+
+async def of_operator(session: AsyncSession, operator_id: str) -> Sequence[StaffMember]:
+    rows = await session.execute(
+        select(staff).where(staff.c.operator_id == operator_id).order_by(staff.c.name)
+    )
+    return [_member(row) for row in rows]

@@ -1,0 +1,117 @@
+"""What every router shares: the wiring built in `create`, path types, access rules."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPBearer
+from pydantic import AfterValidator, StringConstraints
+
+from academy_runtime.auth import Principal
+from academy_runtime.service import ServiceRuntime
+from assessment.adapters.track_store import TrackStore
+from assessment.domain.attempts import AttemptRules
+from assessment.domain.staff import StaffMember
+from assessment.service.ports import Clock, IdSource
+
+CROSS_TENANT_ROLES = ("academy_admin", "academy_support")
+OPERATOR_VIEW_ROLES = ("compliance_officer", "operator_admin", *CROSS_TENANT_ROLES)
+SUPPORT_ROLES = ("academy_support", "academy_admin")
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Built once per app from Settings; routers reach it through `WiringDep`."""
+
+    runtime: ServiceRuntime
+    tracks: TrackStore
+    clock: Clock
+    ids: IdSource
+    rules: AttemptRules
+
+
+def _wiring(request: Request) -> Wiring:
+    wiring: Wiring = request.app.state.assessment
+    return wiring
+
+
+WiringDep = Annotated[Wiring, Depends(_wiring)]
+
+#: Documents the bearer scheme in OpenAPI; verification itself is `CurrentPrincipal`'s job.
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="PortalBearer",
+    description="The portal's Okta access token (JWT, RS256/ES256) for the signed-in user.",
+)
+BEARER = [Depends(bearer_scheme)]
+
+OPERATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+TRACK_KEY_PATTERN = r"^[A-Z][A-Z0-9_]{1,15}\.[a-z][a-z0-9_]{0,63}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+STAFF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+|-]{0,199}$"
+JURISDICTION_PATTERN = r"^[A-Z][A-Z0-9_]{1,15}$"
+
+OperatorPath = Annotated[str, Path(pattern=OPERATOR_PATTERN, examples=["op-123"])]
+TrackKeyPath = Annotated[
+    str,
+    Path(
+        pattern=TRACK_KEY_PATTERN,
+        description="'{jurisdiction}.{role}'",
+        examples=["MGA.compliance_officer"],
+    ),
+]
+StaffIdPath = Annotated[str, Path(pattern=STAFF_ID_PATTERN, examples=["00u1a2b3c4D5e6F7g8h9"])]
+
+
+def id_path(example: str) -> object:
+    return Path(pattern=ID_PATTERN, examples=[example])
+
+
+def printable(value: str) -> str:
+    """Refuse text Postgres cannot store (lone surrogates); NUL is kept out by the patterns."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text") from exc
+    return value
+
+
+#: No NUL characters (Postgres text cannot hold them).
+NO_NUL_PATTERN = r"^[^\x00]*$"
+#: No NUL, and at least one visible character. The whitespace class is spelled out so the
+#: pattern means the same in ECMA-262 (OpenAPI clients), Rust (pydantic) and Python regexes.
+VISIBLE_TEXT_PATTERN = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85\ufeff][^\x00]*$"
+
+#: A reason a human wrote for an audited action (stored and emitted with surrounding spaces cut).
+ReasonText = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=1000, pattern=VISIBLE_TEXT_PATTERN),
+    AfterValidator(printable),
+    AfterValidator(str.strip),
+]
+
+
+def identity(principal: Principal) -> StaffMember:
+    """The staff member a token describes (provisioned just in time by the handlers)."""
+    return StaffMember(
+        operator_id=principal.operator_id,
+        staff_id=principal.staff_id,
+        name=principal.name or principal.staff_id,
+        email=principal.email,
+        roles=principal.roles,
+    )
+
+
+def require_operator(principal: Principal, operator_id: str) -> None:
+    """Operator staff see only their own operator; support and admins see any."""
+    if principal.has_role(*CROSS_TENANT_ROLES) or principal.operator_id == operator_id:
+        return
+    raise HTTPException(
+        403,
+        {
+            "error": "forbidden",
+            "reason": "foreign_operator",
+            "detail": f"your sign-in belongs to operator {principal.operator_id}; you may only "
+            f"view that operator, not {operator_id}",
+        },
+    )

@@ -1,0 +1,116 @@
+"""Support actions: revoke a certificate, reset attempts. Each needs a reason and is audited."""
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from academy_runtime.auth import CurrentPrincipal, require_roles
+from academy_runtime.db import transaction
+from assessment.entrypoints.certificates import CertificateOut
+from assessment.entrypoints.deps import (
+    BEARER,
+    SUPPORT_ROLES,
+    OperatorPath,
+    ReasonText,
+    StaffIdPath,
+    TrackKeyPath,
+    WiringDep,
+    id_path,
+)
+from assessment.entrypoints.errors import WITH_BODY, error_responses
+from assessment.service import support
+from contracts.base import UtcDatetime
+
+router = APIRouter(
+    prefix="/v1/support/operators/{operator_id}",
+    tags=["support"],
+    dependencies=[*BEARER, require_roles(*SUPPORT_ROLES)],
+    responses=error_responses(*WITH_BODY, 404),
+)
+
+CertificatePath = Annotated[str, id_path("0b6c3a52-8d3e-4a8f-bf1e-6f9d1c2e7a40")]
+
+
+class Reason(BaseModel):
+    reason: ReasonText = Field(
+        description="why; stored and emitted with the actor", examples=["Exam taken by proxy"]
+    )
+
+
+class RevokedCertificate(CertificateOut):
+    revoked_by: str
+
+
+class AttemptsResetOut(BaseModel):
+    operator_id: str
+    staff_id: str
+    track_key: str
+    actor: str
+    reason: str
+    reset_at: UtcDatetime
+
+
+@router.post(
+    "/certificates/{certificate_id}/revocation",
+    response_model=RevokedCertificate,
+    summary="Revoke a certificate from now on (recorded with actor and reason)",
+    responses=error_responses(409),
+)
+async def revoke_certificate(
+    operator_id: OperatorPath,
+    certificate_id: CertificatePath,
+    body: Reason,
+    principal: CurrentPrincipal,
+    wiring: WiringDep,
+) -> RevokedCertificate:
+    now = wiring.clock()
+    async with transaction(wiring.runtime.sessions) as session:
+        revoked = await support.revoke(
+            session,
+            operator_id=operator_id,
+            certificate_id=certificate_id,
+            actor=principal.actor,
+            reason=body.reason,
+            events=wiring.runtime,
+            now=now,
+        )
+    return RevokedCertificate(
+        **CertificateOut.of(revoked, now=now).model_dump(), revoked_by=principal.actor
+    )
+
+
+@router.post(
+    "/staff/{staff_id}/tracks/{track_key}/attempt-reset",
+    response_model=AttemptsResetOut,
+    summary="Reset a staff member's attempts on a track: a new cycle, no cooldown",
+)
+async def reset_attempts(
+    operator_id: OperatorPath,
+    staff_id: StaffIdPath,
+    track_key: TrackKeyPath,
+    body: Reason,
+    principal: CurrentPrincipal,
+    wiring: WiringDep,
+) -> AttemptsResetOut:
+    now = wiring.clock()
+    async with transaction(wiring.runtime.sessions) as session:
+        await support.reset_attempts(
+            session,
+            operator_id=operator_id,
+            staff_id=staff_id,
+            track_key=track_key,
+            actor=principal.actor,
+            reason=body.reason,
+            tracks=wiring.tracks,
+            events=wiring.runtime,
+            now=now,
+        )
+    return AttemptsResetOut(
+        operator_id=operator_id,
+        staff_id=staff_id,
+        track_key=track_key,
+        actor=principal.actor,
+        reason=body.reason,
+        reset_at=now,
+    )

@@ -1,0 +1,99 @@
+"""Scheduled work: expiry notices (each exactly once) and closing overdue attempts.
+
+Both steps compute what is due from stored state, not from "what changed since the last run",
+so a run after downtime catches up. Rows are taken with `FOR UPDATE SKIP LOCKED`, and the
+flag or status change is committed in the same transaction as the outbox write: with several
+replicas each notice and each timeout is emitted by exactly one of them. Event ids are derived
+from the notice (certificate id + kind), so even a bug that emitted twice would collide on the
+outbox's unique event id instead of publishing a duplicate.
+"""
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from academy_runtime.db import transaction
+from assessment.adapters import attempt_repo, certificate_repo
+from assessment.domain.attempts import AttemptRules, time_out_attempt
+from assessment.domain.events import certification_notice
+from assessment.domain.notices import due_notices, mark_notice_sent
+from assessment.domain.staff import StaffMember
+from assessment.service.exams import close_timed_out
+from assessment.service.ports import EventSink
+
+NOTICE_NAMESPACE = uuid.UUID("6a1f4a43-2c55-4c1e-9a0e-3f8f5d0c7b21")
+
+
+def notice_event_id(notice_key: str) -> str:
+    return str(uuid.uuid5(NOTICE_NAMESPACE, notice_key))
+
+
+async def send_due_notices(
+    session: AsyncSession, *, events: EventSink, now: datetime, limit: int
+) -> int:
+    """Emit due expiring/expired notices for up to `limit` certificates; returns how many."""
+    rows = await session.execute(certificate_repo.notices_due_query(now=now, limit=limit))
+    certificates = [certificate_repo.parse(row) for row in rows]
+    sent = 0
+    updated = {c.certificate_id: c for c in certificates}
+    for notice in due_notices(certificates, now=now):
+        certificate = notice.certificate
+        envelope = events.envelope(
+            certification_notice(notice),
+            tenant=certificate.operator_id,
+            subject=certificate.staff_id,
+        )
+        await events.emit(session, replace(envelope, id=notice_event_id(notice.notice_key)))
+        cid = certificate.certificate_id
+        updated[cid] = mark_notice_sent(updated[cid], notice.kind, at=now)
+        sent += 1
+    for certificate in updated.values():
+        await certificate_repo.save(session, certificate, certificate_repo.NOTICES)
+    return sent
+
+
+async def close_overdue_attempts(
+    session: AsyncSession, *, events: EventSink, now: datetime, rules: AttemptRules, limit: int
+) -> int:
+    """Close open attempts past deadline + grace as timed out (failed); returns how many."""
+    rows = await session.execute(
+        attempt_repo.overdue_query(cutoff=now - rules.submission_grace, limit=limit)
+    )
+    closed = 0
+    for row in rows:
+        attempt, name, email = attempt_repo.parse_overdue(row)
+        holder = StaffMember(
+            operator_id=attempt.operator_id, staff_id=attempt.staff_id, name=name, email=email
+        )
+        timed_out = time_out_attempt(attempt, now=now, rules=rules)
+        closed += await close_timed_out(session, timed_out, holder=holder, events=events)
+    return closed
+
+
+async def run_once(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    events: EventSink,
+    now: datetime,
+    rules: AttemptRules,
+    batch_size: int,
+) -> int:
+    """One scheduler pass, batch by batch until nothing is due; returns the events staged."""
+    total = 0
+    while True:
+        async with transaction(sessions) as session:
+            step = await close_overdue_attempts(
+                session, events=events, now=now, rules=rules, limit=batch_size
+            )
+        total += step
+        if step < batch_size:
+            break
+    while True:
+        async with transaction(sessions) as session:
+            step = await send_due_notices(session, events=events, now=now, limit=batch_size)
+        total += step
+        if step == 0:
+            break
+    return total

@@ -1,0 +1,122 @@
+"""The assessment app under test plus the handles tests need (tokens, clock, catalogue, outbox)."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from assessment_testkit import FakeClock
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from academy.local.issuer import DevIssuer
+from academy.local.issuer import create_app as create_issuer_app
+from academy_runtime.auth import JwksCache, TokenVerifier
+from academy_runtime.db import transaction
+from academy_runtime.service import ServiceRuntime
+from assessment.adapters.orm import outbox
+from assessment.entrypoints.deps import Wiring
+from assessment.service import operators, scheduler
+from assessment.service.catalogue import apply_catalogue_event
+from assessment.settings import AssessmentSettings
+from contracts import Envelope, decode, topics
+from contracts.base import EventData
+
+ISSUER = "http://issuer.assessment.test"
+
+
+@dataclass
+class Harness:
+    """The app under test plus the handles tests need: tokens, clock, catalogue, outbox."""
+
+    app: FastAPI
+    runtime: ServiceRuntime
+    client: httpx.AsyncClient
+    clock: FakeClock
+    issuer: DevIssuer
+
+    @property
+    def wiring(self) -> Wiring:
+        wiring: Wiring = self.app.state.assessment
+        return wiring
+
+    def auth(
+        self,
+        operator: str,
+        *,
+        sub: str | None = None,
+        roles: Sequence[str] = ("compliance_officer",),
+        name: str | None = None,
+    ) -> dict[str, str]:
+        token = self.issuer.mint(
+            sub=sub or f"staff-{uuid.uuid4().hex[:8]}",
+            operator_id=operator,
+            groups=list(roles),
+            name=name,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    async def publish(self, *events: EventData) -> None:
+        """Feed catalogue events through the consumer's handler (Kafka has its own test)."""
+        for data in events:
+            envelope = self.runtime.envelope(data, tenant=topics.PLATFORM_TENANT)
+            async with transaction(self.runtime.sessions) as session:
+                await apply_catalogue_event(envelope, session, tracks=self.wiring.tracks)
+
+    async def go_live(self, operator: str, *jurisdictions: str) -> None:
+        async with transaction(self.runtime.sessions) as session:
+            await operators.set_jurisdictions(
+                session,
+                events=self.runtime,
+                operator_id=operator,
+                jurisdictions=list(jurisdictions),
+                actor="test-admin",
+                reason="test set-up",
+                now=self.clock(),
+            )
+
+    async def events(self, operator: str, *types: str) -> list[Envelope[Any]]:
+        """Events staged in the outbox for an operator (key = operator id), oldest first."""
+        async with self.runtime.sessions() as session:
+            rows = await session.execute(
+                select(outbox.c.headers, outbox.c.payload)
+                .where(outbox.c.key == operator)
+                .order_by(outbox.c.id)
+            )
+            found = [decode(row.headers, row.payload) for row in rows]
+        return [e for e in found if not types or e.type in types]
+
+    async def scheduler_pass(self) -> int:
+        return await scheduler.run_once(
+            self.runtime.sessions,
+            events=self.runtime,
+            now=self.clock(),
+            rules=self.wiring.rules,
+            batch_size=50,
+        )
+
+    async def start(self, headers: dict[str, str], track_key: str) -> httpx.Response:
+        return await self.client.post(f"/v1/me/tracks/{track_key}/attempts", headers=headers)
+
+    async def submit(
+        self,
+        headers: dict[str, str],
+        attempt_id: str,
+        answers: dict[str, list[str]],
+        *,
+        key: str | None = None,
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/v1/me/attempts/{attempt_id}/submission",
+            json={"answers": answers},
+            headers={**headers, "Idempotency-Key": key or str(uuid.uuid4())},
+        )
+
+
+def wire_issuer(app: FastAPI, settings: AssessmentSettings, issuer: DevIssuer) -> None:
+    """Verify tokens against the dev issuer's JWKS, served in-process."""
+    transport = httpx.ASGITransport(app=create_issuer_app(issuer))
+    app.state.token_verifier = TokenVerifier(
+        settings, jwks=JwksCache(f"{ISSUER}/jwks.json", ttl_s=600, transport=transport)
+    )
