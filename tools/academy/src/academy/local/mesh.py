@@ -58,6 +58,7 @@ class Mesh:
     database_url: str | None = None
     kafka_bootstrap: str | None = None
     session_timeout_ms: int = 3000
+    only: frozenset[str] | None = None  # start just these children (benchmarks)
     children: dict[str, Child] = field(default_factory=dict)
     _tansu: subprocess.Popen[bytes] | None = None
     _pg: Any = None
@@ -149,10 +150,65 @@ class Mesh:
 
     def service_extra(self, spec: ServiceSpec) -> dict[str, str]:
         """Per-service settings for the local mesh (later services add theirs here)."""
+        if spec.name == "release-bridge":
+            from academy.local.portal import PortalSettings
+
+            # The reference portal's secret (its default, or PORTAL_WEBHOOK_SECRETS if set),
+            # and timings short enough to watch retries, the breaker and the reconciler work.
+            secret = PortalSettings(environment="local").webhook_secrets[0]
+            return {
+                "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{self.ports.portal}/webhooks/academy",
+                "PORTAL_WEBHOOK_SECRET": secret.get_secret_value(),
+                "PORTAL_TOTAL_TIMEOUT_S": "5",
+                "PORTAL_READ_TIMEOUT_S": "5",
+                "RETRY_BASE_S": "0.5",
+                "RETRY_CAP_S": "4",
+                "BREAKER_MINIMUM_CALLS": "5",
+                "BREAKER_COOL_DOWN_S": "5",
+                "DELIVERY_POLL_INTERVAL_S": "0.25",
+                "DELIVERY_LEASE_S": "10",
+                "RECONCILE_INTERVAL_S": "1",
+            }
+        if spec.name == "audit-export":
+            # The local SFTP archive as the demo operator's target (its host key pinned) and
+            # a development signing key, generated into the state directory on first run.
+            from academy.local import sftp_archive
+
+            sftp_dir = self.state_dir / "sftp"
+            host_key, client_key = sftp_dir / "host_key", sftp_dir / "client_key"
+            sftp_archive.ensure_key(host_key)
+            sftp_archive.ensure_key(client_key)
+            signing_key = self.state_dir / "audit-signing-key.seed"
+            if not signing_key.exists():
+                signing_key.write_bytes(os.urandom(32))
+                signing_key.chmod(0o600)
+            archive = {
+                "host": "127.0.0.1",
+                "port": self.ports.sftp,
+                "username": "archive",
+                "private_key_path": str(client_key),
+                "host_key_fingerprint": sftp_archive.fingerprint(host_key),
+                "remote_dir": f"/{DEMO_OPERATOR}",
+            }
+            keyring = [
+                {
+                    "key_id": "local-dev",
+                    "valid_from": "2020-01-01T00:00:00Z",
+                    "path": str(signing_key),
+                }
+            ]
+            return {
+                "SIGNING_KEYS": json.dumps(keyring),
+                "SFTP_TARGETS": json.dumps({DEMO_OPERATOR: archive}),
+                "EXPORT_POLL_INTERVAL_S": "30",
+                "EXPORT_WORK_DIR": str(self.state_dir / "audit-export-work"),
+            }
         return {}
 
     def start_processes(self) -> None:
         for child in self.plan():
+            if self.only is not None and child.name not in self.only:
+                continue
             self.children[child.name] = child
             self.spawn(child)
 
@@ -269,6 +325,25 @@ def mint(issuer_url: str, sub: str, operator_id: str, groups: list[str]) -> str:
 
 def seed_demo(mesh: Mesh) -> dict[str, str]:
     """Seed the demo operator through the public APIs; returns demo tokens by name."""
+    # Publish the bundled catalogue (nothing happens when it is already the latest version);
+    # the running catalogue service's outbox relay sends its events.
+    catalogue = next(spec for spec in SERVICES if spec.name == "catalogue")
+    env = service_env(
+        catalogue,
+        database_url=str(mesh.database_url),
+        kafka=str(mesh.kafka_bootstrap),
+        port=mesh.ports.catalogue,
+        extra={},
+    )
+    published = subprocess.run(
+        mesh._python("catalogue", "publish"),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    if published.returncode != 0:
+        raise RuntimeError(f"publishing the demo catalogue failed:\n{published.stderr}")
     issuer = mesh.url("issuer")
     admin = mint(issuer, "academy.admin", "academy-vendor", ["academy_admin"])
     http_json(

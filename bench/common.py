@@ -1,0 +1,127 @@
+"""Shared benchmark plumbing: a fresh database, a subset of the mesh, latency statistics."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from academy.local import postgres
+from academy.local.mesh import Mesh, Ports
+from academy.local.ports import free_port, wait_port
+
+RESULTS = Path(__file__).resolve().parent / "results"
+STATE = Path(__file__).resolve().parents[1] / ".state" / "bench"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+
+
+@dataclass
+class Latencies:
+    seconds: list[float]
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.seconds)
+        if not ordered:
+            return float("nan")
+        index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+        return ordered[index]
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "count": len(self.seconds),
+            "p50_ms": round(self.pct(50) * 1000, 2),
+            "p99_ms": round(self.pct(99) * 1000, 2),
+            "mean_ms": round(statistics.fmean(self.seconds) * 1000, 2) if self.seconds else 0.0,
+        }
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """A throw-away database on DATABASE_URL / 127.0.0.1:5432 / an embedded server."""
+    server, handle = postgres.server_url(prefer_local=True, data_dir=STATE / "pgdata")
+    name = f"academy_bench_{uuid.uuid4().hex[:8]}"
+    url = postgres.create_database(server, name)
+    try:
+        yield url
+    finally:
+        postgres.drop_database(server, name)
+        if handle is not None:
+            handle.cleanup()
+
+
+@contextmanager
+def mesh(database_url: str, only: set[str] | None = None) -> Iterator[Mesh]:
+    """The named mesh processes (all when `only` is None) on free ports, with a fresh Tansu."""
+    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
+    state = STATE / uuid.uuid4().hex[:8]
+    running = Mesh(
+        state_dir=state,
+        ports=ports,
+        database_url=database_url,
+        session_timeout_ms=1000,
+        only=frozenset(only) if only is not None else None,
+    )
+    try:
+        running.start_infrastructure()
+        running.start_processes()
+        running.wait_ready(timeout=180)
+        yield running
+    finally:
+        running.stop()
+
+
+@contextmanager
+def uvicorn_app(app_path: str, env: dict[str, str]) -> Iterator[str]:
+    """Serve `module:factory` with uvicorn in its own process on a free loopback port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            app_path,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, **env},
+    )
+    try:
+        wait_port(port, timeout=30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def write_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    result = {
+        "benchmark": name,
+        "machine": machine(),
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        **result,
+    }
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path
