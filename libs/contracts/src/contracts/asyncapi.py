@@ -17,7 +17,10 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "asyncapi.json"
 SERVICE_IO: dict[str, dict[str, list[str]]] = {
     "catalogue": {"produces": [topics.CATALOGUE], "consumes": []},
     "assessment": {"produces": [topics.ASSESSMENT], "consumes": [topics.CATALOGUE]},
-    "release-bridge": {"produces": [topics.RELEASE], "consumes": [topics.ASSESSMENT]},
+    "release-bridge": {
+        "produces": [topics.RELEASE],
+        "consumes": [topics.ASSESSMENT, topics.CATALOGUE],
+    },
     "audit-export": {"produces": [topics.AUDIT], "consumes": list(topics.ALL)},
     "portal": {"produces": [topics.PORTAL], "consumes": []},
 }

@@ -223,6 +223,28 @@ def test_probe_lease_of_a_crashed_replica_expires_and_frees_the_slot() -> None:
     assert admission.probe
 
 
+def test_unused_probe_slot_is_given_back_for_the_next_caller() -> None:
+    breaker, clock = _breaker()
+    state = _opened(breaker)
+    clock.advance(CONFIG.cool_down)
+    _, leased = breaker.acquire(state)
+
+    released = breaker.release_probe(leased.state)
+    admission, _ = breaker.acquire(released.state)
+
+    assert released.state.probe_leases == ()
+    assert released.transitions == ()
+    assert admission.allowed
+    assert admission.probe
+
+
+def test_releasing_a_probe_outside_half_open_changes_nothing() -> None:
+    breaker, _ = _breaker()
+    state = _opened(breaker)
+
+    assert breaker.release_probe(state) == BreakerUpdate(state)
+
+
 def test_late_result_of_a_call_started_before_opening_is_ignored() -> None:
     breaker, _ = _breaker()
     state = _opened(breaker)

@@ -8,6 +8,7 @@ from release_bridge_testkit import T0, a_network_failure, a_response
 
 from release_bridge.domain.classify import (
     Delivered,
+    Hold,
     Park,
     RetryAt,
     RetryPolicy,
@@ -88,8 +89,6 @@ def test_delivered_response_completes_the_delivery() -> None:
 @pytest.mark.parametrize(
     ("status", "cause"),
     [
-        (401, "signature_rejected"),
-        (403, "signature_rejected"),
         (410, "endpoint_gone"),
         (400, "permanent_rejection"),
     ],
@@ -105,6 +104,27 @@ def test_non_retryable_responses_park_without_retry(status: int, cause: str) -> 
     assert isinstance(step, Park)
     assert step.cause == cause
     assert f"HTTP {status}: nope" == step.detail
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_signature_rejection_holds_the_delivery_instead_of_retrying_or_parking(
+    status: int,
+) -> None:
+    step = POLICY.next_step(
+        a_response(status, excerpt="bad signature"),
+        attempt=1,
+        started_at=T0,
+        now=T0,
+        random=_always(0.5),
+    )
+    assert step == Hold("signature_rejected", f"HTTP {status}: bad signature")
+
+
+def test_signature_rejection_holds_even_after_the_retry_window() -> None:
+    step = POLICY.next_step(
+        a_response(401), attempt=50, started_at=T0, now=T0 + timedelta(days=5), random=_always(0)
+    )
+    assert isinstance(step, Hold)
 
 
 def test_server_error_is_retried_with_jittered_backoff() -> None:

@@ -110,6 +110,21 @@ def test_lapse_without_revoke_on_lapse_keeps_tooling_and_forwards_the_expired_no
     assert outcome.notice.data.certificate_id == "cert-1"
 
 
+def test_lapse_with_revoke_on_lapse_sends_the_revocation_instead_of_the_expired_notice() -> None:
+    notice = CertificateNotice("expired", "cert-1", "staff-1", "compliance_officer", EXPIRY, EXPIRY)
+
+    outcome = decide(
+        _released(revoke_on_lapse=True),
+        a_policy(revoke_on_lapse=True),
+        [],
+        now=EXPIRY,
+        notice=notice,
+    )
+
+    assert outcome.revocation is not None
+    assert outcome.notice is None
+
+
 def test_expiring_notice_is_forwarded_while_tooling_is_released() -> None:
     notice = CertificateNotice(
         "expiring", "cert-1", "staff-1", "compliance_officer", EXPIRY, T0 + timedelta(days=1)

@@ -86,6 +86,14 @@ class CircuitBreaker:
             return self._record_probe(state, result, now)
         return BreakerUpdate(state)
 
+    def release_probe(self, state: BreakerState) -> BreakerUpdate:
+        """Give back a half-open probe slot that `acquire` granted but no call used."""
+        if state.status != "half_open" or not state.probe_leases:
+            return BreakerUpdate(state)
+        now = self.clock()
+        leases = tuple(sorted(lease for lease in state.probe_leases if lease > now))
+        return BreakerUpdate(replace(state, probe_leases=leases[1:]))
+
     def force_open(self, state: BreakerState, *, actor: str, reason: str) -> BreakerUpdate:
         """Hold the breaker open until `force_closed` or `reset`."""
         return self._manual(state, "open", TransitionCause.FORCE_OPEN, actor, reason, pinned=True)

@@ -1,4 +1,4 @@
-"""What a portal response means for a delivery: done, retry later with jittered backoff, or park."""
+"""What a portal response means for a delivery: done, retry with jittered backoff, hold or park."""
 
 import re
 from collections.abc import Callable
@@ -12,9 +12,8 @@ from typing import Final, Literal
 UnitRandom = Callable[[], float]
 
 TransportErrorKind = Literal["timeout", "connect", "transport", "invalid_url"]
-ParkCause = Literal[
-    "signature_rejected", "endpoint_gone", "permanent_rejection", "retry_window_exhausted"
-]
+ParkCause = Literal["endpoint_gone", "permanent_rejection", "retry_window_exhausted"]
+HoldCause = Literal["signature_rejected"]
 
 RETRYABLE_STATUSES: Final = frozenset({408, 425, 429})
 SIGNATURE_REJECTED_STATUSES: Final = frozenset({401, 403})
@@ -92,6 +91,19 @@ class RetryAt:
 
 
 @dataclass(frozen=True, slots=True)
+class Hold:
+    """Do not retry on a timer: wait until the endpoint accepts our signature again.
+
+    A rejected signature is not fixed by retrying, but by fixing a secret. Held deliveries are
+    re-driven when the breaker closes (reset, forced closed or probes succeeded) or the endpoint
+    accepts another signed request; a half-open breaker may use one as its probe.
+    """
+
+    cause: HoldCause
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Park:
     """Stop retrying; a human must look (the service emits `ReleaseParked`)."""
 
@@ -99,7 +111,7 @@ class Park:
     detail: str
 
 
-NextStep = Delivered | RetryAt | Park
+NextStep = Delivered | RetryAt | Hold | Park
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +192,7 @@ class RetryPolicy:
             case Verdict.DELIVERED:
                 return Delivered()
             case Verdict.SIGNATURE_REJECTED:
-                return Park("signature_rejected", _describe(outcome))
+                return Hold("signature_rejected", _describe(outcome))
             case Verdict.ENDPOINT_GONE:
                 return Park("endpoint_gone", _describe(outcome))
             case Verdict.PERMANENT:

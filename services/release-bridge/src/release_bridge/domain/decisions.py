@@ -91,8 +91,8 @@ def decide(
     """Re-evaluate after any change (pass, expiry, revocation, new policy, periodic check).
 
     Releases once when the policy becomes met while nothing is released; when it stops being
-    met, revokes (ending the epoch) only if `policy.revoke_on_lapse`. A `notice` is forwarded
-    when its role counts for the policy and tooling was released before this call.
+    met, revokes (ending the epoch) only if `policy.revoke_on_lapse`. Otherwise a `notice` is
+    forwarded when its role counts for the policy and tooling was released before this call.
     """
     _check_scope(ledger, policy)
     evaluation = evaluate_policy(policy, certificates, now=now)
@@ -112,7 +112,8 @@ def decide(
             decided_at=now,
         )
         revoked = replace(ledger, released=False, policy_met=False)
-        return DecisionOutcome(revoked, evaluation, revocation=revocation, notice=forwarded)
+        # The revocation is what the portal needs to hear; the notice behind it is not sent.
+        return DecisionOutcome(revoked, evaluation, revocation=revocation)
     updated = replace(ledger, policy_met=evaluation.met)
     return DecisionOutcome(updated, evaluation, notice=forwarded)
 

@@ -1,0 +1,179 @@
+"""Policies, certificates and release ledgers in Postgres (DecisionStore)."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.common import ReleasePolicy
+from release_bridge.adapters.orm import certificates, release_ledger, release_policies
+from release_bridge.domain.decisions import ReleaseLedger
+from release_bridge.domain.policy import HeldCertificate
+from release_bridge.service.ports import CertificateRecord, StoredPolicy
+
+
+class SqlDecisionStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def save_policy(self, stored: StoredPolicy) -> bool:
+        values = {
+            "jurisdiction": stored.policy.jurisdiction,
+            "policy": stored.policy.model_dump(mode="json"),
+            "version": stored.version,
+            "catalogue_version": stored.catalogue_version,
+            "published_at": stored.published_at,
+            "updated_at": func.now(),
+        }
+        statement = insert(release_policies).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[release_policies.c.jurisdiction],
+            set_={key: statement.excluded[key] for key in values if key != "jurisdiction"},
+            where=release_policies.c.published_at <= statement.excluded.published_at,
+        )
+        result = await self._session.execute(statement.returning(release_policies.c.jurisdiction))
+        return result.first() is not None
+
+    async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
+        document = await self._session.scalar(
+            select(release_policies.c.policy).where(release_policies.c.jurisdiction == jurisdiction)
+        )
+        return ReleasePolicy.model_validate(document) if document is not None else None
+
+    async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
+        values = {
+            "operator_id": operator_id,
+            "staff_id": certificate.staff_id,
+            "role": certificate.role,
+            "jurisdiction": certificate.jurisdiction,
+            "track_version": certificate.track_version,
+            "passed_at": certificate.passed_at,
+            "expires_at": certificate.expires_at,
+        }
+        statement = insert(certificates).values(certificate_id=certificate.certificate_id, **values)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[certificates.c.certificate_id],
+                set_={**values, "updated_at": func.now()},
+            )
+        )
+
+    async def end_certificate(
+        self,
+        certificate_id: str,
+        *,
+        expired_at: datetime | None = None,
+        revoked_at: datetime | None = None,
+    ) -> CertificateRecord | None:
+        changes: dict[str, Any] = {"updated_at": func.now()}
+        if expired_at is not None:
+            changes["expired_at"] = func.coalesce(certificates.c.expired_at, expired_at)
+        if revoked_at is not None:
+            changes["revoked_at"] = func.coalesce(certificates.c.revoked_at, revoked_at)
+        row = (
+            await self._session.execute(
+                update(certificates)
+                .where(certificates.c.certificate_id == certificate_id)
+                .values(**changes)
+                .returning(*certificates.c)
+            )
+        ).first()
+        return CertificateRecord(row.operator_id, _held(row)) if row is not None else None
+
+    async def certificates(self, operator_id: str, jurisdiction: str) -> list[HeldCertificate]:
+        rows = (
+            await self._session.execute(
+                select(certificates)
+                .where(
+                    certificates.c.operator_id == operator_id,
+                    certificates.c.jurisdiction == jurisdiction,
+                )
+                .order_by(certificates.c.certificate_id)
+            )
+        ).all()
+        return [_held(row) for row in rows]
+
+    async def lock_ledger(self, operator_id: str, jurisdiction: str) -> ReleaseLedger:
+        await self._session.execute(
+            insert(release_ledger)
+            .values(operator_id=operator_id, jurisdiction=jurisdiction)
+            .on_conflict_do_nothing()
+        )
+        row = (
+            await self._session.execute(
+                select(release_ledger)
+                .where(
+                    release_ledger.c.operator_id == operator_id,
+                    release_ledger.c.jurisdiction == jurisdiction,
+                )
+                .with_for_update()
+            )
+        ).one()
+        return ReleaseLedger(
+            operator_id=row.operator_id,
+            jurisdiction=row.jurisdiction,
+            epoch=row.epoch,
+            released=row.released,
+            release_id=row.release_id,
+            policy_met=row.policy_met,
+            tooling=tuple(row.tooling),
+        )
+
+    async def save_ledger(self, ledger: ReleaseLedger, *, next_check_at: datetime | None) -> None:
+        await self._session.execute(
+            update(release_ledger)
+            .where(
+                release_ledger.c.operator_id == ledger.operator_id,
+                release_ledger.c.jurisdiction == ledger.jurisdiction,
+            )
+            .values(
+                epoch=ledger.epoch,
+                released=ledger.released,
+                release_id=ledger.release_id,
+                policy_met=ledger.policy_met,
+                tooling=list(ledger.tooling),
+                next_check_at=next_check_at,
+                updated_at=func.now(),
+            )
+        )
+
+    async def operators_with_certificates(self, jurisdiction: str) -> list[str]:
+        held = select(certificates.c.operator_id).where(certificates.c.jurisdiction == jurisdiction)
+        ledgers = select(release_ledger.c.operator_id).where(
+            release_ledger.c.jurisdiction == jurisdiction
+        )
+        rows = await self._session.scalars(held.union(ledgers))
+        return sorted(set(rows))
+
+    async def due_checks(self, now: datetime, limit: int) -> list[tuple[str, str]]:
+        rows = (
+            await self._session.execute(
+                select(release_ledger.c.operator_id, release_ledger.c.jurisdiction)
+                .where(
+                    release_ledger.c.next_check_at.is_not(None),
+                    release_ledger.c.next_check_at <= now,
+                    or_(release_ledger.c.released, release_ledger.c.policy_met),
+                )
+                .order_by(release_ledger.c.next_check_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        return [(row.operator_id, row.jurisdiction) for row in rows]
+
+
+def _held(row: Any) -> HeldCertificate:
+    """An expiry event ends a certificate even if the stored expiry date says otherwise."""
+    expires_at = row.expires_at if row.expired_at is None else min(row.expires_at, row.expired_at)
+    return HeldCertificate(
+        certificate_id=row.certificate_id,
+        staff_id=row.staff_id,
+        role=row.role,
+        jurisdiction=row.jurisdiction,
+        track_version=row.track_version,
+        passed_at=row.passed_at,
+        expires_at=expires_at,
+        revoked=row.revoked_at is not None,
+    )

@@ -1,0 +1,270 @@
+"""Deliveries and the attempt ledger in Postgres (DeliveryStore)."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from release_bridge.adapters.orm import deliveries, delivery_attempts
+from release_bridge.domain.reconcile import DueRelease
+from release_bridge.service.ports import (
+    ORDERED_TYPES,
+    RELEASE_TYPE,
+    STATUSES,
+    AttemptResult,
+    Claim,
+    DeliveryRecord,
+    DeliveryStatus,
+    NewDelivery,
+)
+
+EXCERPT_CHARS = 512
+_RECORD_COLUMNS = [
+    deliveries.c[name]
+    for name in DeliveryRecord.__dataclass_fields__  # same names as the columns
+]
+
+
+class SqlDeliveryStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
+        webhook = delivery.webhook
+        result = await self._session.execute(
+            pg_insert(deliveries)
+            .values(
+                webhook_id=webhook.webhook_id,
+                webhook_type=webhook.webhook_type,
+                ordered=webhook.webhook_type in ORDERED_TYPES,
+                operator_id=webhook.operator_id,
+                jurisdiction=webhook.jurisdiction,
+                endpoint=delivery.endpoint,
+                body=webhook.body,
+                status="pending",
+                window_started_at=now,
+                next_attempt_at=now,
+                decided_at=delivery.decided_at,
+                triggered_at=delivery.triggered_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(deliveries.c.webhook_id)
+        )
+        return result.first() is not None
+
+    async def claim_due(
+        self,
+        *,
+        endpoint: str,
+        now: datetime,
+        limit: int,
+        lease_until: datetime,
+        include_held: bool,
+        replica: str,
+    ) -> list[Claim]:
+        d = deliveries
+        earlier = aliased(deliveries)
+        statuses = ["pending", "held"] if include_held else ["pending"]
+        blocked = exists().where(
+            earlier.c.ordered,
+            earlier.c.operator_id == d.c.operator_id,
+            earlier.c.jurisdiction == d.c.jurisdiction,
+            earlier.c.endpoint == d.c.endpoint,
+            earlier.c.seq < d.c.seq,
+            earlier.c.status != "delivered",
+        )
+        due = (
+            select(d.c.webhook_id)
+            .where(
+                d.c.endpoint == endpoint,
+                d.c.status.in_(statuses),
+                d.c.next_attempt_at <= now,
+                ~and_(d.c.ordered, blocked),
+            )
+            .order_by(d.c.next_attempt_at, d.c.seq)
+            .limit(limit)
+            .with_for_update(of=d, skip_locked=True)
+        )
+        ids = list(await self._session.scalars(due))
+        if not ids:
+            return []
+        claim_id = uuid.uuid4().hex
+        rows = (
+            await self._session.execute(
+                update(d)
+                .where(d.c.webhook_id.in_(ids))
+                .values(
+                    claim_id=claim_id,
+                    next_attempt_at=lease_until,
+                    attempts=d.c.attempts + 1,
+                    window_attempts=d.c.window_attempts + 1,
+                    updated_at=func.now(),
+                )
+                .returning(
+                    d.c.webhook_id,
+                    d.c.webhook_type,
+                    d.c.operator_id,
+                    d.c.jurisdiction,
+                    d.c.body,
+                    d.c.attempts,
+                )
+            )
+        ).all()
+        a = delivery_attempts
+        await self._session.execute(
+            update(a)
+            .where(a.c.webhook_id.in_(ids), a.c.finished_at.is_(None))
+            .values(finished_at=now, next_step="abandoned", error="lease expired: outcome unknown")
+        )
+        await self._session.execute(
+            insert(a),
+            [
+                {
+                    "webhook_id": row.webhook_id,
+                    "attempt": row.attempts,
+                    "claim_id": claim_id,
+                    "replica": replica,
+                    "started_at": now,
+                }
+                for row in rows
+            ],
+        )
+        return [
+            Claim(
+                webhook_id=row.webhook_id,
+                webhook_type=row.webhook_type,
+                operator_id=row.operator_id,
+                jurisdiction=row.jurisdiction,
+                body=row.body,
+                claim_id=claim_id,
+                attempt=row.attempts,
+            )
+            for row in sorted(rows, key=lambda r: ids.index(r.webhook_id))
+        ]
+
+    async def lock(self, webhook_id: str) -> DeliveryRecord | None:
+        row = (
+            await self._session.execute(
+                select(*_RECORD_COLUMNS)
+                .where(deliveries.c.webhook_id == webhook_id)
+                .with_for_update()
+            )
+        ).first()
+        return DeliveryRecord(**row._asdict()) if row is not None else None
+
+    async def save(self, record: DeliveryRecord) -> None:
+        values: dict[str, Any] = {
+            name: getattr(record, name)
+            for name in DeliveryRecord.__dataclass_fields__
+            if name not in {"webhook_id", "webhook_type", "operator_id", "jurisdiction"}
+        }
+        await self._session.execute(
+            update(deliveries)
+            .where(deliveries.c.webhook_id == record.webhook_id)
+            .values(**values, updated_at=func.now())
+        )
+
+    async def finish_attempt(self, claim: Claim, result: AttemptResult, *, now: datetime) -> None:
+        outcome = result.outcome
+        a = delivery_attempts
+        await self._session.execute(
+            update(a)
+            .where(a.c.webhook_id == claim.webhook_id, a.c.claim_id == claim.claim_id)
+            .values(
+                finished_at=now,
+                status_code=outcome.status_code,
+                latency_ms=round(outcome.latency.total_seconds() * 1000, 3),
+                verdict=result.verdict.value,
+                error_kind=outcome.error_kind,
+                error=outcome.error,
+                response_excerpt=outcome.response_excerpt[:EXCERPT_CHARS],
+                next_step=result.next_step,
+            )
+        )
+
+    async def redrive_held(self, endpoint: str, *, now: datetime) -> int:
+        d = deliveries
+        result = await self._session.execute(
+            update(d)
+            .where(d.c.endpoint == endpoint, d.c.status == "held")
+            .values(status="pending", next_attempt_at=now, stop_cause=None, updated_at=func.now())
+            .returning(d.c.webhook_id)
+        )
+        return len(result.all())
+
+    async def requeue_range(
+        self,
+        *,
+        endpoint: str,
+        since: datetime,
+        until: datetime,
+        operator_id: str | None,
+        now: datetime,
+    ) -> list[str]:
+        d = deliveries
+        conditions = [d.c.endpoint == endpoint, d.c.decided_at >= since, d.c.decided_at < until]
+        if operator_id is not None:
+            conditions.append(d.c.operator_id == operator_id)
+        result = await self._session.execute(
+            update(d)
+            .where(*conditions)
+            .values(
+                status="pending",
+                next_attempt_at=now,
+                window_started_at=now,
+                window_attempts=0,
+                claim_id=None,
+                stop_cause=None,
+                updated_at=func.now(),
+            )
+            .returning(d.c.webhook_id, d.c.seq)
+        )
+        return [row.webhook_id for row in sorted(result.all(), key=lambda row: row.seq)]
+
+    async def unacknowledged_releases(
+        self, endpoint: str, *, limit: int
+    ) -> tuple[list[DueRelease], int]:
+        d = deliveries
+        where = (
+            d.c.endpoint == endpoint,
+            d.c.acknowledged_at.is_(None),
+            d.c.webhook_type == RELEASE_TYPE,
+        )
+        rows = (
+            await self._session.execute(
+                select(d.c.webhook_id, d.c.operator_id, d.c.jurisdiction, d.c.decided_at)
+                .where(*where)
+                .order_by(d.c.decided_at)
+                .limit(limit)
+            )
+        ).all()
+        total = await self._session.scalar(select(func.count()).select_from(d).where(*where))
+        due = [
+            DueRelease(
+                release_id=row.webhook_id,
+                operator_id=row.operator_id,
+                jurisdiction=row.jurisdiction,
+                decided_at=row.decided_at,
+            )
+            for row in rows
+        ]
+        return due, int(total or 0)
+
+    async def status_counts(self, endpoint: str) -> dict[DeliveryStatus, int]:
+        d = deliveries
+        rows = (
+            await self._session.execute(
+                select(d.c.status, func.count())
+                .where(d.c.endpoint == endpoint, d.c.status != "delivered")
+                .group_by(d.c.status)
+            )
+        ).all()
+        counts: dict[DeliveryStatus, int] = dict.fromkeys(STATUSES, 0)
+        counts.pop("delivered")
+        for status, count in rows:
+            counts[status] = int(count)
+        return counts
