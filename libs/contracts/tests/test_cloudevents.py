@@ -88,3 +88,25 @@ def test_revocation_requires_a_reason() -> None:
             reason="",
             revoked_at=datetime.now(UTC),
         )
+
+
+@pytest.mark.parametrize("tenant", ["../../etc", "op/1", "", "x" * 65, "op 1", ".hidden"])
+def test_decode_rejects_tenant_ids_that_are_not_safe_operator_ids(tenant: str) -> None:
+    record = encode(_event())
+    headers = dict(record.headers, ce_tenantid=tenant)
+    with pytest.raises(EnvelopeError, match="ce_tenantid"):
+        decode(headers, record.value)
+
+
+def test_decode_rejects_a_tenant_that_disagrees_with_the_events_operator() -> None:
+    record = encode(_event())
+    headers = dict(record.headers, ce_tenantid="op-2")
+    with pytest.raises(EnvelopeError, match=r"does not match data\.operator_id"):
+        decode(headers, record.value)
+
+
+def test_platform_tenant_is_accepted() -> None:
+    from contracts.cloudevents import TENANT_PATTERN
+    from contracts.topics import PLATFORM_TENANT
+
+    assert TENANT_PATTERN.fullmatch(PLATFORM_TENANT)

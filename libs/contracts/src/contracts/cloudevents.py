@@ -5,6 +5,7 @@ key is the operator id, so each tenant's events stay ordered.
 """
 
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
@@ -96,6 +97,9 @@ def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[
     return result
 
 
+#: Operator ids (and the platform tenant): safe as Kafka keys, file names and SFTP paths.
+TENANT_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_tenantid")
 
 
@@ -110,6 +114,9 @@ def decode(headers: Mapping[str, Any] | Iterable[tuple[str, Any]], value: bytes)
     content_type = attrs.get("content-type", CONTENT_TYPE)
     if content_type.split(";")[0].strip() != CONTENT_TYPE:
         raise EnvelopeError(f"unsupported content-type {content_type!r}")
+    tenant = attrs["ce_tenantid"]
+    if not TENANT_PATTERN.fullmatch(tenant):
+        raise EnvelopeError(f"ce_tenantid {tenant[:80]!r} is not a valid operator id")
     model = model_for(attrs["ce_type"])
     if model is None:
         raise EnvelopeError(f"unknown ce_type {attrs['ce_type']!r}")
@@ -123,9 +130,12 @@ def decode(headers: Mapping[str, Any] | Iterable[tuple[str, Any]], value: bytes)
         data = model.model_validate_json(value)
     except ValidationError as exc:
         raise EnvelopeError(f"{attrs['ce_type']} data invalid: {_short(exc)}") from exc
+    operator = getattr(data, "operator_id", None)
+    if operator is not None and operator != tenant:
+        raise EnvelopeError(f"ce_tenantid {tenant!r} does not match data.operator_id {operator!r}")
     return Envelope(
         data=data,
-        tenantid=attrs["ce_tenantid"],
+        tenantid=tenant,
         source=attrs["ce_source"],
         id=attrs["ce_id"],
         time=time,

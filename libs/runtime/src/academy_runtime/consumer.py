@@ -8,6 +8,7 @@ are retried `max_retries` times first. The loop never dies.
 """
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -77,6 +78,8 @@ class IdempotentConsumer:
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             title=f"{settings.service_name}.{name}",
+            parser=_tolerant_parse,
+            decoder=_raw_body,
         )
         self.subscriber(self._consume)
 
@@ -186,6 +189,22 @@ class IdempotentConsumer:
             key = (record.topic, record.partition)
             self._lag[key] = max(0, highwater - record.offset - 1)
             self._metrics.consumer_lag.labels(self.name).set(sum(self._lag.values()))
+
+
+async def _tolerant_parse(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """FastStream's parser UTF-8-decodes every header and would fail before our handler runs
+    (silently skipping the record); parse a sanitised copy and keep the raw record for the DLQ.
+    """
+    safe = copy.copy(record)
+    safe.headers = [(name, _text(value).encode()) for name, value in (record.headers or [])]
+    message = await original(safe)
+    message.raw_message = record
+    return message
+
+
+async def _raw_body(message: Any, _original: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Never JSON-decode in FastStream: the handler decodes (and dead-letters) itself."""
+    return message.body
 
 
 def _text(value: Any) -> str:

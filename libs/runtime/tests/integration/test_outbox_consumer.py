@@ -173,6 +173,11 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
         await raw.send_and_wait(topic, b'{"operator_id": 5}', key=b"op-dlq", headers=bad_headers)
         pvalue, pheaders = _retopic(poison, topic)
         await raw.send_and_wait(topic, pvalue, key=b"op-dlq", headers=pheaders)
+        # Shapes FastStream's own parser/decoder choke on before any handler runs.
+        await raw.send_and_wait(topic, bytes(range(256)), key=b"op-dlq", headers=bad_headers)
+        await raw.send_and_wait(
+            topic, pvalue, key=b"op-dlq", headers=[*bad_headers, ("ce_source", b"\xff\xfe")]
+        )
         gvalue, gheaders = _retopic(good, topic)
         await raw.send_and_wait(topic, gvalue, key=b"op-dlq", headers=gheaders)
     finally:
@@ -193,14 +198,17 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
     try:
         records = []
         deadline = asyncio.get_running_loop().time() + 20
-        while len(records) < 3 and asyncio.get_running_loop().time() < deadline:
+        while len(records) < 5 and asyncio.get_running_loop().time() < deadline:
             batch = await dlq.getmany(timeout_ms=500)
             for recs in batch.values():
                 records.extend(recs)
     finally:
         await dlq.stop()
-    assert len(records) == 3
+    assert len(records) == 5
     errors = [dict(r.headers) for r in records]
+    assert b"data invalid" in errors[3]["dlq-error"]
+    assert errors[4]["dlq-error-type"] == b"EnvelopeError"
+    assert records[3].value == bytes(range(256))
     assert b"missing CloudEvents headers" in errors[0]["dlq-error"]
     assert b"data invalid" in errors[1]["dlq-error"]
     assert errors[2]["dlq-error-type"] == b"PoisonMessage"
