@@ -18,6 +18,10 @@ class AuditPackExported(EventData):
     root: str
     remote_path: str
     exported_at: UtcDatetime
+    # Additive (optional) fields: what was delivered, and after how many tries.
+    zip_sha256: str | None = None
+    zip_bytes: int | None = None
+    attempts: int | None = None
 
 
 class AuditExportFailed(EventData):
@@ -29,3 +33,6 @@ class AuditExportFailed(EventData):
     attempt: int
     error: str
     failed_at: UtcDatetime
+    # Additive (optional) fields: a stable failure label and when the next try is due.
+    reason: str | None = None
+    next_attempt_at: UtcDatetime | None = None

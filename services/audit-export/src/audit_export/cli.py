@@ -1,7 +1,10 @@
-"""`academy audit`: verify audit packs offline, and write sample packs."""
+"""`academy audit`: verify packs offline, write samples, export bundles, run the service."""
 
+import asyncio
+import getpass
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -9,9 +12,13 @@ from audit_export.domain.public_keys import KeyLoadError, load_trusted_keys
 from audit_export.domain.verify import VerifyResult, verify_pack
 from audit_export.sample import write_sample
 
+if TYPE_CHECKING:
+    from audit_export.domain.inspection import BundleResult
+    from audit_export.service.exports import PassReport
+
 app = typer.Typer(
     name="audit",
-    help="Audit packs: verify them offline; write sample packs.",
+    help="Audit packs: verify offline, samples, inspection bundles, exports, the service.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -104,6 +111,159 @@ def sample(
         typer.echo(f"wrote {path}")
     first, second, keys = paths
     typer.echo(f"try: academy audit verify {second} --previous {first} --public-key {keys}")
+
+
+@app.command("public-keys")
+def public_keys(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write here instead of standard output.")
+    ] = None,
+) -> None:
+    """Print the public key file of the configured signing keys (AUDIT_EXPORT_SIGNING_KEYS).
+
+    Publish it to operators and inspectors before a new key starts signing.
+    """
+    from academy_runtime.cli import load_settings
+    from audit_export.domain.public_keys import export_public_keys
+    from audit_export.settings import AuditExportSettings
+
+    settings = load_settings(AuditExportSettings)
+    try:
+        keyring = settings.keyring()
+    except KeyLoadError as exc:
+        typer.echo(f"error: AUDIT_EXPORT_SIGNING_KEYS: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    if keyring is None:
+        typer.echo("error: AUDIT_EXPORT_SIGNING_KEYS is empty", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    document = export_public_keys([key.public for key in keyring.keys])
+    if out is None:
+        typer.echo(document.decode(), nl=False)
+    else:
+        out.write_bytes(document)
+        typer.echo(f"wrote {out}")
+
+
+@app.command("export")
+def export(
+    operator_id: Annotated[str, typer.Argument(metavar="OPERATOR", help="Operator id.")],
+    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="e.g. MGA")],
+    first_day: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
+    last_day: Annotated[str, typer.Option("--to", help="Last UTC day (inclusive).")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Bundle file (default: its name, here).")
+    ] = None,
+) -> None:
+    """Write an inspection bundle: the operator's daily packs for the range + a jurisdiction view.
+
+    Reads the service's database (AUDIT_EXPORT_* settings); builds any missing daily pack;
+    records the export, with your user name and reason, in the operator's audit log.
+    """
+    from audit_export.domain.pack import PackBuildError
+    from audit_export.domain.signing import NoSigningKeyError
+    from audit_export.service.inspection import InspectionError
+    from audit_export.service.packs import ChainError, PackIntegrityError
+
+    try:
+        first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    except ValueError as exc:
+        typer.echo(f"error: --from/--to: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
+        path, result = asyncio.run(
+            _export(operator_id, jurisdiction.upper(), first, last, reason, out)
+        )
+    except (
+        InspectionError,
+        ChainError,
+        KeyLoadError,
+        NoSigningKeyError,
+        PackBuildError,
+        PackIntegrityError,
+    ) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from exc
+    typer.echo(
+        f"wrote {path} ({result.bytes} bytes; {result.training_rows} training and "
+        f"{result.release_rows} release rows for {jurisdiction.upper()})"
+    )
+
+
+async def _export(
+    operator_id: str, jurisdiction: str, first: date, last: date, reason: str, out: Path | None
+) -> tuple[Path, "BundleResult"]:
+    from academy_runtime.cli import load_settings
+    from academy_runtime.service import ServiceRuntime
+    from audit_export.adapters.orm import SCHEMA, metadata
+    from audit_export.app import wire
+    from audit_export.domain.inspection import InspectionScope
+    from audit_export.service.inspection import (
+        Requester,
+        check_scope,
+        export_bundle,
+        record_request,
+    )
+    from audit_export.settings import AuditExportSettings
+    from contracts import topics
+
+    settings = load_settings(AuditExportSettings)
+    runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.AUDIT])
+    wiring = wire(settings, runtime)
+    scope = InspectionScope(operator_id, jurisdiction, first, last)
+    now = wiring.clock()
+    try:
+        check_scope(scope, now=now, max_days=settings.inspection_max_days)
+        path = out or Path(scope.filename)
+        result = await export_bundle(
+            wiring.workshop,
+            runtime.engine,
+            scope,
+            path,
+            now=now,
+            has_target=operator_id in wiring.targets,
+        )
+        requester = Requester(f"cli:{getpass.getuser()}", reason)
+        await record_request(wiring.workshop, runtime, scope, requester, now=now)
+    finally:
+        await runtime.engine.dispose()
+    return path, result
+
+
+@app.command("run-exports")
+def run_exports() -> None:
+    """Run one export pass now: build and deliver every due pack, retry failed deliveries.
+
+    The same pass the service's scheduler runs every AUDIT_EXPORT_EXPORT_POLL_INTERVAL_S;
+    safe next to running replicas (each operator is locked while it is exported).
+    """
+    report = asyncio.run(_run_exports())
+    typer.echo(f"packs due through {report.due.isoformat()}")
+    for operator_id, day in report.delivered:
+        typer.echo(f"delivered {operator_id} {day.isoformat()}")
+    for operator_id, day, reason in report.failed:
+        typer.echo(f"FAILED {operator_id} {day.isoformat()}: {reason}")
+    for operator_id, error in report.errors:
+        typer.echo(f"ERROR {operator_id}: {error}")
+    if report.failed or report.errors:
+        raise typer.Exit(EXIT_FAILED)
+
+
+async def _run_exports() -> "PassReport":
+    from academy_runtime.cli import load_settings
+    from academy_runtime.service import ServiceRuntime
+    from audit_export.adapters.orm import SCHEMA, metadata
+    from audit_export.app import wire
+    from audit_export.entrypoints.scheduler import run_once
+    from audit_export.settings import AuditExportSettings
+    from contracts import topics
+
+    settings = load_settings(AuditExportSettings)
+    runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.AUDIT])
+    try:
+        return await run_once(wire(settings, runtime))
+    finally:
+        await runtime.engine.dispose()
 
 
 def _add_service_commands() -> None:

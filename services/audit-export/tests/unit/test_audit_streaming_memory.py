@@ -7,21 +7,23 @@ from pathlib import Path
 
 from auditpack_builders import OP, at, attempt, evidence, keyring, spec_for, unlocked
 
-from audit_export.domain.pack import write_pack_file
+from audit_export.domain.pack import PackResult, write_pack_file
 from audit_export.domain.records import AuditRecord
 
-EVENTS = 200_000
-#: Far below what holding the events would take: their lines alone are ~60 MB.
-PEAK_BOUND = 8 * 1024 * 1024
+SMALL, LARGE = 4_000, 40_000
+#: Far below what holding the events would take: the large pack's lines alone are ~12 MB.
+PEAK_BOUND = 2 * 1024 * 1024
+#: What the peak may grow by when the events grow tenfold (allocator noise, not records).
+GROWTH_BOUND = 128 * 1024
 
 
-def _records() -> Iterator[AuditRecord]:
+def _records(events: int) -> Iterator[AuditRecord]:
     start = at(hour=0)
     exam = attempt(at(hour=10)).model_dump(mode="json")
     passed = at(hour=1)
     release = unlocked(at(hour=2), [evidence(passed, passed + timedelta(days=548))])
     release_data = release.model_dump(mode="json")
-    for index in range(EVENTS):
+    for index in range(events):
         when = start + timedelta(milliseconds=300 * index)
         if index % 100 == 1:
             kind, data = "academy.attempt.submitted.v1", {**exam, "attempt_id": f"att-{index}"}
@@ -42,19 +44,30 @@ def _records() -> Iterator[AuditRecord]:
         yield AuditRecord(index=index, recorded_at=when, event=event)
 
 
-def test_building_a_pack_of_200k_events_keeps_memory_flat(tmp_path: Path) -> None:
+def _build(tmp_path: Path, events: int) -> tuple[PackResult, int]:
     tracemalloc.start()
     try:
         result = write_pack_file(
-            tmp_path / "big.zip", _records(), spec=spec_for(), keyring=keyring(), tmp_dir=tmp_path
+            tmp_path / f"pack-{events}.zip",
+            _records(events),
+            spec=spec_for(),
+            keyring=keyring(),
+            tmp_dir=tmp_path,
         )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert result.event_count == EVENTS
-    assert result.log_after.size == EVENTS
+    return result, peak
+
+
+def test_building_a_pack_keeps_memory_flat_however_many_events_it_holds(tmp_path: Path) -> None:
+    _, small_peak = _build(tmp_path, SMALL)
+    result, peak = _build(tmp_path, LARGE)
+    assert result.event_count == LARGE
+    assert result.log_after.size == LARGE
     rows = {entry.path: entry.rows for entry in result.manifest.files}
-    assert rows["training-records.csv"] == EVENTS // 100
-    assert rows["release-evidence.csv"] == EVENTS // 1000
+    assert rows["training-records.csv"] == LARGE // 100
+    assert rows["release-evidence.csv"] == LARGE // 1000
     assert result.zip_bytes > 4 * PEAK_BOUND  # the pack itself is far larger than the bound
-    assert peak < PEAK_BOUND, f"peak {peak / 2**20:.1f} MiB"
+    assert peak < PEAK_BOUND, f"peak {peak / 2**20:.2f} MiB"
+    assert peak - small_peak < GROWTH_BOUND, f"{small_peak} B for {SMALL}, {peak} B for {LARGE}"

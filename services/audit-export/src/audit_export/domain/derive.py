@@ -30,6 +30,9 @@ RELEASE_HEADER = tuple(RELEASE_HEADER_LINE.split(","))
 
 LIST_SEPARATOR = ";"
 
+#: The event types that contribute a CSV row; every other event appears in events.jsonl only.
+CSV_TYPES: Final = frozenset({AttemptSubmitted.ce_type, ToolingUnlocked.ce_type})
+
 CsvName = Literal["training-records.csv", "release-evidence.csv"]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, BinaryIO
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 _MARK32 = 0xFFFFFFFF
 _MARK16 = 0xFFFF
 #: At and above this a size or offset goes into zip64 fields (a module constant for tests).

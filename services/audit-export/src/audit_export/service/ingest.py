@@ -1,73 +1,119 @@
-"""Append every event to its operator's audit log, once (idempotent on the event id)."""
+"""Append every event to its tenant's audit log, once (idempotent on the event id).
 
-import hashlib
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+Under the operator's head row lock: the record gets the next index and a `recorded_at` that
+never goes backwards (max of now, the previous record's time and the sealed-until time), its
+canonical line and leaf hash come from the domain (`AuditRecord`, RFC 6962 `leaf_hash`), and
+the head's compact range is advanced with `MerkleAccumulator`.
 
-import rfc8785
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+Tenants: any syntactically valid operator id gets its own log (this service has no operator
+registry to check against, and dropping an event would lose evidence); operators without an
+SFTP target show up in the `audit_export_operators_without_target` metric. The platform
+tenant (`_platform`, catalogue content) is logged too but gets no daily packs. An event whose
+tenant id is not a usable operator id, or that a pack could not carry, is dead-lettered.
+"""
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, Protocol
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from audit_export.adapters.orm import audit_log, log_heads
-from contracts import Envelope, format_time
-from contracts.cloudevents import to_structured
+from academy_runtime.consumer import PoisonMessage
+from audit_export.adapters import log_store
+from audit_export.domain.derive import DerivationError, csv_row_for
+from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
+from audit_export.domain.records import AuditRecord, RecordError, event_problems
+from contracts import Envelope, topics
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-def record_line(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> bytes:
-    """RFC 8785 canonical JSON of one audit record (one line of events.jsonl)."""
-    record: dict[str, Any] = {
-        "index": index,
-        "recorded_at": format_time(recorded_at),
-        "event": to_structured(envelope),
-    }
-    return rfc8785.dumps(record)
+class IngestObserver(Protocol):
+    def appended(self, *, delay_s: float) -> None: ...
+
+    def rejected(self, reason: str) -> None: ...
 
 
-def leaf_hash(line: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + line).digest()
+class _Silent:
+    def appended(self, *, delay_s: float) -> None:
+        return None
+
+    def rejected(self, reason: str) -> None:
+        return None
+
+
+def valid_tenant(tenant: str) -> bool:
+    return tenant == topics.PLATFORM_TENANT or bool(TENANT_ID.match(tenant))
+
+
+def _record(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> AuditRecord:
+    """The canonical record, or PoisonMessage when no pack could ever carry it."""
+    try:
+        record = AuditRecord.from_envelope(index, recorded_at, envelope)
+    except RecordError as exc:
+        raise PoisonMessage(f"event {envelope.id} cannot be canonicalised: {exc}") from exc
+    problems = event_problems(record.event, envelope.tenantid)
+    if problems:
+        raise PoisonMessage(f"event {envelope.id} unfit for an audit pack: {'; '.join(problems)}")
+    try:
+        csv_row_for(record.event)
+    except DerivationError as exc:
+        raise PoisonMessage(f"event {envelope.id}: {exc}") from exc
+    return record
 
 
 async def append(
-    envelope: Envelope[Any], session: AsyncSession, *, clock: Clock = lambda: datetime.now(UTC)
+    envelope: Envelope[Any],
+    session: AsyncSession,
+    *,
+    clock: Clock,
+    observer: IngestObserver | None = None,
 ) -> int | None:
     """Append the event to its tenant's log; returns its index, or None if already logged."""
-    seen = await session.scalar(select(audit_log.c.idx).where(audit_log.c.event_id == envelope.id))
-    if seen is not None:
-        return None
+    watcher = observer or _Silent()
     operator = envelope.tenantid
-    await session.execute(
-        insert(log_heads).values(operator_id=operator, size=0, frontier=[]).on_conflict_do_nothing()
+    if not valid_tenant(operator):
+        watcher.rejected("tenant")
+        raise PoisonMessage(f"event {envelope.id}: tenant id {operator!r} is not an operator id")
+    head = await log_store.lock_head(session, operator)
+    floors = [t for t in (head.last_recorded_at, head.sealed_until) if t is not None]
+    recorded_at = max([clock(), *floors])
+    try:
+        record = _record(head.state.size, recorded_at, envelope)
+    except PoisonMessage:
+        watcher.rejected("event")
+        raise
+    leaf = leaf_hash(record.line)
+    accumulator = MerkleAccumulator(head.state)
+    accumulator.add(leaf)
+    appended = await log_store.append_record(
+        session,
+        operator_id=operator,
+        index=record.index,
+        event_id=envelope.id,
+        ce_type=envelope.type,
+        recorded_at=recorded_at,
+        line=record.line,
+        leaf=leaf,
+        head_after=accumulator.state(),
     )
-    head = (
-        await session.execute(
-            select(log_heads.c.size, log_heads.c.frontier)
-            .where(log_heads.c.operator_id == operator)
-            .with_for_update()
-        )
-    ).one()
-    index = int(head.size)
-    recorded_at = clock()
-    line = record_line(index, recorded_at, envelope)
-    await session.execute(
-        insert(audit_log).values(
-            operator_id=operator,
-            idx=index,
-            event_id=envelope.id,
-            ce_type=envelope.type,
-            recorded_at=recorded_at,
-            line=line,
-            leaf_hash=leaf_hash(line),
-        )
-    )
-    await session.execute(
-        update(log_heads).where(log_heads.c.operator_id == operator).values(size=index + 1)
-    )
-    return index
+    if not appended:
+        return None
+    watcher.appended(delay_s=max(0.0, (recorded_at - envelope.time).total_seconds()))
+    return record.index
 
 
-async def on_event(envelope: Envelope[Any], session: AsyncSession) -> None:
-    await append(envelope, session)
+def handler(
+    *, clock: Clock, observer: IngestObserver | None = None
+) -> Callable[[Envelope[Any], AsyncSession], Awaitable[None]]:
+    """The consumer handler: one append per event, in the consumer's transaction."""
+
+    async def on_event(envelope: Envelope[Any], session: AsyncSession) -> None:
+        await append(envelope, session, clock=clock, observer=observer)
+
+    return on_event

@@ -43,7 +43,7 @@ class _Server(asyncssh.SSHServer):
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         if username != self._username:
             return False
-        return bool(self._authorized.validate(key, "127.0.0.1", "127.0.0.1"))
+        return self._authorized.validate(key, "127.0.0.1", "127.0.0.1") is not None
 
 
 def prepare_root(root: Path, operators: list[str]) -> None:

@@ -1,0 +1,44 @@
+"""`python -m bench [NAME ...]`: run the benchmarks (all by default), print their results.
+
+A benchmark is a module `bench.<name>` with a `run() -> dict`: it measures its baseline in
+the same run, reports ratios against it and writes `bench/results/<name>.json`. Modules
+without `run` (shared helpers) are skipped.
+"""
+
+import importlib
+import json
+import pkgutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def benchmarks() -> dict[str, Callable[[], dict[str, Any]]]:
+    found: dict[str, Callable[[], dict[str, Any]]] = {}
+    for module in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name):
+        if module.name.startswith("_"):
+            continue
+        loaded = importlib.import_module(f"bench.{module.name}")
+        run = getattr(loaded, "run", None)
+        if callable(run):
+            found[module.name] = run
+    return found
+
+
+def main(names: list[str]) -> None:
+    available = benchmarks()
+    unknown = sorted(set(names) - set(available))
+    if unknown:
+        raise SystemExit(
+            f"unknown benchmark(s) {', '.join(unknown)}; choose from {sorted(available)}"
+        )
+    for name in names or sorted(available):
+        print(f"== {name}", flush=True)
+        print(json.dumps(available[name](), indent=2), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,240 @@
+"""SQL for the pack chain (chains, built packs) and the export runs."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit_export.adapters.orm import export_runs, pack_chains, packs
+from audit_export.domain.chain import ExportRun, PackLink, RunStatus
+from audit_export.domain.merkle import LogState
+
+
+async def chain_first_day(session: AsyncSession, operator_id: str) -> date | None:
+    first: date | None = await session.scalar(
+        select(pack_chains.c.first_day).where(pack_chains.c.operator_id == operator_id)
+    )
+    return first
+
+
+async def register_chain(
+    session: AsyncSession, operator_id: str, first_day: date, *, now: datetime
+) -> date:
+    """Fix the chain's first day (the first registration wins); returns the stored one."""
+    await session.execute(
+        insert(pack_chains)
+        .values(operator_id=operator_id, first_day=first_day, registered_at=now)
+        .on_conflict_do_nothing()
+    )
+    stored = await chain_first_day(session, operator_id)
+    assert stored is not None
+    return stored
+
+
+def _link(row: Row[Any]) -> PackLink:
+    return PackLink(
+        operator_id=row.operator_id,
+        day=row.day,
+        pack_seq=int(row.pack_seq),
+        previous_manifest_sha256=row.previous_manifest_sha256,
+        manifest_sha256=row.manifest_sha256,
+        log_before=LogState(
+            int(row.tree_size_before), tuple(bytes(h) for h in row.frontier_before)
+        ),
+        log_after=LogState(int(row.tree_size), tuple(bytes(h) for h in row.frontier)),
+        key_id=row.key_id,
+        event_count=int(row.event_count),
+        zip_bytes=int(row.zip_bytes),
+        zip_sha256=row.zip_sha256,
+        built_at=row.built_at,
+    )
+
+
+async def link(session: AsyncSession, operator_id: str, day: date) -> PackLink | None:
+    row = (
+        await session.execute(
+            select(packs).where(packs.c.operator_id == operator_id, packs.c.day == day)
+        )
+    ).first()
+    return None if row is None else _link(row)
+
+
+async def last_link(session: AsyncSession, operator_id: str) -> PackLink | None:
+    row = (
+        await session.execute(
+            select(packs)
+            .where(packs.c.operator_id == operator_id)
+            .order_by(packs.c.day.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else _link(row)
+
+
+async def add_link(session: AsyncSession, built: PackLink, *, status: RunStatus) -> None:
+    """Record a newly built pack and open its export run, in one transaction."""
+    await session.execute(
+        insert(packs).values(
+            operator_id=built.operator_id,
+            day=built.day,
+            pack_seq=built.pack_seq,
+            previous_manifest_sha256=built.previous_manifest_sha256,
+            manifest_sha256=built.manifest_sha256,
+            tree_size_before=built.log_before.size,
+            frontier_before=list(built.log_before.frontier),
+            tree_size=built.log_after.size,
+            frontier=list(built.log_after.frontier),
+            root=built.root_hex,
+            key_id=built.key_id,
+            event_count=built.event_count,
+            zip_bytes=built.zip_bytes,
+            zip_sha256=built.zip_sha256,
+            built_at=built.built_at,
+        )
+    )
+    await session.execute(
+        insert(export_runs)
+        .values(operator_id=built.operator_id, day=built.day, status=status.value)
+        .on_conflict_do_nothing()
+    )
+
+
+async def open_run(session: AsyncSession, operator_id: str, day: date) -> None:
+    """The operator-day's export run, created pending before its first delivery try."""
+    await session.execute(
+        insert(export_runs)
+        .values(operator_id=operator_id, day=day, status=RunStatus.PENDING.value)
+        .on_conflict_do_nothing()
+    )
+
+
+def _run(row: Row[Any]) -> ExportRun:
+    return ExportRun(
+        operator_id=row.operator_id,
+        day=row.day,
+        status=RunStatus(row.status),
+        attempts=int(row.attempts),
+        last_error=row.last_error,
+        failure_reason=row.failure_reason,
+        next_attempt_at=row.next_attempt_at,
+        remote_path=row.remote_path,
+        delivered_at=row.delivered_at,
+    )
+
+
+async def open_runs(session: AsyncSession, operator_id: str) -> list[ExportRun]:
+    """The operator's runs not yet delivered, oldest day first."""
+    rows = await session.execute(
+        select(export_runs)
+        .where(
+            export_runs.c.operator_id == operator_id,
+            export_runs.c.status != RunStatus.SUCCEEDED.value,
+        )
+        .order_by(export_runs.c.day)
+    )
+    return [_run(row) for row in rows]
+
+
+async def runs(
+    session: AsyncSession, operator_id: str, *, limit: int, before: date | None = None
+) -> list[ExportRun]:
+    """The operator's runs, newest day first."""
+    query = select(export_runs).where(export_runs.c.operator_id == operator_id)
+    if before is not None:
+        query = query.where(export_runs.c.day < before)
+    rows = await session.execute(query.order_by(export_runs.c.day.desc()).limit(limit))
+    return [_run(row) for row in rows]
+
+
+async def mark_succeeded(
+    session: AsyncSession,
+    operator_id: str,
+    day: date,
+    *,
+    attempts: int,
+    remote_path: str,
+    now: datetime,
+) -> None:
+    await session.execute(
+        update(export_runs)
+        .where(export_runs.c.operator_id == operator_id, export_runs.c.day == day)
+        .values(
+            status=RunStatus.SUCCEEDED.value,
+            attempts=export_runs.c.attempts + attempts,
+            remote_path=remote_path,
+            delivered_at=now,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    )
+
+
+async def mark_failed(
+    session: AsyncSession,
+    operator_id: str,
+    day: date,
+    *,
+    attempts: int,
+    error: str,
+    reason: str,
+    next_attempt_at: datetime,
+    now: datetime,
+) -> int:
+    """Record failed tries; returns the run's total attempts."""
+    total = await session.scalar(
+        update(export_runs)
+        .where(export_runs.c.operator_id == operator_id, export_runs.c.day == day)
+        .values(
+            status=RunStatus.FAILED.value,
+            attempts=export_runs.c.attempts + attempts,
+            last_error=error,
+            failure_reason=reason,
+            next_attempt_at=next_attempt_at,
+            updated_at=now,
+        )
+        .returning(export_runs.c.attempts)
+    )
+    return int(total or 0)
+
+
+async def retry_now(session: AsyncSession, operator_id: str, day: date, *, now: datetime) -> bool:
+    """Make an undelivered run due at once (after the archive was fixed); False if none."""
+    result = await session.execute(
+        update(export_runs)
+        .where(
+            export_runs.c.operator_id == operator_id,
+            export_runs.c.day == day,
+            export_runs.c.status != RunStatus.SUCCEEDED.value,
+        )
+        .values(next_attempt_at=now, updated_at=now)
+        .returning(export_runs.c.id)
+    )
+    return result.first() is not None
+
+
+async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
+    """What the export gauges show: failing runs, last success per operator, chains."""
+    failing = await session.scalar(
+        select(func.count())
+        .select_from(export_runs)
+        .where(export_runs.c.status == RunStatus.FAILED.value)
+    )
+    successes = await session.execute(
+        select(export_runs.c.operator_id, func.max(export_runs.c.delivered_at))
+        .where(export_runs.c.status == RunStatus.SUCCEEDED.value)
+        .group_by(export_runs.c.operator_id)
+    )
+    chains = await session.execute(select(pack_chains.c.operator_id, pack_chains.c.registered_at))
+    open_days = await session.execute(
+        select(export_runs.c.operator_id, func.count())
+        .where(export_runs.c.status != RunStatus.SUCCEEDED.value)
+        .group_by(export_runs.c.operator_id)
+    )
+    return {
+        "failing": int(failing or 0),
+        "last_success": {row[0]: row[1] for row in successes},
+        "registered": {row[0]: row[1] for row in chains},
+        "open_days": {op: int(n) for op, n in open_days},
+    }

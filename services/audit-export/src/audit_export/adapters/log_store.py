@@ -1,0 +1,150 @@
+"""SQL over the append-only audit log and its per-operator heads."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audit_export.adapters.orm import audit_log, log_heads
+from audit_export.domain.merkle import LogState
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """An operator's log head, read under its row lock."""
+
+    state: LogState
+    last_recorded_at: datetime | None
+    sealed_until: datetime | None
+
+
+async def lock_head(session: AsyncSession, operator_id: str) -> Head:
+    """Create the operator's head if needed and lock it until the transaction ends.
+
+    Every append of the operator serialises on this row lock, so indexes are gapless and
+    `recorded_at` never goes backwards; sealing a day takes the same lock.
+    """
+    statement = (
+        insert(log_heads)
+        .values(operator_id=operator_id, size=0, frontier=[])
+        .on_conflict_do_update(
+            index_elements=[log_heads.c.operator_id], set_={"size": log_heads.c.size}
+        )
+        .returning(
+            log_heads.c.size,
+            log_heads.c.frontier,
+            log_heads.c.last_recorded_at,
+            log_heads.c.sealed_until,
+        )
+    )
+    row = (await session.execute(statement)).one()
+    return Head(
+        state=LogState(int(row.size), tuple(bytes(h) for h in row.frontier)),
+        last_recorded_at=row.last_recorded_at,
+        sealed_until=row.sealed_until,
+    )
+
+
+async def append_record(
+    session: AsyncSession,
+    *,
+    operator_id: str,
+    index: int,
+    event_id: str,
+    ce_type: str,
+    recorded_at: datetime,
+    line: bytes,
+    leaf: bytes,
+    head_after: LogState,
+) -> bool:
+    """Insert one row and advance the head in one statement (one round trip per event).
+
+    False, and nothing written, when the event id is already logged.
+    """
+    inserted = (
+        insert(audit_log)
+        .values(
+            operator_id=operator_id,
+            idx=index,
+            event_id=event_id,
+            ce_type=ce_type,
+            recorded_at=recorded_at,
+            line=line,
+            leaf_hash=leaf,
+        )
+        .on_conflict_do_nothing(constraint="uq_audit_log_event_id")
+        .returning(audit_log.c.idx)
+        .cte("inserted")
+    )
+    statement = (
+        update(log_heads)
+        .where(
+            log_heads.c.operator_id == operator_id,
+            exists(select(inserted.c.idx)),
+        )
+        .values(
+            size=head_after.size,
+            frontier=list(head_after.frontier),
+            last_recorded_at=recorded_at,
+        )
+        .returning(literal(1))
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def seal(session: AsyncSession, operator_id: str, until: datetime) -> int:
+    """No record of the operator may be appended before `until` any more; returns log size.
+
+    Taken under the head's row lock, so appends in flight commit first and every later one
+    gets a `recorded_at` at or after `until`: a sealed day's records are final.
+    """
+    head = await lock_head(session, operator_id)
+    if head.sealed_until is None or head.sealed_until < until:
+        await session.execute(
+            update(log_heads)
+            .where(log_heads.c.operator_id == operator_id)
+            .values(sealed_until=until)
+        )
+    return head.state.size
+
+
+async def first_index_at_or_after(
+    session: AsyncSession, operator_id: str, moment: datetime, *, default: int
+) -> int:
+    """The index of the operator's first record recorded at or after `moment` (else default)."""
+    found = await session.scalar(
+        select(audit_log.c.idx)
+        .where(audit_log.c.operator_id == operator_id, audit_log.c.recorded_at >= moment)
+        .order_by(audit_log.c.recorded_at, audit_log.c.idx)
+        .limit(1)
+    )
+    return default if found is None else int(found)
+
+
+async def first_recorded_at(session: AsyncSession, operator_id: str) -> datetime | None:
+    moment: datetime | None = await session.scalar(
+        select(audit_log.c.recorded_at).where(
+            audit_log.c.operator_id == operator_id, audit_log.c.idx == 0
+        )
+    )
+    return moment
+
+
+async def operators_in_log(session: AsyncSession) -> list[str]:
+    rows = await session.scalars(
+        select(log_heads.c.operator_id)
+        .where(log_heads.c.size > 0)
+        .order_by(log_heads.c.operator_id)
+    )
+    return list(rows)
+
+
+async def log_size(session: AsyncSession, operator_id: str) -> int:
+    size = await session.scalar(
+        select(func.coalesce(func.max(log_heads.c.size), 0)).where(
+            log_heads.c.operator_id == operator_id
+        )
+    )
+    return int(size or 0)

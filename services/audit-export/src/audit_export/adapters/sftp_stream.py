@@ -1,0 +1,146 @@
+"""Stream a pack into a remote file while it is built, and read every byte back as it lands.
+
+The pack builder runs in a worker thread and writes sequentially into `RemoteSink`, a plain
+synchronous file object. The sink gathers the bytes into chunks and sends each at its
+offset without waiting for the previous one (at most `window` in flight, so memory stays
+bounded). A task on the event loop reads every acknowledged chunk back, in order, and hashes
+what it read; the worker thread hashes what it sent. Uploading and reading back overlap the
+build instead of following it, and no local copy of the pack is written.
+"""
+
+import asyncio
+import concurrent.futures
+import hashlib
+import io
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncssh
+
+#: Called after each chunk was read back with (the remote path, bytes verified so far).
+Progress = Callable[[str, int], Awaitable[None]]
+_Write = concurrent.futures.Future[int] | asyncio.Future[int]
+READ_AHEAD = 4
+
+
+class SinkError(Exception):
+    """Writing to the remote file failed (raised in the builder's thread, wraps the cause)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class RemoteSink(io.RawIOBase):
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        path: str,
+        writer: asyncssh.SFTPClientFile,
+        reader: asyncssh.SFTPClientFile,
+        *,
+        chunk: int,
+        window: int,
+        progress: Progress | None = None,
+    ) -> None:
+        self._loop, self._path = loop, path
+        self._writer, self._reader = writer, reader
+        self._chunk, self._window, self._progress = chunk, window, progress
+        self._buffer: list[bytes] = []
+        self._buffered = 0
+        self._offset = 0
+        self._inflight: deque[concurrent.futures.Future[int]] = deque()
+        self._sent = hashlib.sha256()
+        self._queue: asyncio.Queue[tuple[int, int, _Write] | None] = asyncio.Queue()
+        self._read_back = loop.create_task(self._verify())
+
+    # -- the builder's thread ------------------------------------------------------------
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._buffer.append(bytes(data))
+        self._buffered += len(data)
+        if self._buffered >= self._chunk:
+            self._send(threaded=True)
+        return len(data)
+
+    def _send(self, *, threaded: bool) -> None:
+        data = b"".join(self._buffer)
+        self._buffer.clear()
+        self._buffered = 0
+        self._sent.update(data)
+        offset, self._offset = self._offset, self._offset + len(data)
+        coroutine = self._writer.write(data, offset)
+        future: _Write
+        if threaded:
+            future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+            self._inflight.append(future)
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, (offset, len(data), future))
+            while len(self._inflight) > self._window:
+                self._wait(self._inflight.popleft())
+        else:
+            future = self._loop.create_task(coroutine)
+            self._queue.put_nowait((offset, len(data), future))
+
+    @staticmethod
+    def _wait(future: concurrent.futures.Future[int]) -> None:
+        try:
+            future.result()
+        except BaseException as exc:
+            raise SinkError(exc) from exc
+
+    # -- the event loop ------------------------------------------------------------------
+    async def _verify(self) -> tuple[int, str]:
+        """Read back each chunk once its write is acknowledged, in order; hash what came back.
+
+        Up to READ_AHEAD reads are in flight, so reading keeps pace with writing."""
+        digest = hashlib.sha256()
+        verified = 0
+        reads: deque[tuple[int, int, asyncio.Task[Any]]] = deque()
+
+        async def check_oldest() -> None:
+            nonlocal verified
+            offset, length, read = reads.popleft()
+            data = await read
+            if len(data) != length:
+                raise asyncssh.SFTPFailure(f"read back {len(data)} bytes at {offset}, not {length}")
+            digest.update(data)
+            verified = offset + length
+            if self._progress is not None:
+                await self._progress(self._path, verified)
+
+        try:
+            while (item := await self._queue.get()) is not None:
+                offset, length, write = item
+                if isinstance(write, concurrent.futures.Future):
+                    await asyncio.wrap_future(write)
+                else:
+                    await write
+                reads.append(
+                    (offset, length, asyncio.ensure_future(self._reader.read(length, offset)))
+                )
+                while len(reads) > READ_AHEAD:
+                    await check_oldest()
+            while reads:
+                await check_oldest()
+        finally:
+            for _, _, read in reads:
+                read.cancel()
+        return verified, digest.hexdigest()
+
+    async def finish(self) -> tuple[int, str, str]:
+        """After the builder returned: send the rest, wait for the read-back; (size, sent, read)."""
+        if self._buffer:
+            self._send(threaded=False)
+        self._queue.put_nowait(None)
+        verified, read_back = await self._read_back
+        if verified != self._offset:
+            raise asyncssh.SFTPFailure(f"read back {verified} of {self._offset} bytes")
+        return self._offset, self._sent.hexdigest(), read_back
+
+    async def abort(self) -> None:
+        """Stop reading back (the builder failed); in-flight writes may still end with errors."""
+        self._read_back.cancel()
+        await asyncio.gather(self._read_back, return_exceptions=True)

@@ -1,0 +1,81 @@
+"""What the routers and background tasks share: the wiring built in `create`, access rules."""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from pydantic import AfterValidator, StringConstraints
+
+from academy_runtime.auth import Principal
+from academy_runtime.service import ServiceRuntime
+from audit_export.adapters.metrics import AuditMetrics
+from audit_export.domain.targets import Targets
+from audit_export.service.exports import Exporter
+from audit_export.service.packs import PackWorkshop
+from audit_export.service.ports import Clock
+
+#: Vendor roles that may read and export any operator's audit evidence.
+INSPECTOR_ROLES = ("academy_support", "academy_auditor")
+#: Roles that may act on another operator's exports (retry a delivery).
+SUPPORT_ROLES = ("academy_support", "academy_admin")
+#: The operator-side role that may export its own operator's evidence.
+OPERATOR_ROLE = "compliance_officer"
+
+OPERATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+OperatorPath = Annotated[str, Path(pattern=OPERATOR_PATTERN, examples=["op-123"])]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    runtime: ServiceRuntime
+    workshop: PackWorkshop
+    exporter: Exporter
+    targets: Targets
+    clock: Clock
+    metrics: AuditMetrics
+    inspection_max_days: int
+
+
+def _wiring(request: Request) -> Wiring:
+    wiring: Wiring = request.app.state.audit_export
+    return wiring
+
+
+WiringDep = Annotated[Wiring, Depends(_wiring)]
+
+
+def _printable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+ReasonText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=1000),
+    AfterValidator(_printable),
+]
+
+
+def may_inspect(principal: Principal, operator_id: str) -> bool:
+    """Vendor inspectors see every operator; a compliance officer sees their own."""
+    if principal.has_role(*INSPECTOR_ROLES):
+        return True
+    return principal.operator_id == operator_id and principal.has_role(OPERATOR_ROLE)
+
+
+def require_inspector(principal: Principal, operator_id: str) -> None:
+    if may_inspect(principal, operator_id):
+        return
+    if principal.operator_id != operator_id:
+        # Do not confirm that a foreign operator exists.
+        raise HTTPException(404, f"operator {operator_id!r} not found")
+    raise HTTPException(
+        403,
+        {
+            "error": "forbidden",
+            "reason": "role",
+            "detail": f"exporting audit evidence needs the {OPERATOR_ROLE} role "
+            f"(or {' or '.join(INSPECTOR_ROLES)})",
+        },
+    )

@@ -1,0 +1,56 @@
+"""The nightly scheduler: a background task that runs an export pass every poll interval."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from audit_export.entrypoints.deps import Wiring
+from audit_export.service.exports import PassReport, run_pass
+from audit_export.service.status import discover_operators, refresh_metrics
+
+log = logging.getLogger(__name__)
+
+
+async def run_once(wiring: Wiring) -> PassReport:
+    """One pass over every operator (targets and log), then fresh gauges."""
+    sessions = wiring.workshop.sessions
+    operators, without_target = await discover_operators(sessions, wiring.targets)
+    report = await run_pass(wiring.exporter, operators)
+    if report.built or report.delivered or report.failed or report.errors:
+        log.info(
+            "export pass",
+            extra={
+                "due_through": report.due.isoformat(),
+                "built": len(report.built),
+                "delivered": len(report.delivered),
+                "failed": len(report.failed),
+                "errors": len(report.errors),
+                "skipped": len(report.skipped),
+            },
+        )
+    await refresh_metrics(
+        sessions,
+        wiring.metrics,
+        wiring.targets,
+        without_target=len(without_target),
+        now=wiring.clock(),
+    )
+    return report
+
+
+def scheduler_loop(
+    wiring: Wiring, *, interval_s: float
+) -> Callable[[asyncio.Event], Awaitable[None]]:
+    """Every `interval_s`: deliver what is due (new days after the export time, retries)."""
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await run_once(wiring)
+            except Exception:
+                log.exception("export pass failed; retrying next interval")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+    return loop

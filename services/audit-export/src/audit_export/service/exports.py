@@ -1,0 +1,294 @@
+"""The nightly export pass: every due operator-day pack built in chain order and delivered.
+
+What is due is computed from the clock and stored state (`due_through`, the chain, the open
+runs), never from "when did we last run", so a pass after downtime catches up every missed
+day. Each operator is handled under its advisory lock, so with several replicas each pack is
+built and delivered by one of them; a run's status is re-read under the lock, so a delivered
+day is never delivered again. Deliveries of an operator go in day order and stop at the first
+failure (retried with backoff on a later pass); other operators carry on.
+"""
+
+import asyncio
+import logging
+import time as clock_time
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import BinaryIO
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from academy_runtime.db import transaction
+from audit_export.adapters import chain_store
+from audit_export.adapters.locks import operator_lock
+from audit_export.adapters.metrics import AuditMetrics
+from audit_export.adapters.sftp import Delivery, DeliveryError
+from audit_export.domain.chain import ExportRun, PackLink
+from audit_export.domain.pack import PackBuildError, PackResult
+from audit_export.domain.schedule import due_through, retry_delay
+from audit_export.domain.signing import NoSigningKeyError
+from audit_export.domain.targets import SftpTarget, Targets
+from audit_export.service.packs import (
+    ChainError,
+    PackIntegrityError,
+    PackPlan,
+    PackWorkshop,
+    build_unsent,
+    plan_pack,
+    record_pack,
+    write_pack,
+)
+from audit_export.service.packs import ensure_chain as ensure_operator_chain
+from audit_export.service.ports import Clock, EventSink, Uploader
+from contracts.audit import AuditExportFailed, AuditPackExported
+
+log = logging.getLogger(__name__)
+EVENT_IDS = uuid.UUID("0f0c4b1e-5d2a-4c77-9a0e-6a7d2b9e81c3")
+
+
+@dataclass(frozen=True)
+class ExportPolicy:
+    export_at: time = time(1, 0)
+    attempts_per_pass: int = 3
+    attempt_backoff_s: float = 2.0
+    retry_base_s: float = 60.0
+    retry_cap_s: float = 3600.0
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """The export pass's ports, wired once in `create`."""
+
+    workshop: PackWorkshop
+    engine: AsyncEngine
+    uploader: Uploader
+    events: EventSink
+    targets: Targets
+    policy: ExportPolicy
+    clock: Clock
+    metrics: AuditMetrics | None = None
+
+
+@dataclass
+class PassReport:
+    due: date
+    built: list[tuple[str, date]] = field(default_factory=list)
+    delivered: list[tuple[str, date]] = field(default_factory=list)
+    failed: list[tuple[str, date, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+async def run_pass(exporter: Exporter, operators: list[str]) -> PassReport:
+    """One pass over `operators` at the exporter's current time."""
+    now = exporter.clock()
+    report = PassReport(due=due_through(now, exporter.policy.export_at))
+    for operator_id in operators:
+        try:
+            await export_operator(exporter, operator_id, due=report.due, now=now, report=report)
+        except Exception as exc:
+            log.exception("export of %s failed", operator_id)
+            report.errors.append((operator_id, f"{exc.__class__.__name__}: {exc}"))
+            if exporter.metrics is not None:
+                exporter.metrics.failures.labels("build").inc()
+    return report
+
+
+async def export_operator(
+    exporter: Exporter, operator_id: str, *, due: date, now: datetime, report: PassReport
+) -> None:
+    target = exporter.targets.get(operator_id)
+    workshop = exporter.workshop
+    async with operator_lock(exporter.engine, operator_id, wait=False) as held:
+        if not held:
+            report.skipped.append(operator_id)
+            return
+        first = await ensure_operator_chain(
+            workshop.sessions, operator_id, due=due, has_target=target is not None, now=now
+        )
+        if first is None:
+            return
+        if target is not None:
+            async with workshop.sessions() as session:
+                waiting = await chain_store.open_runs(session, operator_id)
+            for run in waiting:
+                if not run.due(now, has_target=True):
+                    return  # an older day waits for its retry; later days keep their order
+                if not await _deliver_day(exporter, operator_id, run.day, target, run, report):
+                    return
+        async with workshop.sessions() as session:
+            newest = await chain_store.last_link(session, operator_id)
+        day = first if newest is None else newest.day + timedelta(days=1)
+        while day <= due:
+            if target is None:
+                await build_unsent(workshop, operator_id, day, now=now)
+                report.built.append((operator_id, day))
+            elif not await _deliver_day(exporter, operator_id, day, target, None, report):
+                return
+            day += timedelta(days=1)
+
+
+async def _deliver_day(
+    exporter: Exporter,
+    operator_id: str,
+    day: date,
+    target: SftpTarget,
+    run: ExportRun | None,
+    report: PassReport,
+) -> bool:
+    """Build (or rebuild) the day's pack straight into the archive, with in-pass retries."""
+    workshop, policy, metrics = exporter.workshop, exporter.policy, exporter.metrics
+    previous_attempts = 0 if run is None else run.attempts
+    if run is None:
+        async with transaction(workshop.sessions) as session:
+            await chain_store.open_run(session, operator_id, day)
+    error: DeliveryError | None = None
+    tries = 0
+    while tries < policy.attempts_per_pass:
+        tries += 1
+        started = clock_time.perf_counter()
+        try:
+            plan = await plan_pack(workshop, operator_id, day)
+            link, delivery = await _stream(exporter, plan, target)
+        except (PackIntegrityError, ChainError, PackBuildError, NoSigningKeyError) as exc:
+            reason = "integrity" if isinstance(exc, PackIntegrityError) else "build"
+            error = DeliveryError(reason, f"{exc.__class__.__name__}: {exc}")
+            log.error("cannot build the pack of %s %s: %s", operator_id, day, exc)
+            if metrics is not None:
+                metrics.failures.labels(reason).inc()
+            break  # retrying at once would fail the same way
+        except DeliveryError as exc:
+            error = exc
+            log.warning(
+                "delivery of %s %s failed (try %d): %s",
+                operator_id,
+                day,
+                previous_attempts + tries,
+                exc,
+                extra={"operator_id": operator_id, "reason": exc.reason},
+            )
+            if metrics is not None:
+                metrics.deliveries.labels("failed").inc()
+                metrics.failures.labels(exc.reason).inc()
+            if tries < policy.attempts_per_pass:
+                await asyncio.sleep(policy.attempt_backoff_s * 2 ** (tries - 1))
+            continue
+        if metrics is not None:
+            metrics.deliveries.labels("succeeded").inc()
+            metrics.upload_seconds.observe(clock_time.perf_counter() - started)
+        if plan.link is None:
+            report.built.append((operator_id, day))
+        await _record_success(
+            exporter, link, delivery, tries=tries, total=previous_attempts + tries
+        )
+        report.delivered.append((operator_id, day))
+        return True
+    assert error is not None
+    await _record_failure(exporter, operator_id, day, error, tries, previous_attempts)
+    report.failed.append((operator_id, day, error.reason))
+    return False
+
+
+async def _stream(
+    exporter: Exporter, plan: PackPlan, target: SftpTarget
+) -> tuple[PackLink, Delivery]:
+    """One delivery try: the builder writes into the archive; the link is recorded (or the
+    rebuild checked) after the upload is verified and before it gets its final name."""
+    links: list[PackLink] = []
+
+    async def produce(out: BinaryIO) -> PackResult:
+        return await write_pack(exporter.workshop, plan, out)
+
+    async def accept(result: PackResult, delivery: Delivery) -> None:
+        link = await record_pack(
+            exporter.workshop,
+            plan,
+            result,
+            delivery.sha256,
+            now=exporter.clock(),
+            has_target=True,
+        )
+        links.append(link)
+
+    _, delivery = await exporter.uploader.deliver_streamed(
+        target, name=plan.filename, produce=produce, accept=accept
+    )
+    return links[0], delivery
+
+
+async def _record_success(
+    exporter: Exporter, link: PackLink, delivery: Delivery, *, tries: int, total: int
+) -> None:
+    now = exporter.clock()
+    data = AuditPackExported(
+        operator_id=link.operator_id,
+        day=link.day,
+        pack_seq=link.pack_seq,
+        manifest_sha256=link.manifest_sha256,
+        tree_size=link.log_after.size,
+        root=link.root_hex,
+        remote_path=delivery.remote_path,
+        exported_at=now,
+        zip_sha256=link.zip_sha256,
+        zip_bytes=delivery.size,
+        attempts=total,
+    )
+    # Deterministic, so a crash between rename and commit re-emits the same event on retry.
+    event_id = uuid.uuid5(
+        EVENT_IDS, f"exported:{link.operator_id}:{link.day}:{link.zip_sha256}:{total}"
+    )
+    async with transaction(exporter.workshop.sessions) as session:
+        await chain_store.mark_succeeded(
+            session,
+            link.operator_id,
+            link.day,
+            attempts=tries,
+            remote_path=delivery.remote_path,
+            now=now,
+        )
+        envelope = exporter.events.envelope(
+            data, tenant=link.operator_id, subject=link.day.isoformat()
+        )
+        await exporter.events.emit(session, replace(envelope, id=str(event_id)))
+    log.info(
+        "delivered %s to %s",
+        link.filename,
+        delivery.remote_path,
+        extra={"operator_id": link.operator_id, "attempts": total},
+    )
+
+
+async def _record_failure(
+    exporter: Exporter,
+    operator_id: str,
+    day: date,
+    error: DeliveryError,
+    tries: int,
+    previous_attempts: int,
+) -> None:
+    now = exporter.clock()
+    policy = exporter.policy
+    total = previous_attempts + tries
+    next_at = now + retry_delay(max(total, 1), base_s=policy.retry_base_s, cap_s=policy.retry_cap_s)
+    data = AuditExportFailed(
+        operator_id=operator_id,
+        day=day,
+        attempt=total,
+        error=str(error)[:2000],
+        failed_at=now,
+        reason=error.reason,
+        next_attempt_at=next_at,
+    )
+    async with transaction(exporter.workshop.sessions) as session:
+        await chain_store.mark_failed(
+            session,
+            operator_id,
+            day,
+            attempts=tries,
+            error=str(error)[:2000],
+            reason=error.reason,
+            next_attempt_at=next_at,
+            now=now,
+        )
+        envelope = exporter.events.envelope(data, tenant=operator_id, subject=day.isoformat())
+        await exporter.events.emit(session, envelope)

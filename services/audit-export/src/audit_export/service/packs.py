@@ -1,0 +1,249 @@
+"""Build an operator's daily packs in chain order, and rebuild any of them byte for byte.
+
+The first build of a day seals it in the log (no later append can land in it), streams its
+records into the builder in a worker thread, and records the pack as the next link of the
+chain together with its export run. A rebuild streams the same index range with the stored
+spec and must reproduce the stored manifest and zip hashes, or it fails loudly.
+"""
+
+import asyncio
+import hashlib
+import io
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO, cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from academy_runtime.db import transaction
+from audit_export.adapters import chain_store, log_store
+from audit_export.adapters.metrics import AuditMetrics
+from audit_export.domain.chain import PackLink, RunStatus, first_spec
+from audit_export.domain.pack import PackResult, PackSpec, build_pack
+from audit_export.domain.period import pack_filename
+from audit_export.domain.schedule import chain_first_day, day_end
+from audit_export.domain.signing import KeyRing
+from audit_export.service.ports import RecordSource
+
+
+class ChainError(RuntimeError):
+    """A pack cannot be built yet or at all (missing previous link, no key, before the chain)."""
+
+
+class PackIntegrityError(RuntimeError):
+    """A rebuilt pack differs from the one recorded: the log or the keyring changed."""
+
+
+@dataclass(frozen=True)
+class PackWorkshop:
+    """Everything building a pack needs, wired once in `create`."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    records: RecordSource
+    keyring: KeyRing | None
+    work_dir: Path | None = None
+    metrics: AuditMetrics | None = None
+
+
+@dataclass(frozen=True)
+class BuiltPack:
+    link: PackLink
+    path: Path
+
+
+async def ensure_chain(
+    sessions: async_sessionmaker[AsyncSession],
+    operator_id: str,
+    *,
+    due: date,
+    has_target: bool,
+    now: datetime,
+) -> date | None:
+    """The operator's chain start, registering it on first need; None if no pack is due yet."""
+    async with transaction(sessions) as session:
+        first = await chain_store.chain_first_day(session, operator_id)
+        if first is not None:
+            return first
+        first_record = await log_store.first_recorded_at(session, operator_id)
+        chosen = chain_first_day(first_record, due, has_target=has_target)
+        if chosen is None:
+            return None
+        return await chain_store.register_chain(session, operator_id, chosen, now=now)
+
+
+async def _spec_for_new(session: AsyncSession, operator_id: str, day: date) -> PackSpec:
+    previous = await chain_store.link(session, operator_id, day - timedelta(days=1))
+    if previous is not None:
+        return previous.next_spec()
+    first = await chain_store.chain_first_day(session, operator_id)
+    if first == day:
+        return first_spec(operator_id, day)
+    if first is None or day < first:
+        raise ChainError(f"{operator_id} has no pack chain on {day} (it starts {first})")
+    raise ChainError(f"{operator_id}: the pack of {day - timedelta(days=1)} is not built yet")
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    """Which pack to (re)build: its spec, the log index range it holds, its recorded link."""
+
+    spec: PackSpec
+    start: int
+    end: int
+    link: PackLink | None
+
+    @property
+    def filename(self) -> str:
+        return spec_filename(self.spec)
+
+
+async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> PackPlan:
+    """The plan of the operator's pack of `day`; a first build seals the day in the log."""
+    if workshop.keyring is None:
+        raise ChainError("no signing key is configured (AUDIT_EXPORT_SIGNING_KEYS)")
+    async with workshop.sessions() as session:
+        link = await chain_store.link(session, operator_id, day)
+        spec = link.spec if link is not None else await _spec_for_new(session, operator_id, day)
+    if link is not None:
+        return PackPlan(spec, link.log_before.size, link.log_after.size, link)
+    async with transaction(workshop.sessions) as session:
+        size = await log_store.seal(session, operator_id, day_end(day))
+    async with workshop.sessions() as session:
+        end = await log_store.first_index_at_or_after(
+            session, operator_id, day_end(day), default=size
+        )
+    return PackPlan(spec, spec.log_before.size, end, None)
+
+
+async def write_pack(workshop: PackWorkshop, plan: PackPlan, out: BinaryIO) -> PackResult:
+    """Stream the plan's records from the log into the builder (a worker thread) and `out`."""
+    keyring = workshop.keyring
+    assert keyring is not None
+    tmp = Path(tempfile.mkdtemp(prefix="auditpack-", dir=workshop.work_dir))
+    started = time.perf_counter()
+    try:
+        result = await workshop.records.consume(
+            plan.spec.operator_id,
+            plan.start,
+            plan.end,
+            lambda records: build_pack(out, records, spec=plan.spec, keyring=keyring, tmp_dir=tmp),
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if workshop.metrics is not None:
+        workshop.metrics.build_seconds.observe(time.perf_counter() - started)
+    return result
+
+
+async def record_pack(
+    workshop: PackWorkshop,
+    plan: PackPlan,
+    result: PackResult,
+    zip_sha256: str,
+    *,
+    now: datetime,
+    has_target: bool,
+) -> PackLink:
+    """A first build becomes the chain's next link (with its export run); a rebuild must
+    reproduce the recorded pack exactly."""
+    built = PackLink.of(plan.spec, result, zip_sha256=zip_sha256, built_at=now)
+    if plan.link is None:
+        status = RunStatus.PENDING if has_target else RunStatus.AWAITING_TARGET
+        async with transaction(workshop.sessions) as session:
+            await chain_store.add_link(session, built, status=status)
+        return built
+    if (built.manifest_sha256, built.zip_sha256) != (
+        plan.link.manifest_sha256,
+        plan.link.zip_sha256,
+    ):
+        raise PackIntegrityError(
+            f"rebuilding {plan.filename} gave manifest {built.manifest_sha256} and zip "
+            f"{built.zip_sha256}, recorded {plan.link.manifest_sha256} and "
+            f"{plan.link.zip_sha256}: the log or the signing keys changed"
+        )
+    return plan.link
+
+
+class _HashingSink(io.RawIOBase):
+    """A write-only file that keeps only the SHA-256 of what is written (and may tee it)."""
+
+    def __init__(self, tee: BinaryIO | None = None) -> None:
+        self._tee = tee
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self._tee is not None:
+            self._tee.write(data)
+        self.digest.update(data)
+        return len(data)
+
+
+async def build_unsent(
+    workshop: PackWorkshop,
+    operator_id: str,
+    day: date,
+    *,
+    now: datetime,
+    has_target: bool = False,
+) -> PackLink:
+    """Build (or check) a pack that is not delivered now: only its hashes are kept, no file."""
+    plan = await plan_pack(workshop, operator_id, day)
+    sink = _HashingSink()
+    result = await write_pack(workshop, plan, cast(BinaryIO, sink))
+    return await record_pack(
+        workshop, plan, result, sink.digest.hexdigest(), now=now, has_target=has_target
+    )
+
+
+@asynccontextmanager
+async def built_pack(
+    workshop: PackWorkshop, operator_id: str, day: date, *, now: datetime, has_target: bool
+) -> AsyncIterator[BuiltPack]:
+    """The operator's pack of `day` in a temporary file (built now, or rebuilt identically)."""
+    plan = await plan_pack(workshop, operator_id, day)
+    tmp = Path(tempfile.mkdtemp(prefix="auditpack-", dir=workshop.work_dir))
+    try:
+        path = tmp / plan.filename
+
+        async def to_file() -> tuple[PackResult, str]:
+            handle = await asyncio.to_thread(path.open, "wb")
+            try:
+                sink = _HashingSink(cast(BinaryIO, handle))
+                result = await write_pack(workshop, plan, cast(BinaryIO, sink))
+            finally:
+                await asyncio.to_thread(handle.close)
+            return result, sink.digest.hexdigest()
+
+        result, zip_sha256 = await to_file()
+        link = await record_pack(workshop, plan, result, zip_sha256, now=now, has_target=has_target)
+        yield BuiltPack(link=link, path=path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def spec_filename(spec: PackSpec) -> str:
+    return pack_filename(spec.operator_id, spec.period.start.date())
+
+
+async def build_through(
+    workshop: PackWorkshop, operator_id: str, last: date, *, now: datetime, has_target: bool
+) -> None:
+    """Build every missing pack of the operator's chain up to `last` (in order)."""
+    async with workshop.sessions() as session:
+        first = await chain_store.chain_first_day(session, operator_id)
+        newest = await chain_store.last_link(session, operator_id)
+    if first is None:
+        raise ChainError(f"{operator_id} has no pack chain")
+    day = first if newest is None else newest.day + timedelta(days=1)
+    while day <= last:
+        await build_unsent(workshop, operator_id, day, now=now, has_target=has_target)
+        day += timedelta(days=1)

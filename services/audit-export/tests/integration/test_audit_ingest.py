@@ -1,0 +1,136 @@
+"""Ingest into the append-only per-operator log: idempotent, ordered in time, Merkle head kept."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from audit_export_harness import T0, Harness, at, envelope, lesson, new_operator
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from academy_runtime.consumer import PoisonMessage
+from academy_runtime.db import transaction
+from audit_export.adapters import log_store
+from audit_export.adapters.orm import audit_log
+from audit_export.domain.merkle import compact_range, fold, leaf_hash
+from audit_export.domain.records import AuditRecord
+from contracts import topics
+
+pytestmark = pytest.mark.integration
+
+
+async def _lines(harness: Harness, operator: str) -> list[tuple[int, bytes, object]]:
+    async with harness.runtime.sessions() as session:
+        rows = await session.execute(
+            select(audit_log.c.idx, audit_log.c.line, audit_log.c.recorded_at)
+            .where(audit_log.c.operator_id == operator)
+            .order_by(audit_log.c.idx)
+        )
+        return [(r.idx, bytes(r.line), r.recorded_at) for r in rows]
+
+
+async def test_each_event_is_logged_once_however_often_it_is_delivered(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    event = envelope(operator, lesson(T0))
+    await harness.ingest(event, event)
+    await harness.ingest(event)
+    assert await harness.log_size(operator) == 1
+
+
+async def test_recorded_at_never_goes_back_even_when_the_clock_does(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    await harness.ingest(envelope(operator, lesson(T0)), at_time=T0 + timedelta(minutes=5))
+    await harness.ingest(envelope(operator, lesson(T0)), at_time=T0)  # a replica's clock behind
+    times = [recorded for _, _, recorded in await _lines(harness, operator)]
+    assert times == [T0 + timedelta(minutes=5), T0 + timedelta(minutes=5)]
+
+
+async def test_log_lines_are_canonical_records_and_the_head_folds_to_their_root(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    for minute in range(7):
+        await harness.ingest(envelope(operator, lesson(T0)), at_time=T0 + timedelta(minutes=minute))
+    lines = await _lines(harness, operator)
+    assert [index for index, _, _ in lines] == list(range(7))
+    for index, line, _ in lines:
+        assert AuditRecord.from_line(line).index == index  # canonical JCS, refuses otherwise
+    async with harness.runtime.sessions() as session:
+        head = await log_store.lock_head(session, operator)
+    leaves = [leaf_hash(line) for _, line, _ in lines]
+    assert head.state.size == 7
+    assert head.state.frontier == compact_range(leaves)
+    assert fold(head.state.frontier) == head.state.root
+
+
+async def test_the_database_refuses_to_change_or_remove_logged_events(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    await harness.ingest(envelope(operator, lesson(T0)))
+    async with harness.runtime.engine.connect() as conn:
+        for statement in (
+            "UPDATE audit_export.audit_log SET ce_type = 'forged' WHERE operator_id = :op",
+            "DELETE FROM audit_export.audit_log WHERE operator_id = :op",
+            "TRUNCATE audit_export.audit_log",
+        ):
+            attempt = await conn.begin()
+            try:
+                with pytest.raises(DBAPIError, match="append-only"):
+                    await conn.execute(text(statement), {"op": operator})
+            finally:
+                await attempt.rollback()  # even if the database wrongly accepted it
+    assert await harness.log_size(operator) == 1
+
+
+async def test_an_event_whose_tenant_is_not_an_operator_id_is_dead_lettered(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    bad = envelope("../../etc", lesson(T0))
+    with pytest.raises(PoisonMessage, match="not an operator id"):
+        await harness.ingest(bad)
+    assert await harness.log_size("../../etc") == 0
+
+
+async def test_an_event_no_pack_could_carry_is_dead_lettered_not_logged(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    with pytest.raises(PoisonMessage, match="source is missing"):
+        await harness.ingest(envelope(operator, lesson(T0), source=""))
+    assert await harness.log_size(operator) == 0
+
+
+async def test_platform_events_are_logged_under_the_platform_tenant(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    event = envelope(topics.PLATFORM_TENANT, lesson(T0))
+    before = await harness.log_size(topics.PLATFORM_TENANT)
+    await harness.ingest(event)
+    assert await harness.log_size(topics.PLATFORM_TENANT) == before + 1
+
+
+async def test_an_event_arriving_after_its_day_was_sealed_is_recorded_after_the_seal(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    await harness.ingest(envelope(operator, lesson(T0)), at_time=T0)
+    sealed_until = at(T0.date() + timedelta(days=1), 0)
+    async with transaction(harness.runtime.sessions) as session:
+        await log_store.seal(session, operator, sealed_until)
+    late = replace(envelope(operator, lesson(T0)), time=T0)
+    await harness.ingest(late, at_time=T0 + timedelta(hours=1))  # a clock behind the seal
+    assert (await _lines(harness, operator))[-1][2] == sealed_until
