@@ -5,21 +5,18 @@ the test database. Every /v1 operation gets generated requests with a valid toke
 every role, so cross-tenant paths answer too; none may answer 5xx or violate the document.
 """
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from assessment_harness import ISSUER, wire_issuer
 from assessment_testkit import T0, FakeClock, realistic_track
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import allow_header_conformance
 
 from academy.local.issuer import DevIssuer
-from academy.local.ports import free_port
+from academy.testing.server import ServerThread
 from academy_runtime.db import transaction
 from assessment.adapters.track_store import TrackStore
 from assessment.app import create
@@ -56,44 +53,16 @@ async def seeded(database_url: str) -> None:
     await runtime.engine.dispose()
 
 
-class ServerThread:
-    """uvicorn in a thread with its own loop; the app's engine lives and dies in that loop."""
-
-    def __init__(self, settings: AssessmentSettings, issuer: DevIssuer) -> None:
-        self.app, self._runtime = create(settings, clock=FakeClock())
-        wire_issuer(self.app, settings, issuer)
-        self.port = free_port()
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="fuzz-uvicorn", daemon=True)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            loop.run_until_complete(self._server.serve())
-            loop.run_until_complete(self._runtime.engine.dispose())
-        finally:
-            loop.close()
-
-    def __enter__(self) -> str:
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            threading.Event().wait(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=15)
+def _server(settings: AssessmentSettings, issuer: DevIssuer) -> ServerThread:
+    app, runtime = create(settings, clock=FakeClock())
+    wire_issuer(app, settings, issuer)
+    return ServerThread(app, runtime, name="fuzz-uvicorn")
 
 
 @pytest.fixture(scope="module")
 def served(database_url: str, seeded: None) -> Iterator[tuple[str, Any]]:
     settings = AssessmentSettings(environment="test", database_url=database_url, oidc_issuer=ISSUER)
-    server = ServerThread(settings, FUZZ_ISSUER)
+    server = _server(settings, FUZZ_ISSUER)
     with server as base_url:
         yield base_url, server.app
 

@@ -6,7 +6,6 @@ own Tansu broker, instead of the shared run-wide ones other services' tests writ
 """
 
 import asyncio
-import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,11 +14,10 @@ import httpx
 import pytest
 from catalogue_it_kit import ISSUER, ReadApi
 
-from academy.local import postgres, tansu
+from academy.local import postgres
 from academy.local.issuer import DevIssuer
 from academy.local.issuer import create_app as create_issuer_app
-from academy.local.ports import free_port
-from academy.testing.fixtures import STATE
+from academy.testing.fixtures import running_tansu
 from academy_runtime import migrations
 from academy_runtime.auth import JwksCache, TokenVerifier
 from academy_runtime.service import ServiceRuntime
@@ -56,16 +54,8 @@ async def _clone(server: str, name: str, template: str) -> None:
 @pytest.fixture
 def catalogue_broker() -> Iterator[str]:
     """A Tansu broker for this test only, so the topic holds exactly the test's events."""
-    port = free_port()
-    STATE.mkdir(parents=True, exist_ok=True)
-    with (STATE / f"tansu-catalogue-{port}.log").open("wb") as log:
-        process = tansu.start(port, log=log)
-        yield f"127.0.0.1:{port}"
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with running_tansu("tansu-catalogue") as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture

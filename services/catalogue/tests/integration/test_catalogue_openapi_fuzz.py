@@ -6,7 +6,6 @@ a valid token; none may answer 5xx or disagree with the document (status, header
 """
 
 import asyncio
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,6 @@ import asyncpg
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from catalogue_it_kit import ISSUER, MGA_LESSON, append, copy_bundled, publish_dir
 from hypothesis import HealthCheck, settings
 from schemathesis.core.result import Ok
@@ -24,7 +22,7 @@ from schemathesis.specs.openapi.checks import allow_header_conformance
 from academy.local import postgres
 from academy.local.issuer import DevIssuer
 from academy.local.issuer import create_app as create_issuer_app
-from academy.local.ports import free_port
+from academy.testing.server import ServerThread
 from academy_runtime.auth import JwksCache, TokenVerifier
 from catalogue.app import build_runtime, create
 from catalogue.settings import CatalogueSettings
@@ -60,46 +58,18 @@ def fuzz_settings(
     postgres.drop_database(pg_server, name)
 
 
-class ServerThread:
-    """uvicorn in a thread with its own loop; the app's engine lives and dies in that loop."""
-
-    def __init__(self, settings: CatalogueSettings, issuer: DevIssuer) -> None:
-        self.app, self._runtime = create(settings)
-        transport = httpx.ASGITransport(app=create_issuer_app(issuer))
-        self.app.state.token_verifier = TokenVerifier(
-            settings, jwks=JwksCache(f"{ISSUER}/jwks.json", ttl_s=600, transport=transport)
-        )
-        self.port = free_port()
-        config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, lifespan="off", log_level="warning"
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._run, name="catalogue-fuzz", daemon=True)
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            loop.run_until_complete(self._server.serve())
-            loop.run_until_complete(self._runtime.engine.dispose())
-        finally:
-            loop.close()
-
-    def __enter__(self) -> str:
-        self._thread.start()
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            threading.Event().wait(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *_: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=15)
+def _server(settings: CatalogueSettings, issuer: DevIssuer) -> ServerThread:
+    app, runtime = create(settings)
+    transport = httpx.ASGITransport(app=create_issuer_app(issuer))
+    app.state.token_verifier = TokenVerifier(
+        settings, jwks=JwksCache(f"{ISSUER}/jwks.json", ttl_s=600, transport=transport)
+    )
+    return ServerThread(app, runtime, name="catalogue-fuzz")
 
 
 @pytest.fixture(scope="module")
 def served(fuzz_settings: CatalogueSettings) -> Iterator[str]:
-    with ServerThread(fuzz_settings, FUZZ_ISSUER) as base_url:
+    with _server(fuzz_settings, FUZZ_ISSUER) as base_url:
         yield base_url
 
 

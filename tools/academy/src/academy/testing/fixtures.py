@@ -4,6 +4,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,19 +38,28 @@ def database_url(pg_server: str) -> Iterator[str]:
     postgres.drop_database(pg_server, name)
 
 
-@pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
-    """A real Tansu broker on a free loopback port."""
+@contextmanager
+def running_tansu(label: str = "tansu") -> Iterator[str]:
+    """Start a real Tansu broker on a free loopback port; yields its bootstrap address."""
     port = free_port()
     STATE.mkdir(parents=True, exist_ok=True)
-    with (STATE / f"tansu-{port}.log").open("wb") as log:
+    with (STATE / f"{label}-{port}.log").open("wb") as log:
         process = tansu.start(port, log=log)
-        yield f"127.0.0.1:{port}"
-        process.terminate()
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            yield f"127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    """A real Tansu broker on a free loopback port, shared by the test run."""
+    with running_tansu() as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture
