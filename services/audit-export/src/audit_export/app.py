@@ -49,6 +49,8 @@ def wire(
     """The service's ports and handlers around an existing runtime (also used by the CLI)."""
     metrics = AuditMetrics(runtime.registry)
     targets = settings.targets()
+    if settings.export_work_dir is not None:
+        settings.export_work_dir.mkdir(parents=True, exist_ok=True)
     workshop = PackWorkshop(
         sessions=runtime.sessions,
         records=records or RecordStream(plain_dsn(settings)),

@@ -99,6 +99,18 @@ def _print_welcome(mesh: object, took: dict[str, float], tokens: dict[str, str])
 
 
 @app.command()
+def demo(
+    state_dir: Annotated[Path, typer.Option(help="Wiped at start")] = Path(".state/demo"),
+    base_port: Annotated[int, typer.Option(envvar="ACADEMY_DEMO_BASE_PORT")] = 8300,
+    kafka_port: Annotated[int, typer.Option(envvar="ACADEMY_DEMO_KAFKA_PORT")] = 19392,
+) -> None:
+    """Scripted pilot onboarding against a fresh mesh; exits 0 only if all came out as expected."""
+    from academy.demo import run_demo
+
+    raise typer.Exit(run_demo(state_dir=state_dir, base_port=base_port, kafka_port=kafka_port))
+
+
+@app.command()
 def token(
     sub: Annotated[str, typer.Option(help="staff id")] = "alice",
     operator_id: Annotated[str, typer.Option(help="tenant")] = "demo-operator",

@@ -8,7 +8,6 @@ tests make it fail (500s, signature rejections, slowness); it exists in local mo
 
 import asyncio
 import html
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
@@ -166,7 +165,7 @@ def _verify(verifiers: list[Webhook], body: bytes, headers: dict[str, str]) -> A
 
 
 async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: bytes) -> None:
-    now = datetime.now(UTC)
+    now = runtime.clock.now()
     message = _parse(body)
     operator = message.data.operator_id
     first = await session.scalar(
