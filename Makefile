@@ -38,7 +38,7 @@ lint:
 	$(RUN) ruff format --check .
 
 typecheck:
-	$(RUN) mypy libs/contracts/src libs/runtime/src services/*/src tools/academy/src deploy/tools deploy/tests
+	$(RUN) mypy libs/contracts/src libs/runtime/src services/*/src tools/academy/src deploy/tools deploy/tests bench
 
 unit:
 	$(PYTEST) -q -m "not integration and not e2e and not resilience"

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.summary import print_summary
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -35,9 +37,17 @@ def main(names: list[str]) -> None:
         raise SystemExit(
             f"unknown benchmark(s) {', '.join(unknown)}; choose from {sorted(available)}"
         )
+    results: dict[str, dict[str, Any]] = {}
     for name in names or sorted(available):
         print(f"== {name}", flush=True)
-        print(json.dumps(available[name](), indent=2), flush=True)
+        try:
+            results[name] = available[name]()
+        except Exception as exc:  # one failing benchmark must not hide the others
+            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(results[name], indent=2), flush=True)
+    print_summary(results)
+    if any("error" in result for result in results.values()):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

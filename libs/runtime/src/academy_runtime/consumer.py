@@ -77,6 +77,7 @@ class IdempotentConsumer:
             auto_offset_reset="earliest",
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
             title=f"{settings.service_name}.{name}",
             parser=_tolerant_parse,
             decoder=_raw_body,

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from contracts import topics
+from release_bridge.adapters import delivery_signal
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.orm import SCHEMA, metadata
 from release_bridge.adapters.portal_client import PortalClient
@@ -37,9 +39,12 @@ def replica_name() -> str:
 
 
 def create(
-    settings: ReleaseBridgeSettings, *, clock: Clock = utc_now
+    settings: ReleaseBridgeSettings, *, clock: Clock | None = None
 ) -> tuple[FastAPI, ServiceRuntime]:
     runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.RELEASE])
+    # Decisions, retries and the reconciler follow the service clock (shiftable in local mode
+    # for demos); webhook signatures always carry wall-clock time (see DeliveryWorker._send).
+    clock = clock or runtime.clock
     endpoint = settings.portal_endpoint_name
     units = Units(runtime)
     metrics = BridgeMetrics(
@@ -78,9 +83,18 @@ def create(
         random=secrets.SystemRandom().random,
         observer=metrics,
     )
+    queued = asyncio.Event()
     deliveries = DeliveryLoop(
-        worker, poll_interval_s=settings.delivery_poll_interval_s, clock=clock
+        worker, poll_interval_s=settings.delivery_poll_interval_s, clock=clock, wake=queued
     )
+    listen_dsn = db.async_url(settings.database_url.get_secret_value()).replace(
+        "postgresql+asyncpg://", "postgresql://", 1
+    )
+
+    async def listen_for_deliveries(stop: asyncio.Event) -> None:
+        await delivery_signal.listen(listen_dsn, queued, stop)
+
+    runtime.background("delivery-listener", listen_for_deliveries)
 
     async def deliver(stop: asyncio.Event) -> None:
         try:

@@ -42,6 +42,7 @@ class FakeEvents:
 class FakeDecisionStore:
     policies: dict[str, StoredPolicy] = field(default_factory=dict)
     held: dict[str, tuple[str, HeldCertificate]] = field(default_factory=dict)
+    locks: list[tuple[str, bool]] = field(default_factory=list)
     ledgers: dict[tuple[str, str], tuple[ReleaseLedger, datetime | None]] = field(
         default_factory=dict
     )
@@ -52,6 +53,9 @@ class FakeDecisionStore:
             return False
         self.policies[stored.policy.jurisdiction] = stored
         return True
+
+    async def lock_jurisdiction(self, jurisdiction: str, *, exclusive: bool) -> None:
+        self.locks.append((jurisdiction, exclusive))
 
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
         stored = self.policies.get(jurisdiction)

@@ -195,3 +195,14 @@ async def test_lapse_is_found_by_the_periodic_recheck_when_no_expiry_event_arriv
 
     assert (before, after) == (0, 1)
     assert len(unit.events.of(ToolingRevocationDecided)) == 1
+
+
+async def test_policy_store_and_decisions_serialise_on_the_jurisdiction_lock() -> None:
+    # A pass committed while the jurisdiction's first policy is stored must be seen by one of
+    # the two transactions: storing takes the lock exclusively, every decision shares it.
+    unit = await _with_policy()
+    assert unit.decisions.locks[0] == ("MGA", True)
+    unit.decisions.locks.clear()
+    await _issue(unit, _issued())
+    assert ("MGA", False) in unit.decisions.locks
+    assert all(not exclusive for _, exclusive in unit.decisions.locks)

@@ -55,6 +55,7 @@ def service_env(
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "KAFKA_SESSION_TIMEOUT_MS": "3000",
         "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
+        "KAFKA_FETCH_MAX_WAIT_MS": "50",  # Tansu holds a fetch this long even when data arrives
         "HTTP_PORT": str(port),
         **extra,
     }

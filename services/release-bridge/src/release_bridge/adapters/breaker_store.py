@@ -15,15 +15,17 @@ class SqlBreakerStore:
         self._session = session
 
     async def lock(self, endpoint: str) -> BreakerState:
-        fresh = BreakerState(endpoint)
-        await self._session.execute(
-            insert(breakers)
-            .values(endpoint=endpoint, status=fresh.status, state=fresh.to_json())
-            .on_conflict_do_nothing()
-        )
-        document = await self._session.scalar(
-            select(breakers.c.state).where(breakers.c.endpoint == endpoint).with_for_update()
-        )
+        """Lock the endpoint's row, creating it the first time (one statement once it exists)."""
+        locking = select(breakers.c.state).where(breakers.c.endpoint == endpoint).with_for_update()
+        document = await self._session.scalar(locking)
+        if document is None:
+            fresh = BreakerState(endpoint)
+            await self._session.execute(
+                insert(breakers)
+                .values(endpoint=endpoint, status=fresh.status, state=fresh.to_json())
+                .on_conflict_do_nothing()
+            )
+            document = await self._session.scalar(locking)
         assert document is not None, "breaker row exists after the insert"
         return BreakerState.from_json(document)
 

@@ -1,5 +1,6 @@
 """Policies, certificates and release ledgers in Postgres (DecisionStore)."""
 
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,12 @@ class SqlDecisionStore:
         )
         result = await self._session.execute(statement.returning(release_policies.c.jurisdiction))
         return result.first() is not None
+
+    async def lock_jurisdiction(self, jurisdiction: str, *, exclusive: bool) -> None:
+        """Serialise policy changes against decisions for one jurisdiction (see releases.py)."""
+        lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+        key = zlib.crc32(f"release_bridge.policy:{jurisdiction}".encode())
+        await self._session.execute(select(lock(key)))
 
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
         document = await self._session.scalar(

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from release_bridge.adapters.delivery_signal import CHANNEL
 from release_bridge.adapters.orm import deliveries, delivery_attempts
 from release_bridge.domain.reconcile import DueRelease
 from release_bridge.service.ports import (
@@ -34,8 +35,9 @@ class SqlDeliveryStore:
         self._session = session
 
     async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
+        """Queue the webhook; its commit NOTIFYs idle delivery loops (one statement)."""
         webhook = delivery.webhook
-        result = await self._session.execute(
+        queued = (
             pg_insert(deliveries)
             .values(
                 webhook_id=webhook.webhook_id,
@@ -53,6 +55,10 @@ class SqlDeliveryStore:
             )
             .on_conflict_do_nothing()
             .returning(deliveries.c.webhook_id)
+            .cte("queued")
+        )
+        result = await self._session.execute(
+            select(queued.c.webhook_id, func.pg_notify(CHANNEL, delivery.endpoint))
         )
         return result.first() is not None
 

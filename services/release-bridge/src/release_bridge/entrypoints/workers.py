@@ -20,16 +20,39 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=max(seconds, 0.0))
 
 
-class DeliveryLoop:
-    """Delivery rounds until stopped; sleeps when nothing is due or the breaker refuses."""
+async def _pause_or_wake(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
+    """Sleep until `seconds` pass, `stop` is set, or `wake` is set (new work was queued)."""
+    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
 
-    def __init__(self, worker: DeliveryWorker, *, poll_interval_s: float, clock: Clock) -> None:
+
+class DeliveryLoop:
+    """Delivery rounds until stopped; sleeps when nothing is due or the breaker refuses.
+
+    `wake` (set by the NOTIFY listener when a webhook is queued) ends an idle sleep early, so
+    a decision is delivered at once instead of at the next poll.
+    """
+
+    def __init__(
+        self,
+        worker: DeliveryWorker,
+        *,
+        poll_interval_s: float,
+        clock: Clock,
+        wake: asyncio.Event | None = None,
+    ) -> None:
         self._worker = worker
         self._poll = poll_interval_s
         self._clock = clock
+        self._wake = wake if wake is not None else asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self._wake.clear()  # set again by anything queued from now on
             try:
                 result = await self._worker.run_once()
             except Exception:
@@ -38,11 +61,11 @@ class DeliveryLoop:
                 continue
             if result.sent:
                 continue
-            wait = self._poll
             if result.refused_until is not None:
                 until = (result.refused_until - self._clock()).total_seconds()
-                wait = min(max(until, 0.05), self._poll * 5)
-            await _pause(stop, wait)
+                await _pause(stop, min(max(until, 0.05), self._poll * 5))
+                continue
+            await _pause_or_wake(stop, self._wake, self._poll)
 
 
 class ReconcileLoop:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from release_bridge.domain.breaker import CircuitBreaker
@@ -73,6 +73,15 @@ class Recorded:
     record: DeliveryRecord | None
     transitions: tuple[Transition, ...]
     first_acknowledgement: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One request of a round and its answer, waiting to be recorded."""
+
+    claim: Claim
+    outcome: DeliveryOutcome
+    finished_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,31 +221,47 @@ class DeliveryWorker:
             return Round(0, refused_until=admission.retry_at)
         gate = asyncio.Semaphore(config.concurrency)
 
-        async def one(claim: Claim) -> None:
+        async def one(claim: Claim) -> Sent:
             async with gate:
-                await self._deliver(claim, probe=admission.probe)
+                return await self._send(claim)
 
-        await asyncio.gather(*(one(claim) for claim in claims))
+        sent = await asyncio.gather(*(one(claim) for claim in claims))
+        await self._record(sent, probe=admission.probe)
         return Round(len(claims))
 
-    async def _deliver(self, claim: Claim, *, probe: bool) -> None:
+    async def _send(self, claim: Claim) -> Sent:
+        # Receivers check webhook-timestamp against their real clock: sign with wall time.
         headers = signed_headers(
-            self._keys, webhook_id=claim.webhook_id, body=claim.body, at=self._clock()
+            self._keys, webhook_id=claim.webhook_id, body=claim.body, at=datetime.now(UTC)
         )
         outcome = await self._sender.send(self._config.url, body=claim.body, headers=headers)
+        return Sent(claim, outcome, finished_at=self._clock())
+
+    async def _record(self, sent: Sequence[Sent], *, probe: bool) -> None:
+        """Record a round's attempts in one transaction, each at the time its answer came.
+
+        One transaction per round instead of per attempt: the breaker row is locked once and
+        the per-transaction round trips (checkout, ping, BEGIN, COMMIT) are paid once.
+        """
+        if not sent:
+            return
         async with self._units() as unit:
-            recorded = await record_attempt(
-                unit,
-                claim,
-                outcome,
-                breaker=self._breaker,
-                retry=self._retry,
-                endpoint=self._config.endpoint,
-                probe=probe,
-                now=self._clock(),
-                random=self._random,
-            )
-        self._observe(claim, outcome, recorded)
+            recorded = [
+                await record_attempt(
+                    unit,
+                    one.claim,
+                    one.outcome,
+                    breaker=self._breaker,
+                    retry=self._retry,
+                    endpoint=self._config.endpoint,
+                    probe=probe,
+                    now=one.finished_at,
+                    random=self._random,
+                )
+                for one in sent
+            ]
+        for one, result in zip(sent, recorded, strict=True):
+            self._observe(one.claim, one.outcome, result)
 
     def _observe(self, claim: Claim, outcome: DeliveryOutcome, recorded: Recorded) -> None:
         observer = self._observer

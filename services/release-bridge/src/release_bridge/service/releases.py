@@ -48,6 +48,10 @@ async def reevaluate(
     notice: CertificateNotice | None = None,
 ) -> DecisionOutcome | None:
     """Decide again for one operator and jurisdiction; None while no policy is known."""
+    # Shared with other decisions, exclusive against a policy being stored: otherwise a pass
+    # committed while the jurisdiction's first policy is stored is seen by neither transaction
+    # (READ COMMITTED) and stays undecided for good.
+    await unit.decisions.lock_jurisdiction(jurisdiction, exclusive=False)
     policy = await unit.decisions.policy(jurisdiction)
     if policy is None:
         log.info(
@@ -205,6 +209,7 @@ async def release_policy_published(
         catalogue_version=event.catalogue_version,
         published_at=event.published_at,
     )
+    await unit.decisions.lock_jurisdiction(event.policy.jurisdiction, exclusive=True)
     if not await unit.decisions.save_policy(stored):
         return 0
     jurisdiction = event.policy.jurisdiction
