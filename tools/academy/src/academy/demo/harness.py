@@ -3,8 +3,6 @@
 import json
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -19,7 +17,7 @@ from typing import Any
 
 from academy.demo.cast import CLOCKED, EXPORT_AT_UTC, OPERATORS, Staff
 from academy.local.mesh import Child, Mesh
-from academy.services import SERVICES, ServiceSpec, service_env
+from academy.services import ServiceSpec
 
 
 @dataclass
@@ -252,23 +250,3 @@ def answer_keys() -> tuple[dict[str, dict[str, tuple[str, ...]]], dict[str, list
     keys = {t.key: {q.id: tuple(q.correct) for q in t.question_pool} for t in resolved.tracks}
     policies = {p.jurisdiction: list(p.requirements) for p in resolved.release_policies}
     return keys, policies
-
-
-def publish_catalogue(mesh: Mesh) -> None:
-    catalogue = next(spec for spec in SERVICES if spec.name == "catalogue")
-    env = service_env(
-        catalogue,
-        database_url=str(mesh.database_url),
-        kafka=str(mesh.kafka_bootstrap),
-        port=mesh.ports.catalogue,
-        extra={},
-    )
-    done = subprocess.run(
-        [sys.executable, "-m", "academy", "catalogue", "publish"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"publishing the catalogue failed:\n{done.stderr[-2000:]}")

@@ -40,9 +40,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from academy.demo.cast import DEMO_STATE_DIR, expectations
-from academy.demo.harness import DemoMesh, Pilot, answer_keys, publish_catalogue
+from academy.demo.harness import DemoMesh, Pilot, answer_keys
 from academy.demo.play import Row, _play
-from academy.local.mesh import Ports
+from academy.local.mesh import Ports, publish_bundled_catalogue
 
 
 def run_demo(
@@ -75,7 +75,7 @@ def run_demo(
         mesh.start_processes()
         mesh.wait_ready()
         say("mesh ready; publishing the bundled catalogue")
-        publish_catalogue(mesh)
+        publish_bundled_catalogue(mesh)
         keys, policies = answer_keys()
         pilot = Pilot(mesh, say, keys, policies)
         expected = expectations(policies)

@@ -323,10 +323,9 @@ def mint(issuer_url: str, sub: str, operator_id: str, groups: list[str]) -> str:
     return token
 
 
-def seed_demo(mesh: Mesh) -> dict[str, str]:
-    """Seed the demo operator through the public APIs; returns demo tokens by name."""
-    # Publish the bundled catalogue (nothing happens when it is already the latest version);
-    # the running catalogue service's outbox relay sends its events.
+def publish_bundled_catalogue(mesh: Mesh) -> None:
+    """Publish the bundled catalogue with the CLI (a no-op when it is already the latest);
+    the running catalogue service's outbox relay sends its events."""
     catalogue = next(spec for spec in SERVICES if spec.name == "catalogue")
     env = service_env(
         catalogue,
@@ -343,7 +342,12 @@ def seed_demo(mesh: Mesh) -> dict[str, str]:
         timeout=180,
     )
     if published.returncode != 0:
-        raise RuntimeError(f"publishing the demo catalogue failed:\n{published.stderr}")
+        raise RuntimeError(f"publishing the catalogue failed:\n{published.stderr[-2000:]}")
+
+
+def seed_demo(mesh: Mesh) -> dict[str, str]:
+    """Seed the demo operator through the public APIs; returns demo tokens by name."""
+    publish_bundled_catalogue(mesh)
     issuer = mesh.url("issuer")
     admin = mint(issuer, "academy.admin", "academy-vendor", ["academy_admin"])
     http_json(
