@@ -110,3 +110,22 @@ def test_platform_tenant_is_accepted() -> None:
     from contracts.topics import PLATFORM_TENANT
 
     assert TENANT_PATTERN.fullmatch(PLATFORM_TENANT)
+
+
+def test_attempt_seed_must_fit_json_safe_integers() -> None:
+    from contracts.assessment import AttemptStarted
+
+    fields = {
+        "attempt_id": "a",
+        "staff_id": "s",
+        "jurisdiction": "MGA",
+        "role": "compliance_officer",
+        "track_version": "v",
+        "attempt_number": 1,
+        "question_ids": ["q"],
+        "started_at": datetime.now(UTC),
+        "deadline": datetime.now(UTC),
+    }
+    assert AttemptStarted(seed=2**53 - 1, **fields).seed == 2**53 - 1
+    with pytest.raises(ValueError, match="seed"):
+        AttemptStarted(seed=2**53, **fields)

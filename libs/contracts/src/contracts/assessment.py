@@ -66,7 +66,9 @@ class AttemptStarted(EventData):
     role: Role
     track_version: str
     attempt_number: int = Field(ge=1)
-    seed: int
+    seed: int = Field(
+        ge=0, le=2**53 - 1, description="within JSON's safe integer range (RFC 8785, I-JSON)"
+    )
     question_ids: list[str]
     started_at: UtcDatetime
     deadline: UtcDatetime

@@ -34,7 +34,7 @@ class SystemIds:
         return str(uuid.uuid4())
 
     def new_seed(self) -> int:
-        return secrets.randbits(62)
+        return secrets.randbits(53)  # JSON-safe (RFC 8785 / I-JSON): audit records carry it
 
     def entropy(self, size: int) -> bytes:
         return secrets.token_bytes(size)
