@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from academy.local import postgres
-from academy.local.mesh import Mesh, Ports
+from academy.local.mesh import Mesh
 from academy.local.ports import free_port, wait_port
+from academy.testing.fixtures import running_mesh
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STATE = Path(__file__).resolve().parents[1] / ".state" / "bench"
@@ -68,22 +69,13 @@ def database() -> Iterator[str]:
 @contextmanager
 def mesh(database_url: str, only: set[str] | None = None) -> Iterator[Mesh]:
     """The named mesh processes (all when `only` is None) on free ports, with a fresh Tansu."""
-    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
-    state = STATE / uuid.uuid4().hex[:8]
-    running = Mesh(
-        state_dir=state,
-        ports=ports,
+    with running_mesh(
+        STATE / uuid.uuid4().hex[:8],
         database_url=database_url,
-        session_timeout_ms=1000,
+        mesh_cls=Mesh,
         only=frozenset(only) if only is not None else None,
-    )
-    try:
-        running.start_infrastructure()
-        running.start_processes()
-        running.wait_ready(timeout=180)
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @contextmanager

@@ -53,9 +53,9 @@ from academy.demo.harness import (
     call,
     wait_for,
 )
-from academy.local.mesh import Ports, publish_bundled_catalogue
-from academy.local.ports import free_port
+from academy.local.mesh import publish_bundled_catalogue
 from academy.local.postgres import plain
+from academy.testing.fixtures import running_mesh
 
 pytestmark = pytest.mark.resilience
 
@@ -76,21 +76,13 @@ class ResilienceMesh(DemoMesh):
 def rmesh(
     database_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ResilienceMesh]:
-    ports = Ports(**{name: free_port() for name in Ports.__dataclass_fields__})
-    running = ResilienceMesh(
-        state_dir=tmp_path_factory.mktemp("resilience-mesh"),
-        ports=ports,
+    with running_mesh(
+        tmp_path_factory.mktemp("resilience-mesh"),
         database_url=database_url,
         kafka_bootstrap=kafka_bootstrap,
-        session_timeout_ms=1000,
-    )
-    running.start_infrastructure()
-    running.start_processes()
-    try:
-        running.wait_ready(timeout=120)
+        mesh_cls=ResilienceMesh,
+    ) as running:
         yield running
-    finally:
-        running.stop()
 
 
 RELEASED = OPERATORS[:80]  # a compliance officer among the staff: MGA released

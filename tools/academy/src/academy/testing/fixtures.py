@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import pytest
 
 from academy.local import postgres, tansu
+from academy.local.mesh import Mesh, Ports
 from academy.local.ports import free_port
 from academy.services import migrate_all
 from academy_runtime.settings import ServiceSettings
@@ -80,3 +81,33 @@ def make_settings(database_url: str, kafka_bootstrap: str) -> Callable[..., Any]
         return settings_cls(**values)
 
     return build
+
+
+M = TypeVar("M", bound=Mesh)
+
+
+@contextmanager
+def running_mesh(
+    state_dir: Path,
+    *,
+    database_url: str,
+    kafka_bootstrap: str | None = None,
+    mesh_cls: type[M] = Mesh,  # type: ignore[assignment]
+    only: frozenset[str] | None = None,
+) -> Iterator[M]:
+    """The mesh (or the `only` children) as processes on free ports, ready; always stopped."""
+    running = mesh_cls(
+        state_dir=state_dir,
+        ports=Ports(**{name: free_port() for name in Ports.__dataclass_fields__}),
+        database_url=database_url,
+        kafka_bootstrap=kafka_bootstrap,
+        session_timeout_ms=1000,
+        only=only,
+    )
+    try:
+        running.start_infrastructure()
+        running.start_processes()
+        running.wait_ready(timeout=180)
+        yield running
+    finally:
+        running.stop()
