@@ -22,6 +22,11 @@ def async_url(url: str) -> str:
     return url
 
 
+def plain_dsn(url: str) -> str:
+    """The same URL for asyncpg itself (LISTEN connections, COPY): postgresql://…"""
+    return async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
 def make_engine(settings: ServiceSettings, *, schema: str) -> AsyncEngine:
     return create_async_engine(
         async_url(settings.database_url.get_secret_value()),

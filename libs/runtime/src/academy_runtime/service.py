@@ -66,7 +66,7 @@ class ServiceRuntime:
             ensure_topics=self.ensure_topics,
             metrics=self.metrics,
             schema=schema,
-            listen_dsn=_plain_dsn(settings.database_url.get_secret_value()),
+            listen_dsn=db.plain_dsn(settings.database_url.get_secret_value()),
             batch_size=settings.outbox_batch_size,
             poll_interval_s=settings.outbox_poll_interval_s,
         )
@@ -215,8 +215,3 @@ class ServiceRuntime:
             yield
         finally:
             await self.stop()
-
-
-def _plain_dsn(url: str) -> str:
-    """asyncpg wants postgresql://; SQLAlchemy URLs carry +asyncpg."""
-    return db.async_url(url).replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters.metrics import AuditMetrics
@@ -30,14 +31,6 @@ TAGS: list[dict[str, Any]] = [
 ]
 
 
-def plain_dsn(settings: AuditExportSettings) -> str:
-    url = settings.database_url.get_secret_value()
-    for prefix in ("postgresql+asyncpg://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql://" + url[len(prefix) :]
-    return url
-
-
 def wire(
     settings: AuditExportSettings,
     runtime: ServiceRuntime,
@@ -53,7 +46,7 @@ def wire(
         settings.export_work_dir.mkdir(parents=True, exist_ok=True)
     workshop = PackWorkshop(
         sessions=runtime.sessions,
-        records=records or RecordStream(plain_dsn(settings)),
+        records=records or RecordStream(db.plain_dsn(settings.database_url.get_secret_value())),
         keyring=settings.keyring(),
         work_dir=settings.export_work_dir,
         metrics=metrics,

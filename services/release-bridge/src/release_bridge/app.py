@@ -87,9 +87,7 @@ def create(
     deliveries = DeliveryLoop(
         worker, poll_interval_s=settings.delivery_poll_interval_s, clock=clock, wake=queued
     )
-    listen_dsn = db.async_url(settings.database_url.get_secret_value()).replace(
-        "postgresql+asyncpg://", "postgresql://", 1
-    )
+    listen_dsn = db.plain_dsn(settings.database_url.get_secret_value())
 
     async def listen_for_deliveries(stop: asyncio.Event) -> None:
         await delivery_signal.listen(listen_dsn, queued, stop)
