@@ -229,13 +229,15 @@ def child(arguments: dict[str, Any]) -> dict[str, Any]:
         return took
 
     async def breakdown() -> dict[str, float]:
-        """The same day's parts alone: streaming its rows; building it without uploading."""
+        """The same day's parts alone: streaming its log blocks; building it without uploading."""
         from audit_export.service.packs import build_unsent
 
         workshop = wiring.workshop
         try:
             started = time.perf_counter()
-            await workshop.records.consume(OPERATOR, 0, EVENTS, lambda rows: sum(1 for _ in rows))
+            await workshop.blocks.consume(
+                OPERATOR, 0, EVENTS, lambda blocks: sum(1 for _ in blocks)
+            )
             streamed = time.perf_counter() - started
             started = time.perf_counter()
             await build_unsent(workshop, OPERATOR, DAY, now=now, has_target=True)

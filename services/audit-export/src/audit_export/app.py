@@ -8,9 +8,9 @@ from fastapi import FastAPI
 from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
+from audit_export.adapters.block_stream import BlockStream
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.adapters.orm import SCHEMA, metadata
-from audit_export.adapters.record_stream import RecordStream
 from audit_export.adapters.sftp import SftpUploader
 from audit_export.entrypoints import export_api, log_api
 from audit_export.entrypoints.deps import Wiring
@@ -18,7 +18,7 @@ from audit_export.entrypoints.scheduler import scheduler_loop
 from audit_export.service import ingest
 from audit_export.service.exports import Exporter, ExportPolicy
 from audit_export.service.packs import PackWorkshop
-from audit_export.service.ports import Clock, RecordSource, Uploader
+from audit_export.service.ports import BlockSource, Clock, Uploader
 from audit_export.settings import AuditExportSettings
 from contracts import topics
 
@@ -37,7 +37,7 @@ def wire(
     *,
     clock: Clock | None = None,
     uploader: Uploader | None = None,
-    records: RecordSource | None = None,
+    blocks: BlockSource | None = None,
 ) -> Wiring:
     """The service's ports and handlers around an existing runtime (also used by the CLI)."""
     metrics = AuditMetrics(runtime.registry)
@@ -46,7 +46,7 @@ def wire(
         settings.export_work_dir.mkdir(parents=True, exist_ok=True)
     workshop = PackWorkshop(
         sessions=runtime.sessions,
-        records=records or RecordStream(db.plain_dsn(settings.database_url.get_secret_value())),
+        blocks=blocks or BlockStream(db.plain_dsn(settings.database_url.get_secret_value())),
         keyring=settings.keyring(),
         work_dir=settings.export_work_dir,
         metrics=metrics,
@@ -88,11 +88,11 @@ def create(
     *,
     clock: Clock | None = None,
     uploader: Uploader | None = None,
-    records: RecordSource | None = None,
+    blocks: BlockSource | None = None,
     scheduler: bool = True,
 ) -> tuple[FastAPI, ServiceRuntime]:
     runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.AUDIT])
-    wiring = wire(settings, runtime, clock=clock, uploader=uploader, records=records)
+    wiring = wire(settings, runtime, clock=clock, uploader=uploader, blocks=blocks)
     runtime.subscribe(
         topics.ALL,
         ingest.handler(clock=wiring.clock, observer=wiring.metrics),

@@ -125,3 +125,21 @@ def test_frontier_of_the_wrong_length_for_its_size_is_refused() -> None:
         append(frontier, 7, [hashes[0]])
     with pytest.raises(FrontierError):
         LogState(6, frontier[:1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(leaves=leaves_strategy, data=st.data())
+def test_appending_leaf_blocks_equals_appending_leaf_by_leaf_from_any_start(
+    leaves: list[bytes], data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(leaves)))
+    cuts = sorted(data.draw(st.lists(st.integers(start, len(leaves)), max_size=8)))
+    by_block = MerkleAccumulator(LogState(start, compact_range(leaves[:start])))
+    for first, end in zip([start, *cuts], [*cuts, len(leaves)], strict=True):
+        by_block.add_leaf_block(b"".join(leaves[first:end]))
+    assert by_block.state() == LogState(len(leaves), compact_range(leaves))
+
+
+def test_a_leaf_block_of_partial_hashes_is_refused() -> None:
+    with pytest.raises(FrontierError, match="32-byte leaves"):
+        MerkleAccumulator().add_leaf_block(b"x" * 33)

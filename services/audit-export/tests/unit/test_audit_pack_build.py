@@ -1,8 +1,13 @@
 import base64
+import dataclasses
 import hashlib
 import io
 import json
+import shutil
+import struct
+import subprocess
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +30,14 @@ from auditpack_builders import (
 from audit_export.domain import zipstore
 from audit_export.domain.derive import RELEASE_HEADER_LINE, TRAINING_HEADER_LINE
 from audit_export.domain.merkle import LogState, append, leaf_hash
-from audit_export.domain.pack import PackBuildError, PackSpec, write_pack_file
+from audit_export.domain.pack import (
+    LogBlock,
+    PackBuildError,
+    PackSpec,
+    build_pack_from_blocks,
+    record_blocks,
+    write_pack_file,
+)
 from audit_export.domain.period import Period
 from audit_export.domain.public_keys import PublicKey
 from audit_export.domain.verify import verify_pack
@@ -194,3 +206,64 @@ def test_public_key_object_checks_validity_half_open() -> None:
     key = PublicKey(raw=signing_key().public.raw, valid_from=at(hour=0), valid_until=at(hour=12))
     assert key.valid_at(at(hour=0))
     assert not key.valid_at(at(hour=12))
+
+
+def test_every_member_is_streamed_with_a_zip64_data_descriptor_that_unzip_accepts(
+    tmp_path: Path,
+) -> None:
+    data, _ = build_bytes(handful())
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = zf.infolist()
+        for info in infos:
+            assert info.flag_bits & 0x08, info.filename
+            end = info.header_offset + 30 + len(info.filename) + 20 + info.file_size
+            signature, crc, size, size_again = struct.unpack_from("<IIQQ", data, end)
+            assert (signature, crc, size, size_again) == (
+                0x08074B50,
+                info.CRC,
+                info.file_size,
+                info.file_size,
+            )
+    if shutil.which("unzip") is not None:  # Info-ZIP, as inspectors would use it
+        path = write(tmp_path / "p.zip", data)
+        tested = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True)
+        assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 512])
+def test_blocks_of_any_size_give_the_bytes_single_records_give(size: int) -> None:
+    records = handful() + handful(start=4)[:1]
+    expected, _ = build_bytes(records)
+    spec = spec_for()
+    out = io.BytesIO()
+    build_pack_from_blocks(
+        out, record_blocks(records, spec, size=size), spec=spec, keyring=keyring()
+    )
+    assert out.getvalue() == expected
+
+
+def _blocks() -> list[LogBlock]:
+    return list(record_blocks(handful(), spec_for(), size=2))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b: dataclasses.replace(b[1], first_index=3), "record index 3, expected 2"),
+        (lambda b: dataclasses.replace(b[1], leaves=b[1].leaves[:32]), "2 lines for 32 bytes"),
+        (lambda b: dataclasses.replace(b[1], lines=b[1].lines[:-1]), "1 lines for 64 bytes"),
+        (
+            lambda b: dataclasses.replace(b[1], latest=b[1].latest + timedelta(days=1)),
+            "recorded outside the period",
+        ),
+        (lambda b: dataclasses.replace(b[1], records=b[0].records), "record 1 is not among"),
+    ],
+)
+def test_a_block_that_does_not_fit_its_place_in_the_log_is_refused(
+    change: Callable[[list[LogBlock]], LogBlock], message: str
+) -> None:
+    blocks = _blocks()
+    assert [b.first_index for b in blocks] == [0, 2]
+    blocks[1] = change(blocks)
+    with pytest.raises(PackBuildError, match=message):
+        build_pack_from_blocks(io.BytesIO(), blocks, spec=spec_for(), keyring=keyring())

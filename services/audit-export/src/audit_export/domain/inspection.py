@@ -12,8 +12,7 @@ import io
 import json
 import tempfile
 import zipfile
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +28,7 @@ from audit_export.domain.derive import (
 )
 from audit_export.domain.period import Period
 from audit_export.domain.public_keys import PUBLIC_KEY_FILE
-from audit_export.domain.zipstore import MemberInfo, bytes_member, file_chunks, write_zip
+from audit_export.domain.zipstore import Entry, bytes_member, file_chunks, write_zip
 
 FORMAT = "academy-inspection/1"
 
@@ -72,16 +71,14 @@ class BundleResult:
 
 class _Spool:
     def __init__(self, file: IO[bytes]) -> None:
-        self.file, self.size, self.crc32, self.rows = file, 0, 0, 0
+        self.file, self.rows = file, 0
 
     def write(self, data: bytes) -> None:
         self.file.write(data)
-        self.size += len(data)
-        self.crc32 = zlib.crc32(data, self.crc32)
 
-    def member(self, name: str) -> tuple[MemberInfo, Iterable[bytes]]:
+    def member(self, name: str) -> Entry:
         self.file.flush()
-        return MemberInfo(name, self.size, self.crc32), file_chunks(self.file)
+        return name, file_chunks(self.file)
 
 
 def _rows(pack: Path, name: str) -> Iterator[list[str]]:
@@ -89,13 +86,6 @@ def _rows(pack: Path, name: str) -> Iterator[list[str]]:
         reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""))
         next(reader, None)
         yield from reader
-
-
-def _file_member(name: str, path: Path, handle: IO[bytes]) -> tuple[MemberInfo, Iterable[bytes]]:
-    crc, size = 0, 0
-    for chunk in file_chunks(handle):
-        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
-    return MemberInfo(name, size, crc), file_chunks(handle)
 
 
 def index_json(scope: InspectionScope, packs: list[DailyPack], counts: tuple[int, int]) -> bytes:
@@ -184,6 +174,6 @@ def write_bundle(
         ]
         for pack in packs:
             handle = stack.enter_context(pack.path.open("rb"))
-            members.append(_file_member(f"packs/{pack.path.name}", pack.path, handle))
+            members.append((f"packs/{pack.path.name}", file_chunks(handle)))
         size = write_zip(out, members, Period.day(scope.first_day).start)
     return BundleResult(bytes=size, training_rows=training.rows, release_rows=release.rows)

@@ -119,8 +119,51 @@ class MerkleAccumulator:
             size += 1
         self._size = size
 
+    def add_leaf_block(self, leaves: bytes) -> None:
+        """Append concatenated 32-byte leaf hashes, a perfect subtree at a time.
+
+        The same tree as `add` for each leaf: a run of 2^k leaves starting at a multiple of
+        2^k is hashed level by level into its subtree root, which then carries into the
+        frontier from height k exactly as 2^k single leaves would have.
+        """
+        if len(leaves) % 32:
+            raise FrontierError(f"{len(leaves)} bytes is not a whole number of 32-byte leaves")
+        frontier, size, sha256 = self._frontier, self._size, hashlib.sha256
+        view = memoryview(leaves)
+        count, done = len(leaves) // 32, 0
+        while done < count:
+            height = (count - done).bit_length() - 1
+            if size:
+                height = min(height, (size & -size).bit_length() - 1)
+            width = 1 << height
+            merged, carry = _subtree_root(view[32 * done : 32 * (done + width)]), size >> height
+            while carry & 1:
+                merged = sha256(NODE_PREFIX + frontier.pop() + merged).digest()
+                carry >>= 1
+            frontier.append(merged)
+            size += width
+            done += width
+        self._size = size
+
     def state(self) -> LogState:
         return LogState(self._size, tuple(self._frontier))
+
+
+_NODE_HASH = hashlib.sha256(NODE_PREFIX)
+
+
+def _subtree_root(leaves: memoryview) -> bytes:
+    """MTH of a power-of-two run of concatenated leaf hashes, one level at a time (each node
+    hashed from a copy of the prefix-primed hash: the fastest form for a million nodes)."""
+    level = leaves
+    while len(level) > 32:
+        nodes = []
+        for offset in range(0, len(level), 64):
+            node = _NODE_HASH.copy()
+            node.update(level[offset : offset + 64])
+            nodes.append(node.digest())
+        level = memoryview(b"".join(nodes))
+    return bytes(level)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
-"""Build one audit pack from a stream of audit records, in memory independent of their number.
+"""Build one audit pack from a stream of audit log blocks, in memory independent of their number.
 
-Events and CSV rows go to temporary files as they arrive (hashes, sizes and row counts are
-computed on the way), the summary is written from those files, and the zip is assembled at
-the end in a fixed order with fixed metadata, so rebuilding a period gives identical bytes.
+events.jsonl goes straight into the zip as its blocks arrive (hashed on the way, and its leaf
+hashes folded into the Merkle log); the CSV rows derived from the few events that feed them go
+to temporary files, from which the summary is written; the remaining members follow in a fixed
+order with fixed metadata, so rebuilding a period gives identical bytes.
 """
 
 import base64
@@ -12,9 +13,10 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -46,13 +48,17 @@ from audit_export.domain.records import AuditRecord, RecordError, StoredRecord, 
 from audit_export.domain.signing import KeyRing
 from audit_export.domain.spool import Spool
 from audit_export.domain.summary import SUMMARY_HTML, SummaryFacts, write_summary
-from audit_export.domain.zipstore import bytes_member, write_zip
+from audit_export.domain.zipstore import ZipWriter, bytes_member
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class PackBuildError(ValueError):
     """The records cannot make a valid pack (gap, foreign operator, outside the period...)."""
+
+
+class LogAlteredError(PackBuildError):
+    """A stored line no longer hashes to the leaf hash its log recorded when appending it."""
 
 
 def _csv_rows(file: IO[bytes]) -> Iterator[list[str]]:
@@ -103,6 +109,69 @@ class PackResult:
     zip_bytes: int
 
 
+@dataclass(frozen=True, slots=True)
+class LogBlock:
+    """Consecutive entries of an operator's log, in the shape the builder consumes them.
+
+    `lines` are their canonical lines, each followed by a newline (a slice of events.jsonl);
+    `leaves` their RFC 6962 leaf hashes, 32 bytes each, in the same order; `earliest` and
+    `latest` the extremes of their recorded_at; `records` those of them whose type feeds a CSV.
+    """
+
+    first_index: int
+    lines: bytes
+    leaves: bytes
+    earliest: datetime | None
+    latest: datetime | None
+    records: Sequence[AuditRecord | StoredRecord] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.leaves) // 32
+
+
+#: Records per block when blocks are made from single records (`record_blocks`).
+BLOCK_RECORDS = 512
+
+
+def record_blocks(
+    records: Iterable[AuditRecord | StoredRecord], spec: "PackSpec", *, size: int = BLOCK_RECORDS
+) -> Iterator[LogBlock]:
+    """Blocks of single records, each checked (order, period, and the event itself for an
+    `AuditRecord`) and hashed here; a `StoredRecord` skips the event checks its log applied."""
+    operator_id, period = spec.operator_id, spec.period
+    start, end = period.start, period.end
+    expected = first = spec.log_before.size
+    lines: list[bytes] = []
+    leaves: list[bytes] = []
+    csv_records: list[AuditRecord | StoredRecord] = []
+    earliest: datetime | None = None
+    latest: datetime | None = None
+    sha256 = hashlib.sha256
+    for record in records:
+        stored = isinstance(record, StoredRecord)
+        at = record.recorded_at
+        if not (stored and record.index == expected and start <= at < end):
+            _check(record, operator_id=operator_id, period=period, expected_index=expected)
+        expected += 1
+        lines.append(record.line)
+        leaves.append(sha256(LEAF_PREFIX + record.line).digest())
+        earliest = at if earliest is None or at < earliest else earliest
+        latest = at if latest is None or at > latest else latest
+        if record.type in CSV_TYPES:
+            csv_records.append(record)
+        if len(lines) == size:
+            yield LogBlock(
+                first, b"\n".join(lines) + b"\n", b"".join(leaves), earliest, latest, csv_records
+            )
+            first, lines, leaves, csv_records = expected, [], [], []
+            earliest = latest = None
+    if lines:
+        yield LogBlock(
+            first, b"\n".join(lines) + b"\n", b"".join(leaves), earliest, latest, csv_records
+        )
+
+
 def build_pack(
     out: BinaryIO,
     records: Iterable[AuditRecord | StoredRecord],
@@ -111,11 +180,25 @@ def build_pack(
     keyring: KeyRing,
     tmp_dir: Path | None = None,
 ) -> PackResult:
+    """`build_pack_from_blocks` over `record_blocks(records)`: `records` are the operator's
+    log entries recorded in the period, in index order from `spec.log_before.size`."""
+    blocks = record_blocks(records, spec)
+    return build_pack_from_blocks(out, blocks, spec=spec, keyring=keyring, tmp_dir=tmp_dir)
+
+
+def build_pack_from_blocks(
+    out: BinaryIO,
+    blocks: Iterable[LogBlock],
+    *,
+    spec: PackSpec,
+    keyring: KeyRing,
+    tmp_dir: Path | None = None,
+) -> PackResult:
     """Write the pack `spec` describes to `out` (sequential writes only, no seeking).
 
-    `records` are the operator's log entries recorded in the period, in index order starting
-    at `spec.log_before.size`; they are consumed once, as a stream. `StoredRecord`s (lines
-    read back from the append-only log) skip the event checks the log applied on append.
+    `blocks` hold the operator's log entries recorded in the period, in index order starting
+    at `spec.log_before.size`, without gaps; they are consumed once, as a stream, and
+    events.jsonl is written to `out` as they come.
     """
     operator_id, period, log_before = spec.operator_id, spec.period, spec.log_before
     pack_seq, previous_manifest_sha256 = spec.pack_seq, spec.previous_manifest_sha256
@@ -125,12 +208,16 @@ def build_pack(
         def spool() -> Spool:
             return Spool(stack.enter_context(tempfile.TemporaryFile(dir=tmp_dir)))
 
-        events, training, release = spool(), spool(), spool()
+        training, release = spool(), spool()
         encoder = CsvEncoder()
         training.write(encoder.encode(TRAINING_HEADER))
         release.write(encoder.encode(RELEASE_HEADER))
         csvs = {TRAINING_CSV: training, RELEASE_CSV: release}
-        log_after = _spool_records(records, spec, events, csvs, encoder)
+        container = ZipWriter(out.write, period.start)
+        container.begin(EVENTS_JSONL)
+        events, log_after = _stream_events(blocks, spec, container, csvs, encoder)
+        container.end()
+        event_count = log_after.size - log_before.size
 
         summary = spool()
         facts = SummaryFacts(
@@ -138,7 +225,7 @@ def build_pack(
             period=period,
             pack_seq=pack_seq,
             previous_manifest_sha256=previous_manifest_sha256,
-            event_count=events.rows,
+            event_count=event_count,
             training_count=training.rows,
             release_count=release.rows,
             tree_size_before=log_before.size,
@@ -157,7 +244,7 @@ def build_pack(
             pack_seq=pack_seq,
             previous_manifest_sha256=previous_manifest_sha256,
             files=[
-                events.entry(EVENTS_JSONL, rows=True),
+                events,
                 training.entry(TRAINING_CSV, rows=True),
                 release.entry(RELEASE_CSV, rows=True),
                 summary.entry(SUMMARY_HTML, rows=False),
@@ -178,78 +265,90 @@ def build_pack(
         )
         manifest_bytes = encode_model(manifest)
         signature = base64.b64encode(signer.sign(manifest_bytes))
-        zip_bytes = write_zip(
-            out,
-            [
-                events.member(EVENTS_JSONL),
-                training.member(TRAINING_CSV),
-                release.member(RELEASE_CSV),
-                summary.member(SUMMARY_HTML),
-                bytes_member(KEYS_JSON, keys_json),
-                bytes_member(MANIFEST_JSON, manifest_bytes),
-                bytes_member(MANIFEST_SIG, signature),
-            ],
-            period.start,
-        )
+        for name, chunks in (
+            training.member(TRAINING_CSV),
+            release.member(RELEASE_CSV),
+            summary.member(SUMMARY_HTML),
+            bytes_member(KEYS_JSON, keys_json),
+            bytes_member(MANIFEST_JSON, manifest_bytes),
+            bytes_member(MANIFEST_SIG, signature),
+        ):
+            container.member(name, chunks)
+        zip_bytes = container.close()
     return PackResult(
         manifest=manifest,
         manifest_bytes=manifest_bytes,
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         log_after=log_after,
         key_id=signer.key_id,
-        event_count=events.rows,
+        event_count=event_count,
         zip_bytes=zip_bytes,
     )
 
 
-def _spool_records(
-    records: Iterable[AuditRecord | StoredRecord],
+def _stream_events(
+    blocks: Iterable[LogBlock],
     spec: PackSpec,
-    events: Spool,
+    container: ZipWriter,
     csvs: dict[str, Spool],
     encoder: CsvEncoder,
-) -> LogState:
-    """The hot loop: every line into events.jsonl and the Merkle log, CSV rows derived.
-
-    Written for a million records a day: lines are joined a batch at a time, leaf hashes
-    inline, and a stored record's line is parsed only when its type feeds a CSV.
-    """
+) -> tuple[FileEntry, LogState]:
+    """The hot loop: each block's lines into events.jsonl, its leaves into the Merkle log,
+    and CSV rows derived from the few records that feed them."""
     log = MerkleAccumulator(spec.log_before)
-    operator_id, start, end = spec.operator_id, spec.period.start, spec.period.end
+    start, end = spec.period.start, spec.period.end
+    digest = hashlib.sha256()
     expected = spec.log_before.size
-    batch: list[bytes] = []
-    batch_bytes = 0
-
-    def flush() -> None:
-        events.write(b"\n".join(batch) + b"\n")
-        log.add_many([hashlib.sha256(LEAF_PREFIX + line).digest() for line in batch])
-        batch.clear()
-
-    for record in records:
-        index, line = record.index, record.line
-        stored = isinstance(record, StoredRecord)
-        if not (stored and index == expected and start <= record.recorded_at < end):
-            _check(record, operator_id=operator_id, period=spec.period, expected_index=expected)
-        expected += 1
-        batch.append(line)
-        batch_bytes += len(line)
-        if batch_bytes >= Spool.FLUSH_AT:
-            flush()
-            batch_bytes = 0
-        if stored and record.type not in CSV_TYPES:
-            continue
-        try:
-            derived = csv_row_for(record.event)
-        except (DerivationError, RecordError) as exc:
-            raise PackBuildError(f"record {index}: {exc}") from exc
-        if derived is not None:
-            target = csvs[derived[0]]
-            target.write(encoder.encode(derived[1]))
-            target.rows += 1
-    if batch:
-        flush()
-    events.rows = log.size - spec.log_before.size
-    return log.state()
+    size = 0
+    for block in blocks:
+        first, count = block.first_index, block.count
+        if first != expected:
+            raise PackBuildError(
+                f"record index {first}, expected {expected}: records must come "
+                "in log order without gaps, starting at the log size before the period"
+            )
+        last = first + count - 1
+        lines = block.lines.count(b"\n")
+        if (
+            len(block.leaves) != 32 * count
+            or lines != count
+            or not block.lines.endswith(b"\n" if count else b"")
+        ):
+            raise PackBuildError(
+                f"records {first}..{last}: {lines} lines for {len(block.leaves)} bytes of "
+                "leaf hashes (32 per line, each line ending in a newline)"
+            )
+        if count and (
+            block.earliest is None
+            or block.latest is None
+            or block.earliest < start
+            or block.latest >= end
+        ):
+            raise PackBuildError(f"records {first}..{last}: one was recorded outside the period")
+        container.write(block.lines)
+        digest.update(block.lines)
+        size += len(block.lines)
+        log.add_leaf_block(block.leaves)
+        previous = first - 1
+        for record in block.records:
+            index = record.index
+            if not previous < index <= last:
+                raise PackBuildError(
+                    f"record {index} is not among records {first}..{last} in order"
+                )
+            previous = index
+            try:
+                derived = csv_row_for(record.event)
+            except (DerivationError, RecordError) as exc:
+                raise PackBuildError(f"record {index}: {exc}") from exc
+            if derived is not None:
+                target = csvs[derived[0]]
+                target.write(encoder.encode(derived[1]))
+                target.rows += 1
+        expected += count
+    rows = expected - spec.log_before.size
+    entry = FileEntry(path=EVENTS_JSONL, sha256=digest.hexdigest(), bytes=size, rows=rows)
+    return entry, log.state()
 
 
 def _check(

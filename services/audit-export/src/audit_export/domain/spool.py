@@ -1,19 +1,17 @@
-"""A temporary file that hashes (SHA-256, CRC-32) and counts what is written to it."""
+"""A temporary file that hashes (SHA-256) and counts what is written to it."""
 
 import hashlib
-import zlib
-from collections.abc import Iterable
 from typing import IO
 
 from audit_export.domain.manifest import FileEntry
-from audit_export.domain.zipstore import MemberInfo, file_chunks
+from audit_export.domain.zipstore import Entry, file_chunks
 
 
 class Spool:
     """Spools one pack member, computing what its manifest entry and zip header need.
 
-    Small writes (one per event line) are gathered and written, hashed and checksummed a
-    quarter megabyte at a time: per-line file writes and hash calls dominated large builds.
+    Small writes (one per CSV row) are gathered and written and hashed a quarter megabyte at
+    a time: per-row file writes and hash calls dominated large builds.
     """
 
     FLUSH_AT = 256 * 1024
@@ -21,7 +19,6 @@ class Spool:
     def __init__(self, file: IO[bytes]) -> None:
         self.file = file
         self.sha256 = hashlib.sha256()
-        self.crc32 = 0
         self.size = 0
         self.rows = 0
         self._pending: list[bytes] = []
@@ -42,7 +39,6 @@ class Spool:
         self._pending_size = 0
         self.file.write(data)
         self.sha256.update(data)
-        self.crc32 = zlib.crc32(data, self.crc32)
         self.size += len(data)
 
     def entry(self, path: str, *, rows: bool) -> FileEntry:
@@ -54,7 +50,7 @@ class Spool:
             rows=self.rows if rows else None,
         )
 
-    def member(self, name: str) -> tuple[MemberInfo, Iterable[bytes]]:
+    def member(self, name: str) -> Entry:
         self.sync()
         self.file.flush()
-        return MemberInfo(name, self.size, self.crc32), file_chunks(self.file)
+        return name, file_chunks(self.file)

@@ -31,7 +31,7 @@ from audit_export.domain.public_keys import PublicKey
 from audit_export.domain.summary import SUMMARY_HTML
 from audit_export.domain.verify_content import check_content, check_summary
 from audit_export.domain.verify_keys import check_keys, check_signature
-from audit_export.domain.zipstore import ContainerComparer, MemberInfo, zip_chunks
+from audit_export.domain.zipstore import ContainerComparer, Entry, zip_chunks
 
 #: Upper bound for the small JSON members read into memory.
 SMALL_MEMBER_LIMIT = 1 << 20
@@ -98,11 +98,11 @@ def _container_digests(zf: zipfile.ZipFile, path: Path, period: Period) -> dict[
     """Regenerate the canonical container from the members and compare it byte for byte."""
     digests: dict[str, _Digest] = {}
 
-    def members() -> Iterable[tuple[MemberInfo, Iterable[bytes]]]:
+    def members() -> Iterable[Entry]:
         for info in zf.infolist():
             digest = digests[info.filename] = _Digest()
             content = _teed(info.filename, zf.open(info), digest)
-            yield MemberInfo(info.filename, info.file_size, info.CRC), content
+            yield info.filename, content
 
     with path.open("rb") as raw:
         comparer = ContainerComparer(raw)

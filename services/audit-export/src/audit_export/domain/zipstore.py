@@ -4,11 +4,17 @@ We write zips ourselves rather than through `zipfile` so the exact bytes are a f
 member names, contents and timestamp alone (no dependency on the Python or zlib version), and
 so a verifier can regenerate the container and refuse any byte that differs, including header
 fields (times, attributes, offsets) that zip readers ignore. `zipfile` reads these zips.
+
+Every entry is streamed: its local header carries no size or CRC (flag bit 3, a zip64 extra
+field with zero sizes) and a zip64 data descriptor follows its bytes, as `zipfile` itself
+writes streamed entries. So a member can go out while it is still being produced, and a
+million-event events.jsonl travels to the archive as it is read from the log instead of
+being spooled to disk first. The central directory carries the real sizes and CRCs.
 """
 
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, BinaryIO
@@ -20,6 +26,11 @@ _MARK16 = 0xFFFF
 ZIP64_THRESHOLD = _MARK32
 _UNIX_FILE_0644 = (0o100644 << 16) & _MARK32
 _MADE_BY_UNIX = 3 << 8
+_STREAMED = 0x08  # general purpose flag bit 3: sizes and CRC follow in a data descriptor
+_VERSION = 45  # zip64 (every local header carries a zip64 extra field)
+
+#: A member: its name and its content as byte chunks.
+Entry = tuple[str, Iterable[bytes]]
 
 
 class ContainerError(ValueError):
@@ -28,11 +39,12 @@ class ContainerError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class MemberInfo:
-    """What the container layout depends on, per member."""
+    """What the central directory records of a member."""
 
     name: str
     size: int
     crc32: int
+    offset: int
 
 
 def dos_datetime(moment: datetime) -> tuple[int, int]:
@@ -44,47 +56,46 @@ def dos_datetime(moment: datetime) -> tuple[int, int]:
     return time, date
 
 
-def _local_header(member: MemberInfo, stamp: tuple[int, int]) -> bytes:
-    name = member.name.encode("ascii")
-    zip64 = member.size >= ZIP64_THRESHOLD
-    extra = struct.pack("<HHQQ", 1, 16, member.size, member.size) if zip64 else b""
-    size32 = _MARK32 if zip64 else member.size
-    version = 45 if zip64 else 20
+def _local_header(name: bytes, stamp: tuple[int, int]) -> bytes:
+    extra = struct.pack("<HHQQ", 1, 16, 0, 0)
     fixed = struct.pack(
         "<IHHHHHIIIHH",
         0x04034B50,
-        version,
-        0,  # flags: no data descriptor, ASCII names
+        _VERSION,
+        _STREAMED,
         0,  # method: stored
         stamp[0],
         stamp[1],
-        member.crc32,
-        size32,
-        size32,
+        0,  # CRC-32: in the data descriptor
+        _MARK32,
+        _MARK32,
         len(name),
         len(extra),
     )
     return fixed + name + extra
 
 
-def _central_header(member: MemberInfo, offset: int, stamp: tuple[int, int]) -> bytes:
+def _data_descriptor(size: int, crc32: int) -> bytes:
+    return struct.pack("<IIQQ", 0x08074B50, crc32, size, size)
+
+
+def _central_header(member: MemberInfo, stamp: tuple[int, int]) -> bytes:
     name = member.name.encode("ascii")
     wide: list[int] = []
-    size32, offset32 = member.size, offset
+    size32, offset32 = member.size, member.offset
     if member.size >= ZIP64_THRESHOLD:
         wide += [member.size, member.size]
         size32 = _MARK32
-    if offset >= ZIP64_THRESHOLD:
-        wide.append(offset)
+    if member.offset >= ZIP64_THRESHOLD:
+        wide.append(member.offset)
         offset32 = _MARK32
     extra = struct.pack(f"<HH{len(wide)}Q", 1, 8 * len(wide), *wide) if wide else b""
-    version = 45 if wide else 20
     fixed = struct.pack(
         "<IHHHHHHIIIHHHHHII",
         0x02014B50,
-        _MADE_BY_UNIX | version,
-        version,
-        0,
+        _MADE_BY_UNIX | _VERSION,
+        _VERSION,
+        _STREAMED,
         0,
         stamp[0],
         stamp[1],
@@ -135,43 +146,108 @@ def _end_records(count: int, cd_offset: int, cd_size: int) -> bytes:
     return tail
 
 
-def zip_chunks(
-    entries: Iterable[tuple[MemberInfo, Iterable[bytes]]], timestamp: datetime
-) -> Iterator[bytes]:
+class ZipWriter:
+    """Writes the canonical container to `write`, one member at a time, front to back.
+
+    `begin(name)`, any number of `write(data)`, `end()`; or `member(name, chunks)`; then
+    `close()`. Only sequential writes: `write` may be a socket or a remote file.
+    """
+
+    def __init__(self, write: Callable[[bytes], object], timestamp: datetime) -> None:
+        self._out = write
+        self._stamp = dos_datetime(timestamp)
+        self._position = 0
+        self._members: list[MemberInfo] = []
+        self._open: tuple[str, int] | None = None  # (name, offset) of the member being written
+        self._size = 0
+        self._crc = 0
+        self._closed = False
+
+    @property
+    def position(self) -> int:
+        """Bytes written so far."""
+        return self._position
+
+    def _emit(self, data: bytes) -> None:
+        self._out(data)
+        self._position += len(data)
+
+    def begin(self, name: str) -> None:
+        if self._open is not None or self._closed:
+            raise ContainerError(f"cannot begin {name}: a member is open or the zip is closed")
+        encoded = name.encode("ascii")
+        self._open = (name, self._position)
+        self._size, self._crc = 0, 0
+        self._emit(_local_header(encoded, self._stamp))
+
+    def write(self, data: bytes) -> None:
+        if self._open is None:
+            raise ContainerError("no member is open")
+        if data:
+            self._crc = zlib.crc32(data, self._crc)
+            self._size += len(data)
+            self._emit(data)
+
+    def end(self) -> MemberInfo:
+        if self._open is None:
+            raise ContainerError("no member is open")
+        name, offset = self._open
+        self._emit(_data_descriptor(self._size, self._crc))
+        member = MemberInfo(name, self._size, self._crc, offset)
+        self._members.append(member)
+        self._open = None
+        return member
+
+    def member(self, name: str, chunks: Iterable[bytes]) -> MemberInfo:
+        self.begin(name)
+        for chunk in chunks:
+            self.write(chunk)
+        return self.end()
+
+    def close(self) -> int:
+        """Write the central directory and end records; returns the container's size."""
+        if self._open is not None:
+            raise ContainerError(f"{self._open[0]} is still open")
+        if not self._closed:
+            self._closed = True
+            start = self._position
+            directory = b"".join(_central_header(m, self._stamp) for m in self._members)
+            self._emit(directory)
+            self._emit(_end_records(len(self._members), start, len(directory)))
+        return self._position
+
+
+def zip_chunks(entries: Iterable[Entry], timestamp: datetime) -> Iterator[bytes]:
     """The canonical container, as byte chunks, for members given with their contents."""
-    stamp = dos_datetime(timestamp)
-    position = 0
-    central: list[bytes] = []
-    for member, content in entries:
-        header = _local_header(member, stamp)
-        central.append(_central_header(member, position, stamp))
-        yield header
-        position += len(header)
-        written = 0
+    pending: list[bytes] = []
+    writer = ZipWriter(pending.append, timestamp)
+
+    def drain() -> Iterator[bytes]:
+        yield from pending
+        pending.clear()
+
+    for name, content in entries:
+        writer.begin(name)
+        yield from drain()
         for chunk in content:
-            written += len(chunk)
-            yield chunk
-        if written != member.size:
-            raise ContainerError(f"{member.name}: {written} bytes, expected {member.size}")
-        position += written
-    directory = b"".join(central)
-    yield directory
-    yield _end_records(len(central), position, len(directory))
+            writer.write(chunk)
+            yield from drain()
+        writer.end()
+        yield from drain()
+    writer.close()
+    yield from drain()
 
 
-def write_zip(
-    out: BinaryIO, entries: Iterable[tuple[MemberInfo, Iterable[bytes]]], timestamp: datetime
-) -> int:
+def write_zip(out: BinaryIO, entries: Iterable[Entry], timestamp: datetime) -> int:
     """Write the canonical container to `out` (sequentially; no seeking); returns its size."""
-    total = 0
-    for chunk in zip_chunks(entries, timestamp):
-        out.write(chunk)
-        total += len(chunk)
-    return total
+    writer = ZipWriter(out.write, timestamp)
+    for name, content in entries:
+        writer.member(name, content)
+    return writer.close()
 
 
-def bytes_member(name: str, data: bytes) -> tuple[MemberInfo, Iterable[bytes]]:
-    return MemberInfo(name, len(data), zlib.crc32(data)), (data,)
+def bytes_member(name: str, data: bytes) -> Entry:
+    return name, (data,)
 
 
 def file_chunks(source: IO[bytes]) -> Iterator[bytes]:

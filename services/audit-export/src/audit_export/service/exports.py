@@ -24,7 +24,7 @@ from audit_export.adapters.locks import operator_lock
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.adapters.sftp import Delivery, DeliveryError
 from audit_export.domain.chain import ExportRun, PackLink
-from audit_export.domain.pack import PackBuildError, PackResult
+from audit_export.domain.pack import LogAlteredError, PackBuildError, PackResult
 from audit_export.domain.schedule import due_through, retry_delay
 from audit_export.domain.signing import NoSigningKeyError
 from audit_export.domain.targets import SftpTarget, Targets
@@ -151,7 +151,8 @@ async def _deliver_day(
             plan = await plan_pack(workshop, operator_id, day)
             link, delivery = await _stream(exporter, plan, target)
         except (PackIntegrityError, ChainError, PackBuildError, NoSigningKeyError) as exc:
-            reason = "integrity" if isinstance(exc, PackIntegrityError) else "build"
+            altered = isinstance(exc, PackIntegrityError | LogAlteredError)
+            reason = "integrity" if altered else "build"
             error = DeliveryError(reason, f"{exc.__class__.__name__}: {exc}")
             log.error("cannot build the pack of %s %s: %s", operator_id, day, exc)
             if metrics is not None:

@@ -25,11 +25,11 @@ from academy_runtime.db import transaction
 from audit_export.adapters import chain_store, log_store
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import PackLink, RunStatus, first_spec
-from audit_export.domain.pack import PackResult, PackSpec, build_pack
+from audit_export.domain.pack import PackResult, PackSpec, build_pack_from_blocks
 from audit_export.domain.period import pack_filename
 from audit_export.domain.schedule import chain_first_day, day_end
 from audit_export.domain.signing import KeyRing
-from audit_export.service.ports import RecordSource
+from audit_export.service.ports import BlockSource
 
 
 class ChainError(RuntimeError):
@@ -45,7 +45,7 @@ class PackWorkshop:
     """Everything building a pack needs, wired once in `create`."""
 
     sessions: async_sessionmaker[AsyncSession]
-    records: RecordSource
+    blocks: BlockSource
     keyring: KeyRing | None
     work_dir: Path | None = None
     metrics: AuditMetrics | None = None
@@ -128,11 +128,13 @@ async def write_pack(workshop: PackWorkshop, plan: PackPlan, out: BinaryIO) -> P
     tmp = Path(tempfile.mkdtemp(prefix="auditpack-", dir=workshop.work_dir))
     started = time.perf_counter()
     try:
-        result = await workshop.records.consume(
+        result = await workshop.blocks.consume(
             plan.spec.operator_id,
             plan.start,
             plan.end,
-            lambda records: build_pack(out, records, spec=plan.spec, keyring=keyring, tmp_dir=tmp),
+            lambda blocks: build_pack_from_blocks(
+                out, blocks, spec=plan.spec, keyring=keyring, tmp_dir=tmp
+            ),
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""What the export handlers take besides sessions: delivery, event sink, record stream, clock."""
+"""What the export handlers take besides sessions: delivery, event sink, log block stream, clock."""
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -7,7 +7,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.sftp import Accept, Delivery, Produce
-from audit_export.domain.records import StoredRecord
+from audit_export.domain.pack import LogBlock
 from audit_export.domain.targets import SftpTarget
 from contracts import Envelope
 
@@ -29,11 +29,13 @@ class EventSink(Protocol):
     async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None: ...
 
 
-class RecordSource(Protocol):
+class BlockSource(Protocol):
+    """An operator's log entries start <= index < end, as blocks, for a synchronous consumer."""
+
     async def consume(
         self,
         operator_id: str,
         start: int,
         end: int,
-        consumer: Callable[[Iterator[StoredRecord]], T],
+        consumer: Callable[[Iterator[LogBlock]], T],
     ) -> T: ...

@@ -1,0 +1,173 @@
+"""Stream a range of an operator's log from Postgres, in blocks, into a synchronous consumer.
+
+A million-event day is too many rows to hand to Python one at a time, so Postgres gathers
+them: each result row is one block of consecutive log entries, with their lines joined by
+newlines (a slice of events.jsonl), their stored leaf hashes concatenated, the extremes of
+their index and recorded_at, and the few entries whose type feeds a CSV. Postgres also checks,
+per block, that every stored line still hashes to the leaf hash the log stored when it
+appended it (`SHA-256(0x00 || line)`), so a line changed behind the log's back fails the
+build instead of being published under a new root.
+
+The pack builder is synchronous and CPU-bound, so it runs in a worker thread; it pulls the
+blocks through a plain iterator that fetches from a server-side cursor on the event loop, one
+fetch ahead, so fetching and building overlap and memory holds a few blocks at most.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import Any, TypeVar
+
+import asyncpg
+
+from audit_export.adapters.orm import SCHEMA
+from audit_export.domain.derive import CSV_TYPES
+from audit_export.domain.pack import LogAlteredError, LogBlock, PackBuildError
+from audit_export.domain.records import StoredRecord
+
+T = TypeVar("T")
+
+#: Log entries per block: big enough that per-block work vanishes, small enough that a few
+#: blocks of the largest events stay far below the memory target.
+BLOCK_ENTRIES = 512
+#: Blocks per fetch (one fetch stays in flight while the previous one is consumed).
+FETCH_BLOCKS = 4
+
+# The aggregates see the rows in the order the subquery's index scan returns them (lines and
+# leaves in the same order, as one scan feeds both); `idx` comes back too, in that order, and
+# the stream checks it is consecutive, so the order is verified rather than assumed.
+QUERY = """
+SELECT b.n, b.indexes, b.earliest, b.latest, b.lines, b.leaves, b.altered,
+       b.csv_idx, b.csv_at, b.csv_lines, b.csv_types
+FROM generate_series(0::bigint, ($3::bigint - $2::bigint - 1) / $4::bigint) AS s(k)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS n, array_agg(idx) AS indexes,
+           min(recorded_at) AS earliest, max(recorded_at) AS latest,
+           string_agg(line, '\\x0a'::bytea) || '\\x0a'::bytea AS lines,
+           string_agg(leaf_hash, ''::bytea) AS leaves,
+           {altered} AS altered,
+           array_agg(idx) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_idx,
+           array_agg(recorded_at) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_at,
+           array_agg(line) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_lines,
+           array_agg(ce_type) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_types
+    FROM (
+        SELECT idx, recorded_at, line, leaf_hash, ce_type FROM audit_log
+        WHERE operator_id = $1
+          AND idx >= $2::bigint + s.k * $4::bigint
+          AND idx < least($3::bigint, $2::bigint + (s.k + 1) * $4::bigint)
+        ORDER BY idx
+    ) AS entries
+) AS b
+ORDER BY s.k
+"""
+CHECK_LEAVES = "min(idx) FILTER (WHERE leaf_hash <> sha256('\\x00'::bytea || line))"
+
+
+class BlockStream:
+    """Opens a dedicated connection per stream (a long read must not hold a pool slot)."""
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        block_entries: int = BLOCK_ENTRIES,
+        fetch_blocks: int = FETCH_BLOCKS,
+        check_leaves: bool = True,
+    ) -> None:
+        self._dsn = dsn
+        self._query = QUERY.format(altered=CHECK_LEAVES if check_leaves else "NULL::bigint")
+        self._block = block_entries
+        self._fetch = fetch_blocks
+
+    async def consume(
+        self,
+        operator_id: str,
+        start: int,
+        end: int,
+        consumer: Callable[[Iterator[LogBlock]], T],
+    ) -> T:
+        """Run `consumer` in a worker thread over the blocks of entries start <= index < end."""
+        if start >= end:
+            return await asyncio.to_thread(consumer, iter(()))
+        loop = asyncio.get_running_loop()
+        connection = await asyncpg.connect(
+            self._dsn,
+            # JIT compiling index-range scans only adds its compile time; one backend suffices.
+            server_settings={
+                "search_path": SCHEMA,
+                "jit": "off",
+                "max_parallel_workers_per_gather": "0",
+            },
+        )
+        try:
+            async with connection.transaction(readonly=True, isolation="repeatable_read"):
+                cursor = await connection.cursor(
+                    self._query, operator_id, start, end, self._block, sorted(CSV_TYPES)
+                )
+                return await asyncio.to_thread(
+                    _run_consumer, consumer, (operator_id, start, end), cursor, loop, self._fetch
+                )
+        finally:
+            await connection.close()
+
+
+def _run_consumer(
+    consumer: Callable[[Iterator[LogBlock]], T],
+    where: tuple[str, int, int],
+    cursor: Any,
+    loop: asyncio.AbstractEventLoop,
+    fetch: int,
+) -> T:
+    blocks = _blocks(where, cursor, loop, fetch)
+    try:
+        return consumer(blocks)
+    finally:
+        blocks.close()
+
+
+def _blocks(
+    where: tuple[str, int, int], cursor: Any, loop: asyncio.AbstractEventLoop, fetch: int
+) -> Generator[LogBlock, None, None]:
+    """Yield blocks, keeping one fetch in flight while the current ones are consumed; refuse
+    a range with an entry missing."""
+    operator_id, expected, end = where
+    pending = asyncio.run_coroutine_threadsafe(cursor.fetch(fetch), loop)
+    try:
+        while True:
+            rows = pending.result()
+            if not rows:
+                break
+            pending = asyncio.run_coroutine_threadsafe(cursor.fetch(fetch), loop)
+            for row in rows:
+                block = _block(operator_id, expected, row)
+                expected += block.count
+                yield block
+    finally:
+        with contextlib.suppress(Exception):
+            pending.result()  # the connection must be idle before the transaction ends
+    if expected != end:
+        raise PackBuildError(f"{operator_id}: log entry {expected} is missing (range ends {end})")
+
+
+def _block(operator_id: str, expected: int, row: Sequence[Any]) -> LogBlock:
+    count, indexes, earliest, latest, lines, leaves, altered = row[:7]
+    if altered is not None:
+        raise LogAlteredError(
+            f"{operator_id}: stored line {altered} no longer hashes to the leaf hash the log "
+            "stored when it appended it; the audit log was changed outside the service"
+        )
+    wanted = range(expected, expected + count)
+    if not count or indexes != list(wanted):
+        found = indexes or []
+        missing = next(
+            (want for want, got in zip(wanted, found, strict=True) if got != want),
+            expected + len(found),
+        )
+        raise PackBuildError(f"{operator_id}: log entry {missing} is missing or out of order")
+    csv_indexes, times, csv_lines, types = row[7:]
+    records = (
+        [StoredRecord(*fields) for fields in zip(csv_indexes, times, csv_lines, types, strict=True)]
+        if csv_indexes
+        else []
+    )
+    return LogBlock(expected, lines, leaves, earliest, latest, records)

@@ -1,0 +1,178 @@
+"""The log read back in blocks from Postgres: the same pack as record by record, whatever the
+block size; an entry changed or removed behind the log's back fails the build loudly."""
+
+import io
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from audit_export_harness import (
+    T0,
+    Harness,
+    RecordingUploader,
+    at,
+    attempt,
+    envelope,
+    lesson,
+    names,
+    new_operator,
+    unlocked,
+)
+from sqlalchemy import text
+from test_audit_nightly_exports import day, targets
+
+from academy_runtime import db
+from audit_export.adapters.block_stream import BlockStream
+from audit_export.domain.pack import (
+    LogAlteredError,
+    PackBuildError,
+    build_pack,
+    build_pack_from_blocks,
+)
+from audit_export.domain.records import AuditRecord
+from audit_export.domain.verify import verify_pack
+from audit_export.service.packs import PackPlan, ensure_chain, plan_pack, write_pack
+
+pytestmark = pytest.mark.integration
+
+
+def _stream(harness: Harness, *, block_entries: int, fetch_blocks: int = 2) -> BlockStream:
+    url = harness.runtime.settings.database_url.get_secret_value()
+    return BlockStream(db.plain_dsn(url), block_entries=block_entries, fetch_blocks=fetch_blocks)
+
+
+async def _day_with_every_kind(harness: Harness, operator: str, count: int) -> None:
+    passed = at(day(0), 10)
+    items = [envelope(operator, lesson(T0 + timedelta(minutes=n))) for n in range(count)]
+    items[5] = envelope(operator, attempt(passed, number=1))
+    items[count - 2] = envelope(operator, unlocked(operator, at(day(0), 12), passed))
+    await harness.ingest(*items, at_time=at(day(0), 12, 5))
+
+
+async def _plan(harness: Harness, operator: str) -> PackPlan:
+    """The plan of the operator's first day (its chain registered as a nightly pass would)."""
+    workshop = harness.wiring.workshop
+    await ensure_chain(
+        workshop.sessions, operator, due=day(0), has_target=True, now=harness.clock()
+    )
+    return await plan_pack(workshop, operator, day(0))
+
+
+async def _records(harness: Harness, operator: str) -> list[AuditRecord]:
+    async with harness.runtime.engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT line FROM audit_export.audit_log WHERE operator_id = :op ORDER BY idx"),
+            {"op": operator},
+        )
+        return [AuditRecord.from_line(row.line) for row in rows]
+
+
+async def _build(harness: Harness, plan: PackPlan, stream: BlockStream) -> bytes:
+    keyring = harness.wiring.workshop.keyring
+    assert keyring is not None
+    out = io.BytesIO()
+    await stream.consume(
+        plan.spec.operator_id,
+        plan.start,
+        plan.end,
+        lambda blocks: build_pack_from_blocks(out, blocks, spec=plan.spec, keyring=keyring),
+    )
+    return out.getvalue()
+
+
+async def _tamper(harness: Harness, statement: str, operator: str) -> None:
+    """Change the log as someone with the table owner's rights could, triggers off and on
+    again in one transaction (nobody else ever sees them off)."""
+    async with harness.runtime.engine.begin() as conn:
+        await conn.execute(text("ALTER TABLE audit_export.audit_log DISABLE TRIGGER USER"))
+        await conn.execute(text(statement), {"op": operator})
+        await conn.execute(text("ALTER TABLE audit_export.audit_log ENABLE TRIGGER USER"))
+
+
+async def test_blocks_of_any_size_build_the_pack_the_records_build(
+    make_harness: Callable[..., Harness],
+) -> None:
+    operator = new_operator()
+    harness = make_harness(sftp_targets=targets(operator))
+    await _day_with_every_kind(harness, operator, 40)
+    harness.clock.set(at(day(1), 2))
+    plan = await _plan(harness, operator)
+    assert (plan.start, plan.end) == (0, 40)
+
+    expected = io.BytesIO()
+    keyring = harness.wiring.workshop.keyring
+    assert keyring is not None
+    result = build_pack(
+        expected, await _records(harness, operator), spec=plan.spec, keyring=keyring
+    )
+    assert {f.path: f.rows for f in result.manifest.files}["training-records.csv"] == 1
+    assert {f.path: f.rows for f in result.manifest.files}["release-evidence.csv"] == 1
+
+    for size in (1, 7, 16, 40, 512):
+        built = await _build(harness, plan, _stream(harness, block_entries=size))
+        assert built == expected.getvalue(), f"block size {size}"
+
+
+async def test_a_line_changed_behind_the_logs_back_fails_the_export_as_integrity(
+    make_harness: Callable[..., Harness],
+) -> None:
+    operator = new_operator()
+    uploader = RecordingUploader()
+    harness = make_harness(uploader=uploader, sftp_targets=targets(operator))
+    await _day_with_every_kind(harness, operator, 12)
+    await _tamper(
+        harness,
+        "UPDATE audit_export.audit_log SET line = convert_to(replace(convert_from(line, 'UTF8'), "
+        "'staff-1', 'staff-X'), 'UTF8') WHERE operator_id = :op AND idx = 3",
+        operator,
+    )
+    harness.clock.set(at(day(1), 2))
+
+    report = await harness.run_pass(operator)
+
+    assert report.delivered == []
+    assert uploader.files == {}
+    assert [(op, d, reason) for op, d, reason in report.failed] == [(operator, day(0), "integrity")]
+    [run] = await harness.runs(operator)
+    assert names([run]) == [(day(0).isoformat(), "failed")]
+    assert "stored line 3 no longer hashes to the leaf hash" in (run.last_error or "")
+    plan = await _plan(harness, operator)
+    with pytest.raises(LogAlteredError, match="stored line 3"):
+        await write_pack(harness.wiring.workshop, plan, io.BytesIO())
+
+
+async def test_an_entry_removed_behind_the_logs_back_fails_the_build(
+    make_harness: Callable[..., Harness],
+) -> None:
+    operator = new_operator()
+    harness = make_harness(sftp_targets=targets(operator))
+    await _day_with_every_kind(harness, operator, 12)
+    await _tamper(
+        harness, "DELETE FROM audit_export.audit_log WHERE operator_id = :op AND idx = 11", operator
+    )
+    harness.clock.set(at(day(1), 2))
+    plan = await _plan(harness, operator)
+    plan = PackPlan(plan.spec, plan.start, 12, plan.link)  # the range the log head still claims
+
+    for size in (4, 512):
+        with pytest.raises(PackBuildError, match="log entry 11 is missing"):
+            await _build(harness, plan, _stream(harness, block_entries=size))
+    await _tamper(
+        harness, "DELETE FROM audit_export.audit_log WHERE operator_id = :op AND idx = 6", operator
+    )
+    with pytest.raises(PackBuildError, match="log entry 6 is missing"):
+        await _build(harness, plan, _stream(harness, block_entries=4))
+
+
+async def test_a_pack_built_from_blocks_verifies(
+    make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    operator = new_operator()
+    harness = make_harness(sftp_targets=targets(operator))
+    await _day_with_every_kind(harness, operator, 30)
+    harness.clock.set(at(day(1), 2))
+    plan = await _plan(harness, operator)
+    pack = tmp_path / "p.zip"
+    pack.write_bytes(await _build(harness, plan, _stream(harness, block_entries=8)))
+    assert verify_pack(pack).ok
