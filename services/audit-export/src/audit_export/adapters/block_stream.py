@@ -45,7 +45,7 @@ CROSS JOIN LATERAL (
            min(recorded_at) AS earliest, max(recorded_at) AS latest,
            string_agg(line, '\\x0a'::bytea) || '\\x0a'::bytea AS lines,
            string_agg(leaf_hash, ''::bytea) AS leaves,
-           {altered} AS altered,
+           min(idx) FILTER (WHERE leaf_hash <> sha256('\\x00'::bytea || line)) AS altered,
            array_agg(idx) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_idx,
            array_agg(recorded_at) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_at,
            array_agg(line) FILTER (WHERE ce_type = ANY($5::text[])) AS csv_lines,
@@ -60,7 +60,6 @@ CROSS JOIN LATERAL (
 ) AS b
 ORDER BY s.k
 """
-CHECK_LEAVES = "min(idx) FILTER (WHERE leaf_hash <> sha256('\\x00'::bytea || line))"
 
 
 class BlockStream:
@@ -72,10 +71,8 @@ class BlockStream:
         *,
         block_entries: int = BLOCK_ENTRIES,
         fetch_blocks: int = FETCH_BLOCKS,
-        check_leaves: bool = True,
     ) -> None:
         self._dsn = dsn
-        self._query = QUERY.format(altered=CHECK_LEAVES if check_leaves else "NULL::bigint")
         self._block = block_entries
         self._fetch = fetch_blocks
 
@@ -102,7 +99,7 @@ class BlockStream:
         try:
             async with connection.transaction(readonly=True, isolation="repeatable_read"):
                 cursor = await connection.cursor(
-                    self._query, operator_id, start, end, self._block, sorted(CSV_TYPES)
+                    QUERY, operator_id, start, end, self._block, sorted(CSV_TYPES)
                 )
                 return await asyncio.to_thread(
                     _run_consumer, consumer, (operator_id, start, end), cursor, loop, self._fetch

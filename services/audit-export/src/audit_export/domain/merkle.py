@@ -107,18 +107,6 @@ class MerkleAccumulator:
         self._frontier.append(merged)
         self._size += 1
 
-    def add_many(self, leaves: Iterable[bytes]) -> None:
-        """`add` for each leaf, in order; the same arithmetic with less per-leaf overhead."""
-        frontier, size, sha256 = self._frontier, self._size, hashlib.sha256
-        for leaf in leaves:
-            merged, carry = leaf, size
-            while carry & 1:
-                merged = sha256(NODE_PREFIX + frontier.pop() + merged).digest()
-                carry >>= 1
-            frontier.append(merged)
-            size += 1
-        self._size = size
-
     def add_leaf_block(self, leaves: bytes) -> None:
         """Append concatenated 32-byte leaf hashes, a perfect subtree at a time.
 

@@ -135,46 +135,39 @@ BLOCK_RECORDS = 512
 
 
 def record_blocks(
-    records: Iterable[AuditRecord | StoredRecord], spec: "PackSpec", *, size: int = BLOCK_RECORDS
+    records: Iterable[AuditRecord], spec: "PackSpec", *, size: int = BLOCK_RECORDS
 ) -> Iterator[LogBlock]:
-    """Blocks of single records, each checked (order, period, and the event itself for an
-    `AuditRecord`) and hashed here; a `StoredRecord` skips the event checks its log applied."""
+    """Blocks of single records, each checked here (order, period, the event itself) and
+    hashed here."""
     operator_id, period = spec.operator_id, spec.period
-    start, end = period.start, period.end
-    expected = first = spec.log_before.size
-    lines: list[bytes] = []
-    leaves: list[bytes] = []
-    csv_records: list[AuditRecord | StoredRecord] = []
-    earliest: datetime | None = None
-    latest: datetime | None = None
-    sha256 = hashlib.sha256
-    for record in records:
-        stored = isinstance(record, StoredRecord)
-        at = record.recorded_at
-        if not (stored and record.index == expected and start <= at < end):
-            _check(record, operator_id=operator_id, period=period, expected_index=expected)
-        expected += 1
-        lines.append(record.line)
-        leaves.append(sha256(LEAF_PREFIX + record.line).digest())
-        earliest = at if earliest is None or at < earliest else earliest
-        latest = at if latest is None or at > latest else latest
-        if record.type in CSV_TYPES:
-            csv_records.append(record)
-        if len(lines) == size:
-            yield LogBlock(
-                first, b"\n".join(lines) + b"\n", b"".join(leaves), earliest, latest, csv_records
-            )
-            first, lines, leaves, csv_records = expected, [], [], []
-            earliest = latest = None
-    if lines:
-        yield LogBlock(
-            first, b"\n".join(lines) + b"\n", b"".join(leaves), earliest, latest, csv_records
+    expected = spec.log_before.size
+    batch: list[AuditRecord] = []
+
+    def block() -> LogBlock:
+        times = [r.recorded_at for r in batch]
+        return LogBlock(
+            batch[0].index,
+            b"".join(r.line + b"\n" for r in batch),
+            b"".join(hashlib.sha256(LEAF_PREFIX + r.line).digest() for r in batch),
+            min(times),
+            max(times),
+            [r for r in batch if r.type in CSV_TYPES],
         )
+
+    for record in records:
+        _check(record, operator_id=operator_id, period=period, expected_index=expected)
+        expected += 1
+        batch.append(record)
+        if len(batch) == size:
+            yield block()
+            batch = []
+    if batch:
+        yield block()
 
 
 def build_pack(
     out: BinaryIO,
-    records: Iterable[AuditRecord | StoredRecord],
+    records: Iterable[AuditRecord],
     *,
     spec: PackSpec,
     keyring: KeyRing,
@@ -351,9 +344,7 @@ def _stream_events(
     return entry, log.state()
 
 
-def _check(
-    record: AuditRecord | StoredRecord, *, operator_id: str, period: Period, expected_index: int
-) -> None:
+def _check(record: AuditRecord, *, operator_id: str, period: Period, expected_index: int) -> None:
     if record.index != expected_index:
         raise PackBuildError(
             f"record index {record.index}, expected {expected_index}: records must come "
@@ -361,8 +352,6 @@ def _check(
         )
     if not period.contains(record.recorded_at):
         raise PackBuildError(f"record {record.index} was recorded outside the period")
-    if isinstance(record, StoredRecord):
-        return
     problems = event_problems(record.event, operator_id)
     if problems:
         raise PackBuildError(f"record {record.index}: {'; '.join(problems)}")
@@ -370,7 +359,7 @@ def _check(
 
 def write_pack_file(
     path: Path,
-    records: Iterable[AuditRecord | StoredRecord],
+    records: Iterable[AuditRecord],
     *,
     spec: PackSpec,
     keyring: KeyRing,

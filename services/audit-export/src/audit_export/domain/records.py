@@ -100,10 +100,9 @@ class StoredRecord(NamedTuple):
     """A record read back from the service's append-only audit log, exactly as appended.
 
     The log checked the event (`event_problems`) and wrote its canonical line when it appended
-    it, and the database refuses to change it since. So a pack built from stored records
-    checks what the stored columns say (index, time, type) and parses a line only when the
-    event feeds a CSV: that keeps a million-event day fast. `academy audit verify` still
-    checks every line of the delivered pack. (A tuple: a million are made per big day.)
+    it, and the database refuses to change it since. The exporter reads a day's log in blocks
+    and gets single stored records only for the few events that feed a CSV; their lines are
+    parsed only then. `academy audit verify` still checks every line of the delivered pack.
     """
 
     index: int  # type: ignore[assignment]  # shadows tuple.index, on purpose
