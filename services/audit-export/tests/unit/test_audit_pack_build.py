@@ -252,6 +252,7 @@ def _blocks() -> list[LogBlock]:
         (lambda b: dataclasses.replace(b[1], first_index=3), "record index 3, expected 2"),
         (lambda b: dataclasses.replace(b[1], leaves=b[1].leaves[:32]), "2 lines for 32 bytes"),
         (lambda b: dataclasses.replace(b[1], lines=b[1].lines[:-1]), "1 lines for 64 bytes"),
+        (lambda b: dataclasses.replace(b[1], lines=b"{}", leaves=b""), "0 lines for 0 bytes"),
         (
             lambda b: dataclasses.replace(b[1], latest=b[1].latest + timedelta(days=1)),
             "recorded outside the period",

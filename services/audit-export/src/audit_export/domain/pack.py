@@ -302,11 +302,8 @@ def _stream_events(
             )
         last = first + count - 1
         lines = block.lines.count(b"\n")
-        if (
-            len(block.leaves) != 32 * count
-            or lines != count
-            or not block.lines.endswith(b"\n" if count else b"")
-        ):
+        whole_lines = block.lines.endswith(b"\n") if count else not block.lines
+        if len(block.leaves) != 32 * count or lines != count or not whole_lines:
             raise PackBuildError(
                 f"records {first}..{last}: {lines} lines for {len(block.leaves)} bytes of "
                 "leaf hashes (32 per line, each line ending in a newline)"
