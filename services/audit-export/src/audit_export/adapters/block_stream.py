@@ -35,7 +35,11 @@ FETCH_BLOCKS = 4
 
 # The aggregates see the rows in the order the subquery's index scan returns them (lines and
 # leaves in the same order, as one scan feeds both); `idx` comes back too, in that order, and
-# the stream checks it is consecutive, so the order is verified rather than assumed.
+# the stream checks it is consecutive, so the order is verified rather than assumed. For the
+# same reason the blocks carry no outer ORDER BY: the nested loop returns them in
+# generate_series order, while asking for it made Postgres sort every block (a day's whole
+# text) through temporary files, which cost more than the query itself. Any other order would
+# fail the build, never change the pack.
 QUERY = """
 SELECT b.n, b.indexes, b.earliest, b.latest, b.lines, b.leaves, b.altered,
        b.csv_idx, b.csv_at, b.csv_lines, b.csv_types
@@ -58,7 +62,6 @@ CROSS JOIN LATERAL (
         ORDER BY idx
     ) AS entries
 ) AS b
-ORDER BY s.k
 """
 
 
