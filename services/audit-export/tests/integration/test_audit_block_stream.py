@@ -37,9 +37,10 @@ from audit_export.service.packs import PackPlan, ensure_chain, plan_pack, write_
 pytestmark = pytest.mark.integration
 
 
-def _stream(harness: Harness, *, block_entries: int, fetch_blocks: int = 2) -> BlockStream:
+def _stream(harness: Harness, *, block_entries: int, fetch_bytes: int = 1) -> BlockStream:
+    """By default one block per fetch: the most round trips a range can take."""
     url = harness.runtime.settings.database_url.get_secret_value()
-    return BlockStream(db.plain_dsn(url), block_entries=block_entries, fetch_blocks=fetch_blocks)
+    return BlockStream(db.plain_dsn(url), block_entries=block_entries, fetch_bytes=fetch_bytes)
 
 
 async def _day_with_every_kind(harness: Harness, operator: str, count: int) -> None:
@@ -109,9 +110,10 @@ async def test_blocks_of_any_size_build_the_pack_the_records_build(
     assert {f.path: f.rows for f in result.manifest.files}["training-records.csv"] == 1
     assert {f.path: f.rows for f in result.manifest.files}["release-evidence.csv"] == 1
 
-    for size in (1, 7, 16, 40, 512):
-        built = await _build(harness, plan, _stream(harness, block_entries=size))
-        assert built == expected.getvalue(), f"block size {size}"
+    for size, fetch_bytes in ((1, 1), (1, 10**9), (7, 1), (7, 3000), (16, 1), (40, 1), (512, 1)):
+        stream = _stream(harness, block_entries=size, fetch_bytes=fetch_bytes)
+        built = await _build(harness, plan, stream)
+        assert built == expected.getvalue(), f"block size {size}, fetches of {fetch_bytes} bytes"
 
 
 async def test_a_line_changed_behind_the_logs_back_fails_the_export_as_integrity(
