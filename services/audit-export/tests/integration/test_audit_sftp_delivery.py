@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import asyncssh
 import pytest
 from audit_export_harness import DAY0, T0, Harness, at, envelope, lesson, new_operator
 from audit_export_harness import target_json as to_json
@@ -99,6 +100,41 @@ async def test_a_pack_is_delivered_over_sftp_verified_and_renamed_into_place(
     assert verify_pack(final, trusted_keys=[k.public for k in keyring.keys]).ok
     [run] = await harness.runs(operator)
     assert (run.status.value, run.remote_path) == ("succeeded", str(final))
+
+
+async def test_a_long_upload_is_flushed_to_the_archive_disk_as_it_goes(
+    make_harness: Callable[..., Harness],
+    sshd: OpenSshServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    operator = new_operator()
+    remote = tmp_path / "archive" / operator
+    remote.mkdir(parents=True)
+    final = pack_filename(operator, DAY0)
+    flushed_at: list[int] = []  # the size of the partial file whenever a flush is asked for
+    fsync = asyncssh.SFTPClientFile.fsync
+
+    async def watched_fsync(self: asyncssh.SFTPClientFile) -> None:
+        flushed_at.append((remote / f".{final}.part").stat().st_size)
+        await fsync(self)
+
+    monkeypatch.setattr(asyncssh.SFTPClientFile, "fsync", watched_fsync)
+    uploader = SftpUploader(connect_timeout_s=5, chunk_size=16 * 1024, flush_every=128 * 1024)
+    harness = with_archive(make_harness, operator, archive_target(sshd, remote), uploader)
+    await _one_day_of_events(harness, operator, big=True)
+
+    report = await harness.run_pass(operator)
+
+    assert report.delivered == [(operator, DAY0)]
+    size = (remote / final).stat().st_size
+    assert len(flushed_at) >= 4, flushed_at  # OpenSSH honoured flushes during the upload
+    assert flushed_at == sorted(flushed_at)
+    assert flushed_at[0] < size  # the first came long before the end
+    assert flushed_at[-1] == size  # and the last, before the rename, covers the whole pack
+    keyring = harness.wiring.workshop.keyring
+    assert keyring is not None
+    assert verify_pack(remote / final, trusted_keys=[k.public for k in keyring.keys]).ok
 
 
 async def test_archive_down_then_back_retries_and_never_shows_a_partial_pack(

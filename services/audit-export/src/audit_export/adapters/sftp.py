@@ -2,9 +2,10 @@
 
 The host key must match the pinned SHA256 fingerprint (no known_hosts file, no agent, no
 ssh config is consulted). The pack is streamed into `.{name}.part` while it is built and read
-back as it lands (`sftp_stream`); then the file is flushed (fsync@openssh.com when offered),
-its remote size and the SHA-256 of the bytes read back are checked against what was sent,
-the caller accepts the result (records the pack), and only then the file is renamed to
+back as it lands (`sftp_stream`, which also flushes it to disk as it goes); then the rest of
+the file is flushed (fsync@openssh.com when offered), its remote size and the SHA-256 of the
+bytes read back are checked against what was sent, the caller accepts the result (records
+the pack), and only then the file is renamed to
 `name` (posix-rename@openssh.com, which replaces atomically). So a reader of the archive
 never sees a partial or corrupt file under the final name.
 """
@@ -18,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar, cast
 
 import asyncssh
 
-from audit_export.adapters.sftp_stream import Progress, RemoteSink, SinkError
+from audit_export.adapters.sftp_stream import FLUSH_EVERY, Progress, RemoteSink, SinkError
 from audit_export.domain.targets import SftpTarget
 
 T = TypeVar("T")
@@ -87,12 +88,14 @@ class SftpUploader:
         env: Mapping[str, str] | None = None,
         chunk_size: int = CHUNK,
         progress: Progress | None = None,
+        flush_every: int = FLUSH_EVERY,
     ) -> None:
         self._connect_timeout = connect_timeout_s
         self._transfer_timeout = transfer_timeout_s
         self._env = env if env is not None else os.environ
         self._chunk = chunk_size
         self._progress = progress
+        self._flush_every = flush_every
 
     def _client_key(self, target: SftpTarget) -> Any:
         passphrase = self._env.get(target.passphrase_env) if target.passphrase_env else None
@@ -164,6 +167,7 @@ class SftpUploader:
                 chunk=self._chunk,
                 window=WINDOW,
                 progress=self._progress,
+                flush_every=self._flush_every,
             )
             try:
                 result = await produce(cast(BinaryIO, sink))

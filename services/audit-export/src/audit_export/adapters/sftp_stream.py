@@ -5,7 +5,10 @@ synchronous file object. The sink gathers the bytes into chunks and sends each a
 offset without waiting for the previous one (at most `window` in flight, so memory stays
 bounded). A task on the event loop reads every acknowledged chunk back, in order, and hashes
 what it read; the worker thread hashes what it sent. Uploading and reading back overlap the
-build instead of following it, and no local copy of the pack is written.
+build instead of following it, and no local copy of the pack is written. Every FLUSH_EVERY
+acknowledged bytes the file is flushed to the archive's disk (fsync@openssh.com, when the
+server offers it) while the upload goes on, so the final flush before the rename has only
+the tail left to write.
 """
 
 import asyncio
@@ -22,6 +25,10 @@ import asyncssh
 Progress = Callable[[str, int], Awaitable[None]]
 _Write = concurrent.futures.Future[int] | asyncio.Future[int]
 READ_AHEAD = 4
+#: Flush the remote file to disk after this many more bytes were acknowledged (64 MiB: each
+#: flush takes tens of milliseconds on a local disk, and the last one before the rename has
+#: at most this much left to write instead of the whole pack).
+FLUSH_EVERY = 64 * 1024 * 1024
 
 
 class SinkError(Exception):
@@ -43,6 +50,7 @@ class RemoteSink(io.RawIOBase):
         chunk: int,
         window: int,
         progress: Progress | None = None,
+        flush_every: int = FLUSH_EVERY,
     ) -> None:
         self._loop, self._path = loop, path
         self._writer, self._reader = writer, reader
@@ -53,6 +61,8 @@ class RemoteSink(io.RawIOBase):
         self._inflight: deque[concurrent.futures.Future[int]] = deque()
         self._sent = hashlib.sha256()
         self._queue: asyncio.Queue[tuple[int, int, _Write] | None] = asyncio.Queue()
+        self._flushing: asyncio.Task[None] | None = None
+        self._flush_every, self._flushed, self._can_flush = flush_every, 0, True
         self._read_back = loop.create_task(self._verify())
 
     # -- the builder's thread ------------------------------------------------------------
@@ -63,13 +73,23 @@ class RemoteSink(io.RawIOBase):
         self._buffer.append(bytes(data))
         self._buffered += len(data)
         if self._buffered >= self._chunk:
-            self._send(threaded=True)
+            self._send_buffer(threaded=True)
         return len(data)
 
-    def _send(self, *, threaded: bool) -> None:
+    def _send_buffer(self, *, threaded: bool) -> None:
+        """Send what is buffered: as one write when it is under two chunks (no copy beyond
+        the join), else in chunk-sized writes, so no write in flight holds more than two
+        chunks, however large the piece the builder wrote (a block of huge events)."""
         data = b"".join(self._buffer)
         self._buffer.clear()
         self._buffered = 0
+        if len(data) < 2 * self._chunk:
+            self._send(data, threaded=threaded)
+            return
+        for start in range(0, len(data), self._chunk):
+            self._send(data[start : start + self._chunk], threaded=threaded)
+
+    def _send(self, data: bytes, *, threaded: bool) -> None:
         self._sent.update(data)
         offset, self._offset = self._offset, self._offset + len(data)
         coroutine = self._writer.write(data, offset)
@@ -118,6 +138,7 @@ class RemoteSink(io.RawIOBase):
                     await asyncio.wrap_future(write)
                 else:
                     await write
+                await self._flush_behind(offset + length)
                 reads.append(
                     (offset, length, asyncio.ensure_future(self._reader.read(length, offset)))
                 )
@@ -125,15 +146,38 @@ class RemoteSink(io.RawIOBase):
                     await check_oldest()
             while reads:
                 await check_oldest()
+            await self._flush_behind(None)
         finally:
             for _, _, read in reads:
                 read.cancel()
+            if self._flushing is not None:
+                self._flushing.cancel()
         return verified, digest.hexdigest()
+
+    async def _flush_behind(self, acknowledged: int | None) -> None:
+        """Start a flush of what was acknowledged once `flush_every` more bytes were, one at
+        a time; with None, wait for the one in flight. A server without fsync@openssh.com is
+        not asked again; any other failed flush fails the upload."""
+        flushing = self._flushing
+        if flushing is not None and (acknowledged is None or flushing.done()):
+            self._flushing = None
+            try:
+                await flushing
+            except asyncssh.SFTPOpUnsupported:
+                self._can_flush = False
+        if (
+            acknowledged is not None
+            and self._can_flush
+            and self._flushing is None
+            and acknowledged - self._flushed >= self._flush_every
+        ):
+            self._flushed = acknowledged
+            self._flushing = asyncio.ensure_future(self._writer.fsync())
 
     async def finish(self) -> tuple[int, str, str]:
         """After the builder returned: send the rest, wait for the read-back; (size, sent, read)."""
         if self._buffer:
-            self._send(threaded=False)
+            self._send_buffer(threaded=False)
         self._queue.put_nowait(None)
         verified, read_back = await self._read_back
         if verified != self._offset:
