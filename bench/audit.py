@@ -387,6 +387,7 @@ def run() -> dict[str, Any]:
         "ingest": ingest,
         "ingest_vs_copy_from": round(ingest["ingest_per_s"] / ingest["copy_from_per_s"], 4),
         "target": "pack within 2x of the baseline, peak RSS < 300 MB",
+        "target_met": pack["seconds"] <= 2 * baseline and pack["peak_rss_mb"] < 300,
         "method": f"medians of {ROUNDS} runs per side; pack = the nightly pass for the day "
         "(1st: build + deliver + record; then rebuild + redeliver after a retry request)",
     }
