@@ -28,3 +28,11 @@ def test_the_largest_block_just_fetched_sets_the_size() -> None:
     small, large = _row(1_000, 4), _row(2_000_000, 512)
     assert fetch_size([small, large], FETCH_BYTES) == fetch_size([large], FETCH_BYTES)
     assert fetch_size([large], FETCH_BYTES) == FETCH_BYTES // (2_000_000 + 32 * 512)
+
+
+def test_a_block_with_no_entries_left_does_not_break_the_sizing() -> None:
+    gone = (0, None, None, None, None, None)
+    assert fetch_size([gone], FETCH_BYTES) == MAX_FETCH_BLOCKS
+    assert fetch_size([gone, _row(2_000_000, 512)], FETCH_BYTES) == fetch_size(
+        [_row(2_000_000, 512)], FETCH_BYTES
+    )

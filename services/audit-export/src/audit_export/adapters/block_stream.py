@@ -134,8 +134,9 @@ def _run_consumer(
 
 def fetch_size(rows: Sequence[Sequence[Any]], fetch_bytes: int) -> int:
     """How many blocks the next fetch asks for: about `fetch_bytes` of them, judged by the
-    largest block just fetched (their text dominates their size)."""
-    largest = max((len(row[4]) + len(row[5]) for row in rows), default=0)
+    largest block just fetched (their text dominates their size). A block whose entries are
+    all gone has neither; the stream refuses it when it gets to it."""
+    largest = max((len(row[4] or b"") + len(row[5] or b"") for row in rows), default=0)
     return max(1, min(MAX_FETCH_BLOCKS, fetch_bytes // max(largest, 1)))
 
 

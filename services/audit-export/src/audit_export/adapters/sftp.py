@@ -5,9 +5,9 @@ ssh config is consulted). The pack is streamed into `.{name}.part` while it is b
 back as it lands (`sftp_stream`, which also flushes it to disk as it goes); then the rest of
 the file is flushed (fsync@openssh.com when offered), its remote size and the SHA-256 of the
 bytes read back are checked against what was sent, the caller accepts the result (records
-the pack), and only then the file is renamed to
-`name` (posix-rename@openssh.com, which replaces atomically). So a reader of the archive
-never sees a partial or corrupt file under the final name.
+the pack), and only then the file is renamed to `name` (posix-rename@openssh.com, which
+replaces atomically). So a reader of the archive never sees a partial or corrupt file under
+the final name.
 """
 
 import asyncio

@@ -150,9 +150,20 @@ class RemoteSink(io.RawIOBase):
         finally:
             for _, _, read in reads:
                 read.cancel()
-            if self._flushing is not None:
-                self._flushing.cancel()
+            self._drop_flush()
         return verified, digest.hexdigest()
+
+    def _drop_flush(self) -> None:
+        """The read-back ended early: cancel a flush still running, or take the outcome of
+        one that ended (the upload has already failed; this keeps it from being logged as an
+        unretrieved error)."""
+        flushing, self._flushing = self._flushing, None
+        if flushing is None:
+            return
+        if not flushing.done():
+            flushing.cancel()
+        elif not flushing.cancelled():
+            flushing.exception()
 
     async def _flush_behind(self, acknowledged: int | None) -> None:
         """Start a flush of what was acknowledged once `flush_every` more bytes were, one at
