@@ -2,10 +2,12 @@
 block size; an entry changed or removed behind the log's back fails the build loudly."""
 
 import io
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 from audit_export_harness import (
     T0,
@@ -23,7 +25,8 @@ from sqlalchemy import text
 from test_audit_nightly_exports import day, targets
 
 from academy_runtime import db
-from audit_export.adapters.block_stream import BlockStream
+from audit_export.adapters.block_stream import QUERY, BlockStream
+from audit_export.domain.derive import CSV_TYPES
 from audit_export.domain.pack import (
     LogAlteredError,
     PackBuildError,
@@ -179,3 +182,22 @@ async def test_a_pack_built_from_blocks_verifies(
     pack = tmp_path / "p.zip"
     pack.write_bytes(await _build(harness, plan, _stream(harness, block_entries=8)))
     assert verify_pack(pack).ok
+
+
+async def test_postgres_returns_the_blocks_in_order_without_sorting_them(
+    make_harness: Callable[..., Harness],
+) -> None:
+    """A sort above the blocks would sort the day's whole text (through temp files for a
+    large day); the series' ordinality gives the order for free."""
+    harness = make_harness()
+    url = db.plain_dsn(harness.runtime.settings.database_url.get_secret_value())
+    connection = await asyncpg.connect(url, server_settings={"search_path": "audit_export"})
+    try:
+        explained = await connection.fetchval(
+            f"EXPLAIN (FORMAT JSON) {QUERY}", "op", 0, 1_000_000, 512, sorted(CSV_TYPES)
+        )
+    finally:
+        await connection.close()
+    root = json.loads(explained)[0]["Plan"]
+    assert root["Node Type"] == "Nested Loop", root["Node Type"]
+    assert root["Plans"][0]["Node Type"] == "Function Scan"

@@ -42,15 +42,15 @@ MAX_FETCH_BLOCKS = 32
 
 # The aggregates see the rows in the order the subquery's index scan returns them (lines and
 # leaves in the same order, as one scan feeds both); `idx` comes back too, in that order, and
-# the stream checks it is consecutive, so the order is verified rather than assumed. For the
-# same reason the blocks carry no outer ORDER BY: the nested loop returns them in
-# generate_series order, while asking for it made Postgres sort every block (a day's whole
-# text) through temporary files, which cost more than the query itself. Any other order would
-# fail the build, never change the pack.
+# the stream checks it is consecutive, so the order is verified rather than assumed. The
+# blocks are ordered by the series' ordinality, not by `k`: Postgres knows a function scan
+# WITH ORDINALITY comes in that order, so it adds no sort, whereas `ORDER BY s.k` made it sort
+# every block (the day's whole text) through temporary files, which cost more than the query.
 QUERY = """
 SELECT b.n, b.indexes, b.earliest, b.latest, b.lines, b.leaves, b.altered,
        b.csv_idx, b.csv_at, b.csv_lines, b.csv_types
-FROM generate_series(0::bigint, ($3::bigint - $2::bigint - 1) / $4::bigint) AS s(k)
+FROM generate_series(0::bigint, ($3::bigint - $2::bigint - 1) / $4::bigint)
+     WITH ORDINALITY AS s(k, ord)
 CROSS JOIN LATERAL (
     SELECT count(*) AS n, array_agg(idx) AS indexes,
            min(recorded_at) AS earliest, max(recorded_at) AS latest,
@@ -69,6 +69,7 @@ CROSS JOIN LATERAL (
         ORDER BY idx
     ) AS entries
 ) AS b
+ORDER BY s.ord
 """
 
 
