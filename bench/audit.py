@@ -33,7 +33,7 @@ from aiokafka import AIOKafkaProducer
 
 from academy.local import tansu
 from academy.local.ports import free_port
-from academy_runtime import migrations
+from academy_runtime import db, migrations
 from audit_export.app import MIGRATIONS, create
 from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
 from audit_export.domain.period import utc_text
@@ -53,10 +53,6 @@ DAY_START = datetime(2031, 3, 10, tzinfo=UTC)
 COLUMNS = ("operator_id", "idx", "event_id", "ce_type", "recorded_at", "line", "leaf_hash")
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _IX, _ID, _AT = 987654321987, "@@event-id@@", "2031-03-10T11:11:11.111111Z"
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
 def _settings(url: str, key: Path, **over: Any) -> dict[str, Any]:
@@ -138,7 +134,7 @@ def write_copy_file(path: Path, count: int) -> tuple[int, tuple[bytes, ...], dat
 
 async def load_day(url: str, copy_file: Path, frontier: tuple[bytes, ...], last: datetime) -> float:
     """COPY FROM the day's rows into the audit log (timed: the write baseline), then its head."""
-    conn = await asyncpg.connect(_dsn(url))
+    conn = await asyncpg.connect(db.plain_dsn(url))
     try:
         started = time.perf_counter()
         await conn.copy_to_table(
@@ -160,7 +156,7 @@ async def load_day(url: str, copy_file: Path, frontier: tuple[bytes, ...], last:
 
 async def copy_out(url: str) -> float:
     """COPY TO of the same rows (the read baseline)."""
-    conn = await asyncpg.connect(_dsn(url))
+    conn = await asyncpg.connect(db.plain_dsn(url))
 
     async def sink(_chunk: bytes) -> None:
         return None
@@ -316,7 +312,7 @@ async def measure_ingest(url: str, key: Path, count: int, rows_file: Path) -> di
         await producer.stop()
         logging.disable(logging.INFO)  # FastStream logs two lines per message at INFO
         await runtime.start()
-        conn = await asyncpg.connect(_dsn(url))
+        conn = await asyncpg.connect(db.plain_dsn(url))
         try:
             query = "FROM audit_export.audit_log WHERE operator_id LIKE 'op-ingest-%'"
             while True:

@@ -4,7 +4,7 @@ import asyncio
 import os
 import secrets
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -27,10 +27,6 @@ from release_bridge.service.ports import Clock
 from release_bridge.settings import ReleaseBridgeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def replica_name() -> str:

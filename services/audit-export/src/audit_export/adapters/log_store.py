@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import exists, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,12 +139,3 @@ async def operators_in_log(session: AsyncSession) -> list[str]:
         .order_by(log_heads.c.operator_id)
     )
     return list(rows)
-
-
-async def log_size(session: AsyncSession, operator_id: str) -> int:
-    size = await session.scalar(
-        select(func.coalesce(func.max(log_heads.c.size), 0)).where(
-            log_heads.c.operator_id == operator_id
-        )
-    )
-    return int(size or 0)

@@ -42,7 +42,7 @@ from audit_export.domain.manifest import (
     PeriodJson,
     encode_model,
 )
-from audit_export.domain.merkle import LEAF_PREFIX, LogState, MerkleAccumulator
+from audit_export.domain.merkle import LogState, MerkleAccumulator, leaf_hash
 from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, RecordError, StoredRecord, event_problems
 from audit_export.domain.signing import KeyRing
@@ -148,7 +148,7 @@ def record_blocks(
         return LogBlock(
             batch[0].index,
             b"".join(r.line + b"\n" for r in batch),
-            b"".join(hashlib.sha256(LEAF_PREFIX + r.line).digest() for r in batch),
+            b"".join(leaf_hash(r.line) for r in batch),
             min(times),
             max(times),
             [r for r in batch if r.type in CSV_TYPES],

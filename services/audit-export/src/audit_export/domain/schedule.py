@@ -8,11 +8,6 @@ def utc_day(moment: datetime) -> date:
     return moment.astimezone(UTC).date()
 
 
-def day_end(day: date) -> datetime:
-    """Midnight after `day` (UTC): when a day's records are complete and its pack may seal."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
-
-
 def due_through(now: datetime, export_at: time) -> date:
     """The last UTC day whose pack is due at `now`.
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, StringConstraints
 from academy_runtime.auth import Principal
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters.metrics import AuditMetrics
-from audit_export.domain.targets import Targets
+from audit_export.domain.targets import OPERATOR_ID, Targets
 from audit_export.service.exports import Exporter
 from audit_export.service.packs import PackWorkshop
 from audit_export.service.ports import Clock
@@ -21,8 +21,7 @@ SUPPORT_ROLES = ("academy_support", "academy_admin")
 #: The operator-side role that may export its own operator's evidence.
 OPERATOR_ROLE = "compliance_officer"
 
-OPERATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-OperatorPath = Annotated[str, Path(pattern=OPERATOR_PATTERN, examples=["op-123"])]
+OperatorPath = Annotated[str, Path(pattern=OPERATOR_ID.pattern, examples=["op-123"])]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import BinaryIO
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from academy_runtime.db import transaction
+from academy_runtime.ports import EventSink
 from audit_export.adapters import chain_store
 from audit_export.adapters.locks import operator_lock
 from audit_export.adapters.metrics import AuditMetrics
@@ -39,7 +40,7 @@ from audit_export.service.packs import (
     write_pack,
 )
 from audit_export.service.packs import ensure_chain as ensure_operator_chain
-from audit_export.service.ports import Clock, EventSink, Uploader
+from audit_export.service.ports import Clock, Uploader
 from contracts.audit import AuditExportFailed, AuditPackExported
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,6 @@ tenant (`_platform`, catalogue content) is logged too but gets no daily packs. A
 tenant id is not a usable operator id, or that a pack could not carry, is dead-lettered.
 """
 
-import logging
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Protocol
@@ -25,12 +23,10 @@ from audit_export.adapters import log_store
 from audit_export.domain.derive import DerivationError, csv_row_for
 from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
 from audit_export.domain.records import AuditRecord, RecordError, event_problems
+from audit_export.domain.targets import OPERATOR_ID
 from contracts import Envelope, topics
 
-log = logging.getLogger(__name__)
-
 Clock = Callable[[], datetime]
-TENANT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class IngestObserver(Protocol):
@@ -48,7 +44,7 @@ class _Silent:
 
 
 def valid_tenant(tenant: str) -> bool:
-    return tenant == topics.PLATFORM_TENANT or bool(TENANT_ID.match(tenant))
+    return tenant == topics.PLATFORM_TENANT or bool(OPERATOR_ID.match(tenant))
 
 
 def _record(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> AuditRecord:

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from academy_runtime.db import transaction
+from academy_runtime.ports import EventSink
 from audit_export.adapters.locks import operator_lock
 from audit_export.domain.inspection import BundleResult, DailyPack, InspectionScope, write_bundle
 from audit_export.domain.period import Period
@@ -23,7 +24,6 @@ from audit_export.domain.public_keys import export_public_keys
 from audit_export.domain.schedule import days_between, utc_day
 from audit_export.service import ingest
 from audit_export.service.packs import PackWorkshop, build_through, built_pack, ensure_chain
-from audit_export.service.ports import EventSink
 from contracts.release import SupportActionRecorded
 
 ACTION = "audit.inspection_bundle.exported"

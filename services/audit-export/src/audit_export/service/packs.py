@@ -26,8 +26,8 @@ from audit_export.adapters import chain_store, log_store
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import PackLink, RunStatus, first_spec
 from audit_export.domain.pack import PackResult, PackSpec, build_pack_from_blocks
-from audit_export.domain.period import pack_filename
-from audit_export.domain.schedule import chain_first_day, day_end
+from audit_export.domain.period import Period, pack_filename
+from audit_export.domain.schedule import chain_first_day
 from audit_export.domain.signing import KeyRing
 from audit_export.service.ports import BlockSource
 
@@ -113,10 +113,10 @@ async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> Pack
     if link is not None:
         return PackPlan(spec, link.log_before.size, link.log_after.size, link)
     async with transaction(workshop.sessions) as session:
-        size = await log_store.seal(session, operator_id, day_end(day))
+        size = await log_store.seal(session, operator_id, Period.day(day).end)
     async with workshop.sessions() as session:
         end = await log_store.first_index_at_or_after(
-            session, operator_id, day_end(day), default=size
+            session, operator_id, Period.day(day).end, default=size
         )
     return PackPlan(spec, spec.log_before.size, end, None)
 

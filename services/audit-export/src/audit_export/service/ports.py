@@ -2,14 +2,11 @@
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Protocol, TypeVar
 
 from audit_export.adapters.sftp import Accept, Delivery, Produce
 from audit_export.domain.pack import LogBlock
 from audit_export.domain.targets import SftpTarget
-from contracts import Envelope
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
@@ -19,14 +16,6 @@ class Uploader(Protocol):
     async def deliver_streamed(
         self, target: SftpTarget, *, name: str, produce: Produce[T], accept: Accept[T]
     ) -> tuple[T, Delivery]: ...
-
-
-class EventSink(Protocol):
-    """The transactional outbox (ServiceRuntime)."""
-
-    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]: ...
-
-    async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None: ...
 
 
 class BlockSource(Protocol):
