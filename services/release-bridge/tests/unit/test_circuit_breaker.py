@@ -199,15 +199,89 @@ def test_failed_probe_reopens_the_breaker() -> None:
     assert update.state.open_until == clock.now + CONFIG.cool_down
 
 
-def test_signature_rejected_probe_reopens_with_the_signature_cool_down() -> None:
-    breaker, clock = _breaker()
-    state = _opened(breaker)
-    clock.advance(CONFIG.cool_down)
+def _probed(
+    breaker: CircuitBreaker, clock: FakeClock, state: BreakerState, *outcomes: DeliveryOutcome
+) -> BreakerUpdate:
+    """Wait out the cool-down, then send `outcomes` as half-open probes."""
+    assert state.open_until is not None
+    clock.now = state.open_until
+    return _calls(breaker, state, *outcomes)
 
-    update = _calls(breaker, state, a_response(401))
+
+def test_single_signature_rejected_probe_reopens_with_the_ordinary_cool_down() -> None:
+    breaker, clock = _breaker()
+
+    update = _probed(breaker, clock, _opened(breaker), a_response(401))
 
     assert update.state.status == "open"
+    assert update.transitions[-1].cause is TransitionCause.PROBE_FAILED
+    assert update.state.open_until == clock.now + CONFIG.cool_down
+    assert update.state.signature_rejections == 1
+
+
+def test_probe_rejection_completing_three_consecutive_rejections_imposes_signature_cool_down() -> (
+    None
+):
+    breaker, clock = _breaker()
+    before = [a_response(401), a_response(401), *[a_network_failure("timeout")] * 2]
+    opened = _calls(breaker, BreakerState(ENDPOINT), *before)
+
+    update = _probed(breaker, clock, opened.state, a_response(403))
+
+    assert [t.cause for t in opened.transitions] == [TransitionCause.FAILURE_RATE]
+    assert opened.state.signature_rejections == 2
+    assert update.transitions[-1].cause is TransitionCause.PROBE_FAILED
     assert update.state.open_until == clock.now + CONFIG.signature_cool_down
+
+
+def test_third_rejected_probe_in_a_row_imposes_the_signature_cool_down() -> None:
+    breaker, clock = _breaker()
+    state = _opened(breaker)
+    cool_downs = []
+    for _ in range(3):
+        state = _probed(breaker, clock, state, a_response(401)).state
+        assert state.open_until is not None
+        cool_downs.append(state.open_until - clock.now)
+
+    assert cool_downs == [CONFIG.cool_down, CONFIG.cool_down, CONFIG.signature_cool_down]
+
+
+def test_successful_probe_restarts_the_run_of_signature_rejections() -> None:
+    breaker, clock = _breaker()
+    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+
+    update = _probed(breaker, clock, opened, a_response(204), a_response(401))
+
+    assert update.state.status == "open"
+    assert update.state.signature_rejections == 1
+    assert update.state.open_until == clock.now + CONFIG.cool_down
+
+
+def test_probe_rejected_again_after_signature_rejections_keeps_the_signature_cool_down() -> None:
+    breaker, clock = _breaker()
+    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+
+    update = _probed(breaker, clock, opened, a_response(401))
+
+    assert update.transitions[-1].cause is TransitionCause.PROBE_FAILED
+    assert update.state.open_until == clock.now + CONFIG.signature_cool_down
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [a_network_failure("timeout"), a_response(503), a_response(429)],
+    ids=["timeout", "503", "429"],
+)
+def test_transient_probe_failure_reopens_with_the_ordinary_cool_down_after_signature_rejections(
+    failure: DeliveryOutcome,
+) -> None:
+    breaker, clock = _breaker()
+    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+
+    update = _probed(breaker, clock, opened, failure)
+
+    assert update.transitions[-1].cause is TransitionCause.PROBE_FAILED
+    assert update.state.open_until == clock.now + CONFIG.cool_down
 
 
 def test_probe_lease_of_a_crashed_replica_expires_and_frees_the_slot() -> None:

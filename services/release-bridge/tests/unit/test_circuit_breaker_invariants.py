@@ -76,6 +76,14 @@ def _assert_invariants(state: BreakerState) -> None:
     assert state.probe_successes < CONFIG.half_open_successes
     if state.status == "open":
         assert state.pinned or state.open_until is not None
+    if state.status == "open" and not state.pinned:
+        assert state.open_until is not None
+        assert state.changed_at is not None
+        waited = state.open_until - state.changed_at
+        signature_run = state.signature_rejections >= CONFIG.signature_rejection_threshold
+        assert waited == CONFIG.cool_down or (
+            waited == CONFIG.signature_cool_down and signature_run
+        )
     if state.status == "half_open":
         assert not state.pinned
         assert state.buckets == ()

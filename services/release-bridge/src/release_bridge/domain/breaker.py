@@ -83,7 +83,7 @@ class CircuitBreaker:
         if state.status == "closed":
             return self._record_closed(state, outcome, result, now)
         if state.status == "half_open" and probe:
-            return self._record_probe(state, result, now)
+            return self._record_probe(state, outcome, result, now)
         return BreakerUpdate(state)
 
     def release_probe(self, state: BreakerState) -> BreakerUpdate:
@@ -123,11 +123,7 @@ class CircuitBreaker:
             self.config,
             failed=result is CallResult.FAILURE,
         )
-        rejections = state.signature_rejections
-        if result is CallResult.SIGNATURE_REJECTED:
-            rejections += 1
-        elif outcome.status_code is not None:
-            rejections = 0
+        rejections = _consecutive_rejections(state.signature_rejections, outcome, result)
         counted = replace(state, buckets=buckets, signature_rejections=rejections)
         if state.pinned:
             return BreakerUpdate(counted)
@@ -142,19 +138,24 @@ class CircuitBreaker:
         return BreakerUpdate(counted)
 
     def _record_probe(
-        self, state: BreakerState, result: CallResult, now: datetime
+        self, state: BreakerState, outcome: DeliveryOutcome, result: CallResult, now: datetime
     ) -> BreakerUpdate:
+        """A failed probe re-opens with its cause's cool-down: a 401/403 extends the run of
+        consecutive rejections, and only a run at the threshold earns `signature_cool_down`.
+        """
         leases = tuple(sorted(lease for lease in state.probe_leases if lease > now))[1:]
-        state = replace(state, probe_leases=leases)
+        rejections = _consecutive_rejections(state.signature_rejections, outcome, result)
+        state = replace(state, probe_leases=leases, signature_rejections=rejections)
         if result is CallResult.SUCCESS:
             successes = state.probe_successes + 1
             if successes >= self.config.half_open_successes:
                 closed, move = _move(state, "closed", TransitionCause.PROBES_SUCCEEDED, now)
                 return BreakerUpdate(closed, (move,))
             return BreakerUpdate(replace(state, probe_successes=successes))
-        signature = result is CallResult.SIGNATURE_REJECTED
-        if signature:
-            state = replace(state, signature_rejections=state.signature_rejections + 1)
+        signature = (
+            result is CallResult.SIGNATURE_REJECTED
+            and rejections >= self.config.signature_rejection_threshold
+        )
         return self._open(state, TransitionCause.PROBE_FAILED, now, signature=signature)
 
     def _open(
@@ -190,12 +191,15 @@ def _move(
     actor: str | None = None,
     reason: str | None = None,
 ) -> tuple[BreakerState, Transition]:
-    """Enter `to` with fresh per-status counters; the sliding window restarts on every move."""
+    """Enter `to` with fresh per-status counters; the sliding window restarts on every move.
+
+    The run of consecutive 401/403 survives open and half-open, so probes continue it.
+    """
     moved = BreakerState(
         endpoint=state.endpoint,
         status=to,
         changed_at=now,
-        signature_rejections=state.signature_rejections if to == "open" else 0,
+        signature_rejections=state.signature_rejections if to != "closed" else 0,
     )
     transition = Transition(
         endpoint=state.endpoint,
@@ -207,6 +211,15 @@ def _move(
         reason=reason,
     )
     return moved, transition
+
+
+def _consecutive_rejections(count: int, outcome: DeliveryOutcome, result: CallResult) -> int:
+    """401/403 extend the run; any other answer ends it; no answer (network error) leaves it."""
+    if result is CallResult.SIGNATURE_REJECTED:
+        return count + 1
+    if outcome.status_code is not None:
+        return 0
+    return count
 
 
 def _bucket_start(now: datetime, config: BreakerConfig) -> int:
