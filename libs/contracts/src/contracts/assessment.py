@@ -5,6 +5,7 @@ from pydantic import Field
 from contracts import topics
 from contracts.base import EventData, JurisdictionCode, Role, UtcDatetime
 from contracts.common import AttemptResult
+from contracts.identifiers import ContentId, OperatorId, RecordId, StaffId
 
 
 class OperatorJurisdictionsSet(EventData):
@@ -13,7 +14,7 @@ class OperatorJurisdictionsSet(EventData):
     ce_type = "academy.operator.jurisdictions_set.v1"
     topic = topics.ASSESSMENT
 
-    operator_id: str
+    operator_id: OperatorId
     jurisdictions: list[JurisdictionCode]
     actor: str
     reason: str | None = None
@@ -24,7 +25,7 @@ class StaffProvisioned(EventData):
     ce_type = "academy.staff.provisioned.v1"
     topic = topics.ASSESSMENT
 
-    staff_id: str
+    staff_id: StaffId
     email: str
     name: str
     roles: list[str]
@@ -35,12 +36,12 @@ class LessonCompleted(EventData):
     ce_type = "academy.lesson.completed.v1"
     topic = topics.ASSESSMENT
 
-    staff_id: str
+    staff_id: StaffId
     jurisdiction: JurisdictionCode
     role: Role
     track_version: str
-    module_id: str
-    lesson_id: str
+    module_id: ContentId
+    lesson_id: ContentId
     completed_at: UtcDatetime
 
 
@@ -48,11 +49,11 @@ class ModuleCompleted(EventData):
     ce_type = "academy.module.completed.v1"
     topic = topics.ASSESSMENT
 
-    staff_id: str
+    staff_id: StaffId
     jurisdiction: JurisdictionCode
     role: Role
     track_version: str
-    module_id: str
+    module_id: ContentId
     completed_at: UtcDatetime
 
 
@@ -60,8 +61,8 @@ class AttemptStarted(EventData):
     ce_type = "academy.attempt.started.v1"
     topic = topics.ASSESSMENT
 
-    attempt_id: str
-    staff_id: str
+    attempt_id: RecordId
+    staff_id: StaffId
     jurisdiction: JurisdictionCode
     role: Role
     track_version: str
@@ -80,8 +81,8 @@ class AttemptSubmitted(EventData):
     ce_type = "academy.attempt.submitted.v1"
     topic = topics.ASSESSMENT
 
-    attempt_id: str
-    staff_id: str
+    attempt_id: RecordId
+    staff_id: StaffId
     staff_name: str
     staff_email: str
     role: Role
@@ -93,7 +94,7 @@ class AttemptSubmitted(EventData):
     score: int = Field(ge=0, le=100)
     pass_mark: int = Field(ge=0, le=100)
     result: AttemptResult
-    certificate_id: str | None = None
+    certificate_id: RecordId | None = None
     certificate_valid_until: UtcDatetime | None = None
 
 
@@ -101,13 +102,13 @@ class CertificationIssued(EventData):
     ce_type = "academy.certification.issued.v1"
     topic = topics.ASSESSMENT
 
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     staff_name: str
     role: Role
     jurisdiction: JurisdictionCode
     track_version: str
-    attempt_id: str
+    attempt_id: RecordId
     passed_at: UtcDatetime
     expires_at: UtcDatetime
     verification_code: str
@@ -118,8 +119,8 @@ class CertificationExpiring(EventData):
     ce_type = "academy.certification.expiring.v1"
     topic = topics.ASSESSMENT
 
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     role: Role
     jurisdiction: JurisdictionCode
     expires_at: UtcDatetime
@@ -130,8 +131,8 @@ class CertificationExpired(EventData):
     ce_type = "academy.certification.expired.v1"
     topic = topics.ASSESSMENT
 
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     role: Role
     jurisdiction: JurisdictionCode
     expired_at: UtcDatetime
@@ -141,8 +142,8 @@ class CertificationRevoked(EventData):
     ce_type = "academy.certification.revoked.v1"
     topic = topics.ASSESSMENT
 
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     role: Role
     jurisdiction: JurisdictionCode
     actor: str
@@ -154,7 +155,7 @@ class AttemptsReset(EventData):
     ce_type = "academy.attempts.reset.v1"
     topic = topics.ASSESSMENT
 
-    staff_id: str
+    staff_id: StaffId
     jurisdiction: JurisdictionCode
     role: Role
     actor: str

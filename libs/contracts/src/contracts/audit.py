@@ -4,13 +4,14 @@ from datetime import date
 
 from contracts import topics
 from contracts.base import EventData, UtcDatetime
+from contracts.identifiers import OperatorId
 
 
 class AuditPackExported(EventData):
     ce_type = "academy.auditpack.exported.v1"
     topic = topics.AUDIT
 
-    operator_id: str
+    operator_id: OperatorId
     day: date
     pack_seq: int
     manifest_sha256: str
@@ -28,7 +29,7 @@ class AuditExportFailed(EventData):
     ce_type = "academy.auditpack.export_failed.v1"
     topic = topics.AUDIT
 
-    operator_id: str
+    operator_id: OperatorId
     day: date
     attempt: int
     error: str

@@ -3,7 +3,12 @@
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, PlainSerializer
+
+# Re-exported: the identifier types have their one home in contracts.identifiers.
+from contracts.identifiers import JurisdictionCode as JurisdictionCode
+from contracts.identifiers import OperatorId as OperatorId
+from contracts.identifiers import Role as Role
 
 
 def _rfc3339(value: datetime) -> str:
@@ -14,14 +19,6 @@ def _rfc3339(value: datetime) -> str:
 
 #: A timezone-aware timestamp, serialised as UTC RFC 3339 with `Z`.
 UtcDatetime = Annotated[AwareDatetime, PlainSerializer(_rfc3339, return_type=str)]
-
-OperatorId = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-]
-JurisdictionCode = Annotated[
-    str, StringConstraints(min_length=2, max_length=16, pattern=r"^[A-Z][A-Z0-9_]*$")
-]
-Role = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 def format_time(value: datetime) -> str:

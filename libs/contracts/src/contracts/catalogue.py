@@ -7,16 +7,17 @@ from pydantic import Field
 from contracts import topics
 from contracts.base import EventData, JurisdictionCode, Model, Role, UtcDatetime
 from contracts.common import ReleasePolicy
+from contracts.identifiers import ContentId, TrackKey
 
 
 class LessonRef(Model):
-    id: str
+    id: ContentId
     title: str
     version: str
 
 
 class TrackModule(Model):
-    id: str
+    id: ContentId
     title: str
     version: str
     origin: Literal["core", "jurisdiction"]
@@ -32,7 +33,7 @@ class Question(Model):
     """A question with its answer key; only services that grade ever see this model."""
 
     id: str
-    module_id: str
+    module_id: ContentId
     kind: Literal["single", "multiple"]
     text: str
     options: list[QuestionOption] = Field(min_length=2)
@@ -60,7 +61,7 @@ class TrackPublished(EventData):
     ce_type = "academy.track.published.v1"
     topic = topics.CATALOGUE
 
-    track_key: str = Field(description="'{jurisdiction}.{role}', stable across versions")
+    track_key: TrackKey = Field(description="'{jurisdiction}.{role}', stable across versions")
     jurisdiction: JurisdictionCode
     role: Role
     version: str

@@ -15,8 +15,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from contracts import identifiers
 from contracts.base import EventData, format_time
 from contracts.registry import model_for
+from contracts.topics import PLATFORM_TENANT
 
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
@@ -98,7 +100,9 @@ def _header_map(headers: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> dict[
 
 
 #: Operator ids (and the platform tenant): safe as Kafka keys, file names and SFTP paths.
-TENANT_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+TENANT_PATTERN = re.compile(
+    f"{re.escape(PLATFORM_TENANT)}|{identifiers.OPERATOR_ID_PATTERN.strip('^$')}"
+)
 
 REQUIRED = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_tenantid")
 

@@ -5,13 +5,14 @@ from typing import Literal
 from pydantic import Field
 
 from contracts.base import JurisdictionCode, Model, Role, UtcDatetime
+from contracts.identifiers import RecordId, StaffId
 
 
 class Evidence(Model):
     """One certificate offered as evidence that a release policy is met."""
 
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     role: Role
     track_version: str
     passed_at: UtcDatetime

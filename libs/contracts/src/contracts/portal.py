@@ -3,6 +3,7 @@
 from contracts import topics
 from contracts.base import EventData, JurisdictionCode, UtcDatetime
 from contracts.common import Evidence, Override, ReleaseReason
+from contracts.identifiers import OperatorId, RecordId
 
 
 class ToolingUnlocked(EventData):
@@ -14,8 +15,8 @@ class ToolingUnlocked(EventData):
     ce_type = "portal.tooling.unlocked.v1"
     topic = topics.PORTAL
 
-    release_id: str
-    operator_id: str
+    release_id: RecordId
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     reason: ReleaseReason
@@ -30,8 +31,8 @@ class ToolingLocked(EventData):
     ce_type = "portal.tooling.locked.v1"
     topic = topics.PORTAL
 
-    revocation_id: str
-    operator_id: str
+    revocation_id: RecordId
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     locked_at: UtcDatetime
@@ -43,8 +44,8 @@ class NoticeReceived(EventData):
     ce_type = "portal.notice.received.v1"
     topic = topics.PORTAL
 
-    webhook_id: str
+    webhook_id: RecordId
     webhook_type: str
-    operator_id: str
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     received_at: UtcDatetime

@@ -7,6 +7,7 @@ from pydantic import Field
 from contracts import topics
 from contracts.base import EventData, JurisdictionCode, UtcDatetime
 from contracts.common import Evidence, Override, ReleaseReason
+from contracts.identifiers import OperatorId, RecordId
 
 
 class ReleaseDecided(EventData):
@@ -15,8 +16,8 @@ class ReleaseDecided(EventData):
     ce_type = "academy.release.decided.v1"
     topic = topics.RELEASE
 
-    release_id: str
-    operator_id: str
+    release_id: RecordId
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     reason: ReleaseReason
@@ -32,8 +33,8 @@ class ReleaseDelivered(EventData):
     ce_type = "academy.release.delivered.v1"
     topic = topics.RELEASE
 
-    release_id: str
-    operator_id: str
+    release_id: RecordId
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     webhook_type: str
     status_code: int
@@ -47,8 +48,8 @@ class ReleaseParked(EventData):
     ce_type = "academy.release.parked.v1"
     topic = topics.RELEASE
 
-    release_id: str
-    operator_id: str
+    release_id: RecordId
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     webhook_type: str
     status_code: int | None
@@ -63,9 +64,9 @@ class ToolingRevocationDecided(EventData):
     ce_type = "academy.release.revocation_decided.v1"
     topic = topics.RELEASE
 
-    revocation_id: str
-    release_id: str | None
-    operator_id: str
+    revocation_id: RecordId
+    release_id: RecordId | None
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     cause: str
@@ -97,7 +98,7 @@ class SupportActionRecorded(EventData):
     action: str
     actor: str
     reason: str = Field(min_length=1)
-    operator_id: str | None = None
+    operator_id: OperatorId | None = None
     target: str | None = None
     details: dict[str, str] = Field(default_factory=dict)
     at: UtcDatetime

@@ -6,11 +6,12 @@ from pydantic import Field
 
 from contracts.base import JurisdictionCode, Model, Role, UtcDatetime
 from contracts.common import Evidence, Override, ReleaseReason
+from contracts.identifiers import OperatorId, RecordId, StaffId
 
 
 class ToolingReleasedData(Model):
-    release_id: str = Field(description="Equals the webhook-id header; stable across retries")
-    operator_id: str
+    release_id: RecordId = Field(description="Equals the webhook-id header; stable across retries")
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     reason: ReleaseReason
@@ -20,8 +21,8 @@ class ToolingReleasedData(Model):
 
 class ToolingRevokedData(Model):
     revocation_id: str = Field(description="Equals the webhook-id header")
-    release_id: str | None
-    operator_id: str
+    release_id: RecordId | None
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
     tooling: list[str]
     cause: str
@@ -29,10 +30,10 @@ class ToolingRevokedData(Model):
 
 class CertificationNoticeData(Model):
     notice_id: str = Field(description="Equals the webhook-id header")
-    operator_id: str
+    operator_id: OperatorId
     jurisdiction: JurisdictionCode
-    certificate_id: str
-    staff_id: str
+    certificate_id: RecordId
+    staff_id: StaffId
     role: Role
     expires_at: UtcDatetime
 

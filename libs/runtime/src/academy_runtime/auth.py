@@ -7,7 +7,7 @@ The JWKS is refreshed when a token names an unknown `kid` (at most once per
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 import httpx
 import jwt
@@ -15,18 +15,32 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.text import unstorable
+from contracts import identifiers
 
 ALLOWED_ALGORITHMS = ("RS256", "ES256")
+
+
+#: Roles that act across tenants; they count only in tokens of the vendor's own staff tenant.
+CROSS_TENANT_ROLES: Final = frozenset({"academy_support", "academy_admin"})
+#: Bounds on claims we store or log: a claim beyond them is refused, never truncated.
+MAX_NAME_CHARS: Final = 200
+MAX_EMAIL_CHARS: Final = 320
+MAX_GROUPS: Final = 200
+MAX_GROUP_CHARS: Final = 256
 
 
 class AuthError(Exception):
     """A token was rejected; `reason` is a short stable label, `detail` says what to fix."""
 
-    def __init__(self, reason: str, detail: str, *, status: int = 401) -> None:
+    def __init__(
+        self, reason: str, detail: str, *, status: int = 401, claim: str | None = None
+    ) -> None:
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
         self.status = status
+        self.claim = claim
 
 
 @dataclass(frozen=True)
@@ -136,28 +150,81 @@ class TokenVerifier:
         except jwt.InvalidAudienceError as exc:
             raise AuthError("wrong_audience", f"token audience is not {s.oidc_audience}") from exc
         except jwt.MissingRequiredClaimError as exc:
-            raise AuthError("missing_claim", str(exc)) from exc
+            raise AuthError("missing_claim", str(exc), claim=exc.claim) from exc
+        except jwt.exceptions.InvalidSubjectError as exc:
+            raise AuthError("invalid_claim", "claim 'sub' must be a string", claim="sub") from exc
         except jwt.PyJWTError as exc:
             raise AuthError("invalid_signature", f"token rejected: {exc}") from exc
         return self._principal(claims)
 
     def _principal(self, claims: dict[str, Any]) -> Principal:
+        """Map claims by configuration; refuse any claim a later service could not carry."""
         s = self._settings
-        operator = claims.get(s.claim_operator_id)
-        staff = claims.get(s.claim_staff_id)
-        if not operator or not isinstance(operator, str):
-            raise AuthError("missing_claim", f"token has no {s.claim_operator_id!r} claim")
-        groups = claims.get(s.claim_groups) or []
-        if isinstance(groups, str):
-            groups = [groups]
+        operator = _identifier(claims, s.claim_operator_id, identifiers.OPERATOR)
+        roles = frozenset(
+            group for group in _groups(claims, s.claim_groups) if identifiers.ROLE.matches(group)
+        )
+        if operator != s.staff_tenant:
+            roles -= CROSS_TENANT_ROLES
         return Principal(
-            staff_id=str(staff),
+            staff_id=_identifier(claims, s.claim_staff_id, identifiers.STAFF),
             operator_id=operator,
-            email=str(claims.get(s.claim_email) or ""),
-            name=str(claims.get(s.claim_name) or ""),
-            roles=frozenset(str(g) for g in groups),
+            email=_text(claims, s.claim_email, MAX_EMAIL_CHARS),
+            name=_text(claims, s.claim_name, MAX_NAME_CHARS),
+            roles=roles,
             claims=claims,
         )
+
+
+def _invalid(claim: str, problem: str) -> AuthError:
+    return AuthError("invalid_claim", f"claim {claim!r} {problem}", claim=claim)
+
+
+def _identifier(claims: dict[str, Any], claim: str, kind: identifiers.Kind) -> str:
+    value = claims.get(claim)
+    if value is None:
+        raise AuthError("missing_claim", f"token has no {claim!r} claim", claim=claim)
+    problem = kind.problem(value)
+    if problem:
+        raise _invalid(claim, problem)
+    result: str = value
+    return result
+
+
+def _text(claims: dict[str, Any], claim: str, max_chars: int) -> str:
+    """An optional display claim (name, e-mail): a storable string of bounded length."""
+    value = claims.get(claim)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _invalid(claim, f"must be a string, got {type(value).__name__}")
+    if len(value) > max_chars:
+        raise _invalid(claim, f"is longer than {max_chars} characters")
+    problem = unstorable(value)
+    if problem:
+        raise _invalid(claim, problem)
+    return value.strip()
+
+
+def _groups(claims: dict[str, Any], claim: str) -> list[str]:
+    """The groups claim: a string or a list of strings; groups that are not roles are ignored."""
+    value = claims.get(claim)
+    if value is None:
+        return []
+    groups = [value] if isinstance(value, str) else value
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise _invalid(claim, "must be a list of strings")
+    if len(groups) > MAX_GROUPS:
+        raise _invalid(claim, f"has more than {MAX_GROUPS} entries")
+    for group in groups:
+        problem = unstorable(group) or (
+            f"has an entry longer than {MAX_GROUP_CHARS} characters"
+            if len(group) > MAX_GROUP_CHARS
+            else None
+        )
+        if problem:
+            raise _invalid(claim, problem)
+    return groups
 
 
 def _bearer(request: Request) -> str:
@@ -205,6 +272,8 @@ def auth_error_response(exc: AuthError) -> JSONResponse:
         )
     body = {"error": "unauthorized" if exc.status == 401 else "forbidden"}
     body.update({"reason": exc.reason, "detail": exc.detail})
+    if exc.claim:
+        body["claim"] = exc.claim
     if exc.status == 503:
         body["error"] = "unavailable"
     return JSONResponse(body, status_code=exc.status, headers=headers)

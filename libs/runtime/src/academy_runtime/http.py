@@ -1,7 +1,7 @@
 """FastAPI pieces every service shares: health, metrics, error bodies, request metrics."""
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from academy_runtime.auth import AuthError, auth_error_response
+from academy_runtime.input_guard import InputGuard, invalid_request
 from academy_runtime.metrics import RuntimeMetrics
 
 log = logging.getLogger(__name__)
@@ -48,16 +49,10 @@ def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: Readines
     @app.exception_handler(RequestValidationError)
     async def on_validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {
-                "field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"),
-                "problem": err.get("msg", "invalid"),
-            }
+            {"field": field_name(err.get("loc", ())), "problem": err.get("msg", "invalid")}
             for err in exc.errors()
         ]
-        return JSONResponse(
-            {"error": "invalid_request", "detail": "fix the listed fields", "problems": problems},
-            status_code=422,
-        )
+        return invalid_request(problems)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -69,6 +64,8 @@ def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: Readines
         )
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
+    app.add_middleware(InputGuard)
+
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
@@ -78,6 +75,14 @@ def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: Readines
             template, request.method, f"{response.status_code // 100}xx"
         ).inc()
         return response
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """`reason`, `answers.2.option_ids`, `path.operator_id`, `query.limit`, or `body` itself."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] == "body":
+        parts = parts[1:] or ["body"]
+    return ".".join(parts) or "body"
 
 
 def _label(status: int) -> str:

@@ -5,6 +5,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.identifiers import OperatorId
+
 #: Values that may only be used in local mode: anything that looks like a placeholder.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only", "insecure", "example")
 
@@ -50,6 +52,11 @@ class ServiceSettings(BaseSettings):
     consumer_max_retries: int = Field(
         default=5, ge=0, description="unexpected errors before a message goes to the DLQ"
     )
+    consumer_lag_interval_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="how often consumer lag (end minus committed offset) is read from the broker",
+    )
     oidc_issuer: str = "http://127.0.0.1:8100"
     oidc_audience: str = "academy"
     oidc_jwks_url: str | None = Field(default=None, description="default: {issuer}/jwks.json")
@@ -60,6 +67,11 @@ class ServiceSettings(BaseSettings):
     claim_name: str = "name"
     claim_operator_id: str = "operator_id"
     claim_groups: str = "groups"
+    staff_tenant: OperatorId = Field(
+        default="academy-vendor",
+        description="operator claim of the vendor's own staff; only its tokens' "
+        "academy_support/academy_admin groups act across operators",
+    )
 
     @property
     def group_id(self) -> str:

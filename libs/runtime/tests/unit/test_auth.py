@@ -172,3 +172,101 @@ async def test_jwks_is_refetched_when_a_token_names_a_new_kid() -> None:
     current["issuer"] = rotated
     principal = await verifier.verify(rotated.mint(sub="b", operator_id="op", groups=[]))
     assert principal.staff_id == "b"
+
+
+@pytest.mark.parametrize(
+    ("claims", "claim"),
+    [
+        ({"groups": 7}, "groups"),
+        ({"groups": True}, "groups"),
+        ({"groups": ["compliance_officer", 3]}, "groups"),
+        ({"groups": {"role": "academy_admin"}}, "groups"),
+        ({"groups": ["g"] * 201}, "groups"),
+        ({"groups": ["x" * 257]}, "groups"),
+        ({"groups": ["bad\x00group"]}, "groups"),
+        ({"operator_id": 12}, "operator_id"),
+        ({"operator_id": ["op-a"]}, "operator_id"),
+        ({"operator_id": "опер"}, "operator_id"),
+        ({"operator_id": "op with space"}, "operator_id"),
+        ({"operator_id": "o" * 300}, "operator_id"),
+        ({"operator_id": "op\x00a"}, "operator_id"),
+        ({"sub": ""}, "sub"),
+        ({"sub": "has space"}, "sub"),
+        ({"sub": "a\x00b"}, "sub"),
+        ({"sub": 42}, "sub"),
+        ({"name": "Ali\x00ce"}, "name"),
+        ({"name": "x" * 201}, "name"),
+        ({"name": ["Alice"]}, "name"),
+        ({"email": "a\x1b[31m@x"}, "email"),
+        ({"email": 5}, "email"),
+    ],
+)
+async def test_claims_outside_the_identifier_rules_get_401_naming_the_claim(  # type: ignore[no-untyped-def]
+    client, issuer, claims, claim
+) -> None:
+    token = jwt.encode(
+        _claims(**claims), issuer.private_key(), algorithm="RS256", headers={"kid": issuer.kid}
+    )
+    response = await client.get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    body = response.json()
+    assert body["reason"] == "invalid_claim"
+    assert body["claim"] == claim
+    assert repr(claim) in body["detail"]
+
+
+async def test_missing_operator_claim_is_named(client, issuer) -> None:  # type: ignore[no-untyped-def]
+    claims = _claims()
+    del claims["operator_id"]
+    token = jwt.encode(claims, issuer.private_key(), algorithm="RS256", headers={"kid": issuer.kid})
+    response = await client.get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["reason"] == "missing_claim"
+    assert response.json()["claim"] == "operator_id"
+
+
+async def test_groups_that_are_not_roles_are_ignored_not_refused(issuer) -> None:  # type: ignore[no-untyped-def]
+    verifier = _verifier(issuer)
+    token = issuer.mint(sub="a", operator_id="op-a", groups=["Everyone", "compliance_officer"])
+    principal = await verifier.verify(token)
+    assert principal.roles == frozenset({"compliance_officer"})
+
+
+@pytest.mark.parametrize("role", ["academy_support", "academy_admin"])
+async def test_cross_tenant_roles_count_only_from_the_staff_tenant(issuer, role) -> None:  # type: ignore[no-untyped-def]
+    verifier = _verifier(issuer)
+    vendor = await verifier.verify(
+        issuer.mint(sub="s", operator_id="academy-vendor", groups=[role])
+    )
+    assert vendor.has_role(role)
+    foreign = await verifier.verify(
+        issuer.mint(sub="s", operator_id="op-a", groups=[role, "operator_admin"])
+    )
+    assert not foreign.has_role(role)
+    assert foreign.roles == frozenset({"operator_admin"})
+
+
+async def test_the_staff_tenant_is_a_setting(issuer) -> None:  # type: ignore[no-untyped-def]
+    verifier = _verifier(issuer, staff_tenant="vendor-staff")
+    principal = await verifier.verify(
+        issuer.mint(sub="s", operator_id="vendor-staff", groups=["academy_support"])
+    )
+    assert principal.has_role("academy_support")
+    other = await verifier.verify(
+        issuer.mint(sub="s", operator_id="academy-vendor", groups=["academy_support"])
+    )
+    assert not other.has_role("academy_support")
+
+
+async def test_support_route_refuses_support_group_from_a_customer_tenant(client, issuer) -> None:  # type: ignore[no-untyped-def]
+    token = issuer.mint(sub="mallory", operator_id="op-a", groups=["academy_support"])
+    response = await client.get("/support-only", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+
+
+def _verifier(issuer: DevIssuer, **settings: object) -> TokenVerifier:
+    config = ServiceSettings(environment="test", oidc_issuer=ISSUER, **settings)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=create_app(issuer))
+    return TokenVerifier(
+        config, jwks=JwksCache(f"{ISSUER}/jwks.json", ttl_s=600, transport=transport)
+    )
