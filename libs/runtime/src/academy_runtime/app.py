@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 
 from academy_runtime import logs
 from academy_runtime.clock import dev_router
+from academy_runtime.docs import offline_docs_app
 from academy_runtime.http import install_common
 from academy_runtime.service import ServiceRuntime
 
@@ -20,7 +21,7 @@ def build_app(
     routers: Iterable[APIRouter] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
 ) -> FastAPI:
-    app = FastAPI(
+    app = offline_docs_app(
         title=title,
         description=description,
         version="1.0.0",

@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Query
 from pydantic import BaseModel, Field
 
+from academy_runtime.docs import offline_docs_app
+
 AUDIENCE = "academy"
 
 
@@ -90,7 +92,7 @@ class TokenRequest(BaseModel):
 
 
 def create_app(issuer: DevIssuer) -> FastAPI:
-    app = FastAPI(title="Development OIDC issuer", version="1.0.0")
+    app = offline_docs_app(title="Development OIDC issuer", version="1.0.0")
 
     @app.get("/.well-known/openid-configuration")
     async def discovery() -> dict[str, Any]:

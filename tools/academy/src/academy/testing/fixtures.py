@@ -1,19 +1,21 @@
-"""pytest fixtures: a real Postgres database per test run and a real Tansu broker."""
+"""pytest fixtures: a real Postgres database per test run, a real Tansu broker, a real browser."""
 
 import os
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from playwright.async_api import Browser
 
 from academy.local import postgres, tansu
 from academy.local.mesh import Mesh, Ports
 from academy.local.ports import free_port
 from academy.services import migrate_all
+from academy.testing.browser import launched_chromium
 from academy_runtime.settings import ServiceSettings
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -61,6 +63,13 @@ def kafka_bootstrap() -> Iterator[str]:
     """A real Tansu broker on a free loopback port, shared by the test run."""
     with running_tansu() as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Debian Chromium for the run; open pages with `browser.offline_page`."""
+    async with launched_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture

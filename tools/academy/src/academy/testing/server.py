@@ -11,9 +11,11 @@ from academy.local.ports import free_port
 
 
 class ServerThread:
-    """uvicorn in a thread; the runtime's engine lives and dies in that thread's loop."""
+    """uvicorn in a thread; a runtime's engine (if given) lives and dies in that thread's loop."""
 
-    def __init__(self, app: FastAPI, runtime: Any, *, name: str = "test-uvicorn") -> None:
+    def __init__(
+        self, app: FastAPI, runtime: Any | None = None, *, name: str = "test-uvicorn"
+    ) -> None:
         self.app = app
         self._runtime = runtime
         self.port = free_port()
@@ -27,7 +29,8 @@ class ServerThread:
         loop = asyncio.new_event_loop()
         try:
             loop.run_until_complete(self._server.serve())
-            loop.run_until_complete(self._runtime.engine.dispose())
+            if self._runtime is not None:
+                loop.run_until_complete(self._runtime.engine.dispose())
         finally:
             loop.close()
 
