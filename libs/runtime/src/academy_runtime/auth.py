@@ -22,7 +22,7 @@ ALLOWED_ALGORITHMS = ("RS256", "ES256")
 
 
 #: Roles that act across tenants; they count only in tokens of the vendor's own staff tenant.
-CROSS_TENANT_ROLES: Final = frozenset({"academy_support", "academy_admin"})
+CROSS_TENANT_ROLES: Final = frozenset({"academy_support", "academy_admin", "academy_auditor"})
 #: Bounds on claims we store or log: a claim beyond them is refused, never truncated.
 MAX_NAME_CHARS: Final = 200
 MAX_EMAIL_CHARS: Final = 320

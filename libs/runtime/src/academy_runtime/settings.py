@@ -70,7 +70,7 @@ class ServiceSettings(BaseSettings):
     staff_tenant: OperatorId = Field(
         default="academy-vendor",
         description="operator claim of the vendor's own staff; only its tokens' "
-        "academy_support/academy_admin groups act across operators",
+        "academy_support/academy_admin/academy_auditor groups act across operators",
     )
 
     @property

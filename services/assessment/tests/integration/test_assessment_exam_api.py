@@ -234,7 +234,7 @@ async def test_answers_that_do_not_match_the_paper_are_a_422_listing_the_problem
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_answers"
     assert response.json()["problems"] == [
-        {"field": "answers", "problem": "question not-on-paper is not on this paper"}
+        {"field": "answers.not-on-paper", "problem": "question not-on-paper is not on this paper"}
     ]
     still_open = await harness.client.get(
         f"/v1/me/attempts/{attempt['attempt_id']}", headers=headers

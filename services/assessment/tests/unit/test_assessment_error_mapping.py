@@ -61,7 +61,7 @@ def test_errors_without_a_retry_time_send_no_retry_after() -> None:
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (errors.InvalidAnswers(["question q1 is not on this paper"]), 422),
+        (errors.InvalidAnswers([("q1", "question q1 is not on this paper")]), 422),
         (errors.TrackNotFound(track_key="MGA.nobody"), 404),
         (errors.TrackNotAssigned(track_key="MGA.mlro", why="no role"), 403),
         (errors.SubmissionAfterDeadline(deadline=NOW, grace=timedelta(seconds=30)), 409),
@@ -74,10 +74,10 @@ def test_each_error_maps_to_its_status(error: errors.AssessmentError, status: in
 
 def test_invalid_answers_list_each_problem_as_a_field_to_fix() -> None:
     error = errors.InvalidAnswers(
-        ["question q1 is not on this paper", "question q2 has no option x"]
+        [("q1", "question q1 is not on this paper"), ("q2", "question q2 has no option x")]
     )
     body = json.loads(error_response(error, now=NOW).body)
     assert body["problems"] == [
-        {"field": "answers", "problem": "question q1 is not on this paper"},
-        {"field": "answers", "problem": "question q2 has no option x"},
+        {"field": "answers.q1", "problem": "question q1 is not on this paper"},
+        {"field": "answers.q2", "problem": "question q2 has no option x"},
     ]

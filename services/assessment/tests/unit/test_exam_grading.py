@@ -23,7 +23,6 @@ def test_single_choice_needs_exactly_the_correct_option() -> None:
     exam = draw_exam(track(pool=[question("q1")], question_count=1), seed=1)
     assert grade(exam, {"q1": ["q1-o0"]}).correct_count == 1
     assert grade(exam, {"q1": ["q1-o1"]}).correct_count == 0
-    assert grade(exam, {"q1": ["q1-o0", "q1-o1"]}).correct_count == 0
 
 
 def test_multiple_choice_needs_the_exact_set() -> None:
@@ -62,6 +61,13 @@ def test_answers_naming_unknown_questions_or_options_are_rejected() -> None:
     assert "Reload the exam page" in caught.value.message
     with pytest.raises(InvalidAnswers, match="has no option zz"):
         grade(exam, {exam.question_ids[0]: ["zz"]})
+
+
+def test_several_options_for_a_single_choice_question_are_refused_naming_it() -> None:
+    exam = draw_exam(track(pool=[question("q1")], question_count=1), seed=1)
+    with pytest.raises(InvalidAnswers, match="takes one option; 2 were chosen") as caught:
+        grade(exam, {"q1": ["q1-o0", "q1-o1"]})
+    assert caught.value.problems == (("q1", "question q1 takes one option; 2 were chosen"),)
 
 
 def test_a_bare_option_id_counts_as_one_selection() -> None:
@@ -123,7 +129,7 @@ def test_attempt_is_graded_against_the_version_it_started_on() -> None:
     # v2 is published mid-attempt: every question re-keyed and a stricter pass mark.
     v2 = track(
         version="v2",
-        pool=[question(q.id, correct=[f"{q.id}-o3"]) for q in v1.question_pool],
+        pool=[question(q.id, kind=q.kind, correct=[f"{q.id}-o3"]) for q in v1.question_pool],
         question_count=10,
         pass_mark=100,
     )

@@ -98,10 +98,11 @@ class AttemptNotOpen(AssessmentError):
 class InvalidAnswers(AssessmentError):
     code = "invalid_answers"
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        """`problems`: (question id, what is wrong with its answer) pairs."""
         super().__init__(
             "The submission does not match the exam paper: "
-            + "; ".join(problems)
+            + "; ".join(problem for _, problem in problems)
             + ". Reload the exam page and submit again."
         )
         self.problems = tuple(problems)

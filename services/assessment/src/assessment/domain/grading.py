@@ -62,21 +62,31 @@ class Feedback:
 def normalise_answers(snapshot: ExamSnapshot, answers: Answers) -> dict[str, frozenset[str]]:
     """Check the submission names only questions and options of this paper.
 
-    Unanswered questions are allowed (they score as wrong); unknown ids are a client error.
+    Unanswered questions are allowed (they score as wrong); unknown ids, and several options
+    for a single-choice question, are a client error.
     """
     by_id = {question.id: question for question in snapshot.questions}
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     selections: dict[str, frozenset[str]] = {}
     for question_id in sorted(answers):
         question = by_id.get(question_id)
         if question is None:
-            problems.append(f"question {question_id} is not on this paper")
+            problems.append((question_id, f"question {question_id} is not on this paper"))
             continue
         raw = answers[question_id]
         selected = frozenset([raw] if isinstance(raw, str) else raw)
         unknown = sorted(selected - {option.id for option in question.options})
         if unknown:
-            problems.append(f"question {question_id} has no option {', '.join(unknown)}")
+            problems.append(
+                (question_id, f"question {question_id} has no option {', '.join(unknown)}")
+            )
+        elif question.kind == "single" and len(selected) > 1:
+            problems.append(
+                (
+                    question_id,
+                    f"question {question_id} takes one option; {len(selected)} were chosen",
+                )
+            )
         selections[question_id] = selected
     if problems:
         raise InvalidAnswers(problems)

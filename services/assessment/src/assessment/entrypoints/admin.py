@@ -1,17 +1,18 @@
 """Admin API: operators and their go-live jurisdictions."""
 
 from datetime import UTC, datetime
-from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
 from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
-from assessment.entrypoints.deps import BEARER, OperatorPath, printable
+from academy_runtime.text import ReasonText
+from assessment.entrypoints.deps import BEARER, OperatorPath
 from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.service import operators
+from contracts.identifiers import JurisdictionCode
 
 router = APIRouter(
     prefix="/v1/admin",
@@ -22,12 +23,10 @@ router = APIRouter(
 
 
 class JurisdictionsBody(BaseModel):
-    jurisdictions: list[Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,15}$")]] = Field(
+    jurisdictions: list[JurisdictionCode] = Field(
         min_length=1, max_length=50, examples=[["MGA", "GCB"]]
     )
-    reason: Annotated[str, StringConstraints(max_length=500), AfterValidator(printable)] | None = (
-        Field(default=None, examples=["Go-live Q1 2027"])
-    )
+    reason: ReasonText | None = Field(default=None, examples=["Go-live Q1 2027"])
 
 
 class OperatorJurisdictions(BaseModel):

@@ -5,16 +5,18 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPBearer
-from pydantic import AfterValidator, StringConstraints
 
+from academy_runtime import auth
 from academy_runtime.auth import Principal
 from academy_runtime.service import ServiceRuntime
+from academy_runtime.text import ReasonText as ReasonText
 from assessment.adapters.track_store import TrackStore
 from assessment.domain.attempts import AttemptRules
 from assessment.domain.staff import StaffMember
 from assessment.service.ports import Clock, IdSource
+from contracts import identifiers
 
-CROSS_TENANT_ROLES = ("academy_admin", "academy_support")
+CROSS_TENANT_ROLES = tuple(sorted(auth.CROSS_TENANT_ROLES))
 OPERATOR_VIEW_ROLES = ("compliance_officer", "operator_admin", *CROSS_TENANT_ROLES)
 SUPPORT_ROLES = ("academy_support", "academy_admin")
 
@@ -45,11 +47,11 @@ bearer_scheme = HTTPBearer(
 )
 BEARER = [Depends(bearer_scheme)]
 
-OPERATOR_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-TRACK_KEY_PATTERN = r"^[A-Z][A-Z0-9_]{1,15}\.[a-z][a-z0-9_]{0,63}$"
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
-STAFF_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+|-]{0,199}$"
-JURISDICTION_PATTERN = r"^[A-Z][A-Z0-9_]{1,15}$"
+# Path types: the patterns are the one definition in contracts.identifiers.
+OPERATOR_PATTERN = identifiers.OPERATOR_ID_PATTERN
+TRACK_KEY_PATTERN = identifiers.TRACK_KEY_PATTERN
+ID_PATTERN = identifiers.RECORD_ID_PATTERN
+JURISDICTION_PATTERN = identifiers.JURISDICTION_PATTERN
 
 OperatorPath = Annotated[str, Path(pattern=OPERATOR_PATTERN, examples=["op-123"])]
 TrackKeyPath = Annotated[
@@ -60,35 +62,13 @@ TrackKeyPath = Annotated[
         examples=["MGA.compliance_officer"],
     ),
 ]
-StaffIdPath = Annotated[str, Path(pattern=STAFF_ID_PATTERN, examples=["00u1a2b3c4D5e6F7g8h9"])]
+StaffIdPath = Annotated[
+    str, Path(pattern=identifiers.STAFF_ID_PATTERN, examples=["00u1a2b3c4D5e6F7g8h9"])
+]
 
 
 def id_path(example: str) -> object:
     return Path(pattern=ID_PATTERN, examples=[example])
-
-
-def printable(value: str) -> str:
-    """Refuse text Postgres cannot store (lone surrogates); NUL is kept out by the patterns."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("must be valid Unicode text") from exc
-    return value
-
-
-#: No NUL characters (Postgres text cannot hold them).
-NO_NUL_PATTERN = r"^[^\x00]*$"
-#: No NUL, and at least one visible character. The whitespace class is spelled out so the
-#: pattern means the same in ECMA-262 (OpenAPI clients), Rust (pydantic) and Python regexes.
-VISIBLE_TEXT_PATTERN = r"^[^\x00]*[^\s\x00\x1c-\x1f\x85\ufeff][^\x00]*$"
-
-#: A reason a human wrote for an audited action (stored and emitted with surrounding spaces cut).
-ReasonText = Annotated[
-    str,
-    StringConstraints(min_length=3, max_length=1000, pattern=VISIBLE_TEXT_PATTERN),
-    AfterValidator(printable),
-    AfterValidator(str.strip),
-]
 
 
 def identity(principal: Principal) -> StaffMember:

@@ -148,7 +148,10 @@ def error_body(exc: AssessmentError) -> dict[str, Any]:
     if isinstance(exc, AttemptAlreadyOpen):
         body["attempt_id"] = exc.attempt_id
     if isinstance(exc, InvalidAnswers):
-        body["problems"] = [{"field": "answers", "problem": p} for p in exc.problems]
+        body["problems"] = [
+            {"field": f"answers.{question_id}", "problem": problem}
+            for question_id, problem in exc.problems
+        ]
     return body
 
 

@@ -12,7 +12,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-OPERATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+from contracts import identifiers
+
+OPERATOR_ID = re.compile(identifiers.OPERATOR_ID_PATTERN)
 FINGERPRINT = r"^SHA256:[A-Za-z0-9+/]{43}$"
 
 

@@ -4,15 +4,16 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request
-from pydantic import AfterValidator, StringConstraints
 
 from academy_runtime.auth import Principal
 from academy_runtime.service import ServiceRuntime
+from academy_runtime.text import ReasonText as ReasonText
 from audit_export.adapters.metrics import AuditMetrics
-from audit_export.domain.targets import OPERATOR_ID, Targets
+from audit_export.domain.targets import Targets
 from audit_export.service.exports import Exporter
 from audit_export.service.packs import PackWorkshop
 from audit_export.service.ports import Clock
+from contracts import identifiers
 
 #: Vendor roles that may read and export any operator's audit evidence.
 INSPECTOR_ROLES = ("academy_support", "academy_auditor")
@@ -21,7 +22,7 @@ SUPPORT_ROLES = ("academy_support", "academy_admin")
 #: The operator-side role that may export its own operator's evidence.
 OPERATOR_ROLE = "compliance_officer"
 
-OperatorPath = Annotated[str, Path(pattern=OPERATOR_ID.pattern, examples=["op-123"])]
+OperatorPath = Annotated[str, Path(pattern=identifiers.OPERATOR_ID_PATTERN, examples=["op-123"])]
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,6 @@ def _wiring(request: Request) -> Wiring:
 
 
 WiringDep = Annotated[Wiring, Depends(_wiring)]
-
-
-def _printable(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-ReasonText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=3, max_length=1000),
-    AfterValidator(_printable),
-]
 
 
 def may_inspect(principal: Principal, operator_id: str) -> bool:

@@ -36,10 +36,9 @@ from audit_export.service.inspection import (
 )
 from audit_export.service.packs import ChainError, PackIntegrityError
 from contracts.base import UtcDatetime
+from contracts.identifiers import JurisdictionCode
 
 router = APIRouter(prefix="/v1/audit/operators/{operator_id}", tags=["exports"])
-
-JURISDICTION_PATTERN = r"^[A-Z][A-Z0-9_]{1,15}$"
 
 
 class RunOut(BaseModel):
@@ -73,7 +72,7 @@ class RunsPage(BaseModel):
 
 
 class BundleRequest(BaseModel):
-    jurisdiction: str = Field(pattern=JURISDICTION_PATTERN, examples=["MGA"])
+    jurisdiction: JurisdictionCode = Field(examples=["MGA"])
     from_day: date = Field(alias="from", examples=["2026-11-01"])
     to_day: date = Field(alias="to", description="inclusive; a UTC day that has ended")
     reason: ReasonText | None = Field(

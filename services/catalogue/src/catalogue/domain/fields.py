@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from catalogue.domain.errors import ContentErrors, Loc
 from catalogue.domain.yamldoc import Key, KeyPath, YamlDoc
+from contracts import identifiers
 
 #: Ids of modules, lessons, questions, options and tooling: lowercase words joined by - . _
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
+#: (the patterns are the one definition in contracts.identifiers)
+ID_PATTERN = re.compile(identifiers.CONTENT_ID_PATTERN)
+ROLE_PATTERN = re.compile(identifiers.ROLE_PATTERN)
+CODE_PATTERN = re.compile(identifiers.JURISDICTION_PATTERN)
 VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$")
 
 _MISSING = object()

@@ -36,6 +36,7 @@ from catalogue.entrypoints.schemas import (
     span_entry,
 )
 from catalogue.service.reading import CatalogueReader
+from contracts import identifiers
 
 #: Documents the bearer scheme in OpenAPI; verification itself is `current_principal`'s job.
 bearer_scheme = HTTPBearer(
@@ -51,15 +52,15 @@ router = APIRouter(
     responses={**error_responses(401, 404, 422), **cache_responses()},
 )
 
-CODE = r"^[A-Z][A-Z0-9_]{1,15}$"
-ROLE = r"^[a-z][a-z0-9_]{0,63}$"
+CODE = identifiers.JURISDICTION_PATTERN
+ROLE = identifiers.ROLE_PATTERN
 
 CodePath = Annotated[str, Path(pattern=CODE, examples=["MGA"], description="jurisdiction code")]
 RolePath = Annotated[str, Path(pattern=ROLE, examples=["compliance_officer"])]
 TrackKeyPath = Annotated[
     str,
     Path(
-        pattern=r"^[A-Z][A-Z0-9_]{1,15}\.[a-z][a-z0-9_]{0,63}$",
+        pattern=identifiers.TRACK_KEY_PATTERN,
         description="'{jurisdiction}.{role}'",
         examples=["MGA.compliance_officer"],
     ),
@@ -72,7 +73,7 @@ VersionPath = Annotated[
         examples=["5b0d6f1c2a9e4e7f8a3b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f"],
     ),
 ]
-ModulePath = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9._-]{0,127}$", examples=["kyc-cdd"])]
+ModulePath = Annotated[str, Path(pattern=identifiers.CONTENT_ID_PATTERN, examples=["kyc-cdd"])]
 
 
 def _reader(request: Request) -> CatalogueReader:
