@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -24,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from academy_runtime.lag import LagTarget
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.settings import ServiceSettings
 from contracts import Envelope, EnvelopeError, decode, topics
@@ -69,10 +69,10 @@ class IdempotentConsumer:
         self._metrics = metrics
         self._max_retries = settings.consumer_max_retries
         self._failures: dict[tuple[int, int], int] = {}
-        self._lag: dict[tuple[str, int], int] = {}
+        self.group_id = f"{settings.group_id}.{name}"
         self.subscriber = broker.subscriber(
             *self.topics,
-            group_id=settings.group_id + "." + name,
+            group_id=self.group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             session_timeout_ms=settings.kafka_session_timeout_ms,
@@ -83,6 +83,11 @@ class IdempotentConsumer:
             decoder=_raw_body,
         )
         self.subscriber(self._consume)
+        metrics.consumer_lag.labels(name)  # the series exists (0) before the first measurement
+
+    @property
+    def lag_target(self) -> LagTarget:
+        return LagTarget(handler=self.name, group_id=self.group_id, topics=tuple(self.topics))
 
     async def _consume(self, msg: KafkaMessage) -> None:
         record: Any = msg.raw_message
@@ -100,7 +105,6 @@ class IdempotentConsumer:
             await msg.ack()
         self._metrics.consumed.labels(self.name, outcome).inc()
         self._metrics.handle_seconds.labels(self.name).observe(time.perf_counter() - started)
-        self._update_lag(msg, record)
 
     async def _process(self, record: Any) -> str:
         try:
@@ -179,17 +183,6 @@ class IdempotentConsumer:
             exc,
             extra={"handler": self.name},
         )
-
-    def _update_lag(self, msg: KafkaMessage, record: Any) -> None:
-        consumer: Any = msg.consumer
-        try:
-            highwater = consumer.highwater(TopicPartition(record.topic, record.partition))
-        except Exception:
-            return
-        if highwater is not None:
-            key = (record.topic, record.partition)
-            self._lag[key] = max(0, highwater - record.offset - 1)
-            self._metrics.consumer_lag.labels(self.name).set(sum(self._lag.values()))
 
 
 async def _tolerant_parse(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:

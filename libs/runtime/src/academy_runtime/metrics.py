@@ -35,7 +35,7 @@ class RuntimeMetrics:
         )
         self.consumer_lag = Gauge(
             "academy_consumer_lag",
-            "Messages behind the high-water marks of the handler's partitions (sum)",
+            "Records not yet processed: end offset minus committed offset, summed over partitions",
             ["handler"],
             registry=registry,
         )

@@ -16,6 +16,7 @@ from academy_runtime import db, kafka, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.clock import Clock
 from academy_runtime.consumer import Handler, IdempotentConsumer
+from academy_runtime.lag import BrokerOffsets, LagMonitor
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.outbox import OutboxRelay, add_events
 from academy_runtime.settings import ServiceSettings
@@ -172,6 +173,8 @@ class ServiceRuntime:
         self._spawn("outbox-relay", self.relay.run)
         self._spawn("topic-guard", self._guard_topics)
         self._spawn("retention", self._retention)
+        if self.consumers:
+            self._spawn("consumer-lag", self._lag_monitor().run)
 
     async def _guard_topics(self, stop: asyncio.Event) -> None:
         """Re-create topics a memory-only or recreated broker lost."""
@@ -183,6 +186,14 @@ class ServiceRuntime:
                     await self.ensure_topics()
                 except Exception as exc:
                     log.warning("topic check failed: %s", exc)
+
+    def _lag_monitor(self) -> LagMonitor:
+        return LagMonitor(
+            [consumer.lag_target for consumer in self.consumers],
+            gauge=self.metrics.consumer_lag,
+            interval_s=self.settings.consumer_lag_interval_s,
+            connect=lambda: BrokerOffsets.connect(self.settings),
+        )
 
     async def _retention(self, stop: asyncio.Event) -> None:
         await retention.run(
