@@ -21,7 +21,7 @@ CodePath = Annotated[
     Path(
         max_length=64,
         # Documented, checked by the domain so a typo gets its friendly explanation.
-        json_schema_extra={"pattern": r"^[ \t-]*(?:[0-9A-TV-Za-tv-z][ \t-]*){12}$"},
+        json_schema_extra={"pattern": r"^[ -]*(?:[0-9A-TV-Za-tv-z][ -]*){12}$"},
         description="as printed on the certificate; case, spaces and hyphens do not matter",
         examples=["7K3M-Q9XD-2HPV"],
     ),

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Query, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from academy_runtime.auth import CurrentPrincipal
+from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
 from assessment.domain.attempts import Attempt
 from assessment.domain.exams import ExamPaper
@@ -100,7 +101,7 @@ class AttemptList(BaseModel):
     attempts: list[AttemptSummary]
 
 
-class Submission(BaseModel):
+class Submission(RequestBody):
     """Selected option ids per question id; unanswered questions count as wrong."""
 
     answers: dict[ItemId, Annotated[list[ItemId], Field(max_length=20)]] = Field(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from academy_runtime.auth import CurrentPrincipal, require_roles
+from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
 from audit_export.adapters import chain_store
 from audit_export.domain.chain import ExportRun
@@ -71,7 +72,7 @@ class RunsPage(BaseModel):
     runs: list[RunOut]
 
 
-class BundleRequest(BaseModel):
+class BundleRequest(RequestBody):
     jurisdiction: JurisdictionCode = Field(examples=["MGA"])
     from_day: date = Field(alias="from", examples=["2026-11-01"])
     to_day: date = Field(alias="to", description="inclusive; a UTC day that has ended")
@@ -80,7 +81,7 @@ class BundleRequest(BaseModel):
     )
 
 
-class RetryRequest(BaseModel):
+class RetryRequest(RequestBody):
     reason: ReasonText
 
 
