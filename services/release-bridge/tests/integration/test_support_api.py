@@ -8,10 +8,11 @@ import pytest
 
 from academy.local.issuer import DevIssuer
 from conftest import BridgeFactory, ScriptablePortal, bearer, drain, enqueue, outbox_events
+from contracts.assessment import OperatorJurisdictionsSet
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.common import ReleasePolicy, RoleRequirement
 from release_bridge.adapters.unit_of_work import Units
-from release_bridge.service import releases
+from release_bridge.service import operators, releases
 
 pytestmark = pytest.mark.integration
 
@@ -31,6 +32,24 @@ async def _publish_policy(bridge, jurisdiction: str) -> None:  # type: ignore[no
     async with Units(bridge.runtime)() as unit:
         ctx = releases.Context(endpoint=bridge.endpoint, now=now)
         await releases.release_policy_published(unit, ctx, event, event_time=now)
+
+
+async def _go_live(bridge, operator: str, *jurisdictions: str) -> None:  # type: ignore[no-untyped-def]
+    """What assessment's `jurisdictions_set` event does: the bridge now knows the operator."""
+    event = OperatorJurisdictionsSet(
+        operator_id=operator,
+        jurisdictions=list(jurisdictions),
+        actor="ada.admin",
+        set_at=datetime.now(UTC),
+    )
+    async with bridge.runtime.sessions() as session, session.begin():
+        await operators.on_assessment_event(
+            bridge.runtime.envelope(event, tenant=operator), session
+        )
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6].upper()}"
 
 
 @pytest.mark.parametrize(
@@ -70,9 +89,11 @@ async def test_force_release_is_delivered_as_a_manual_override_and_audited(
     make_bridge: BridgeFactory, portal: ScriptablePortal, issuer: DevIssuer
 ) -> None:
     bridge = make_bridge()
-    jurisdiction = f"F{uuid.uuid4().hex[:6].upper()}"
+    jurisdiction = _unique("F")
+    operator = f"op-forced-{jurisdiction.lower()}"
     await _publish_policy(bridge, jurisdiction)
-    request = {"operator_id": "op-forced", "jurisdiction": jurisdiction, "reason": "go-live call"}
+    await _go_live(bridge, operator, jurisdiction)
+    request = {"operator_id": operator, "jurisdiction": jurisdiction, "reason": "go-live call"}
 
     async with bridge.client() as client:
         created = await client.post(
@@ -99,7 +120,7 @@ async def test_force_release_is_delivered_as_a_manual_override_and_audited(
         "force_release",
         "sam.support <sam.support@academy-vendor.example>",
         "go-live call",
-        "op-forced",
+        operator,
     )
 
 
@@ -120,7 +141,12 @@ async def test_redeliver_sends_a_parked_delivery_again_and_answers_404_for_unkno
             headers=headers,
         )
         unknown = await client.post(
-            "/v1/support/deliveries/nope/redeliver", json={"reason": "x"}, headers=headers
+            "/v1/support/deliveries/nope/redeliver", json={"reason": "ticket 42"}, headers=headers
+        )
+        malformed = await client.post(
+            "/v1/support/deliveries/no%20such%20id/redeliver",
+            json={"reason": "ticket 42"},
+            headers=headers,
         )
         await drain(bridge)
         done = (await client.get(f"/v1/support/deliveries/{webhook_id}", headers=headers)).json()
@@ -128,6 +154,8 @@ async def test_redeliver_sends_a_parked_delivery_again_and_answers_404_for_unkno
     assert (parked["status"], parked["stop_cause"]) == ("parked", "endpoint_gone")
     assert redone.status_code == 200
     assert unknown.status_code == 404
+    assert malformed.status_code == 422
+    assert malformed.json()["problems"][0]["field"] == "path.webhook_id"
     assert done["status"] == "delivered"
     assert [a["status_code"] for a in done["attempts"]] == [410, 204]
     [action] = await outbox_events(bridge, "academy.support_action.recorded.v1", subject=webhook_id)
@@ -197,7 +225,132 @@ async def test_breaker_of_another_endpoint_is_not_found(
     async with bridge.client() as client:
         response = await client.post(
             "/v1/support/breakers/elsewhere/reset",
-            json={"reason": "x"},
+            json={"reason": "ticket 42"},
             headers=bearer(issuer, "academy_support"),
         )
     assert response.status_code == 404
+
+
+async def test_force_release_for_a_mistyped_operator_is_a_404_naming_the_one_meant(
+    make_bridge: BridgeFactory, issuer: DevIssuer
+) -> None:
+    bridge = make_bridge()
+    jurisdiction = _unique("T")
+    operator = f"demo-operator-{jurisdiction.lower()}"
+    typo = operator.replace("operator", "operatr")
+    await _publish_policy(bridge, jurisdiction)
+    await _go_live(bridge, operator, jurisdiction)
+
+    async with bridge.client() as client:
+        response = await client.post(
+            "/v1/support/releases",
+            json={"operator_id": typo, "jurisdiction": jurisdiction, "reason": "typo"},
+            headers=bearer(issuer, "academy_support"),
+        )
+
+    assert response.status_code == 404, response.text
+    assert response.json() == {
+        "error": "not_found",
+        "reason": "unknown_operator",
+        "detail": f"no operator {typo!r}; did you mean {operator!r}?",
+        "did_you_mean": [operator],
+    }
+    assert await outbox_events(bridge, "academy.release.decided.v1", tenant=typo) == []
+
+
+async def test_force_release_in_a_jurisdiction_the_catalogue_never_published_is_a_422(
+    make_bridge: BridgeFactory, issuer: DevIssuer
+) -> None:
+    bridge = make_bridge()
+    published, unpublished = _unique("P"), _unique("U")
+    operator = f"op-{published.lower()}"
+    await _publish_policy(bridge, published)
+    await _go_live(bridge, operator, published, unpublished)
+
+    async with bridge.client() as client:
+        response = await client.post(
+            "/v1/support/releases",
+            json={"operator_id": operator, "jurisdiction": unpublished, "reason": "ticket 42"},
+            headers=bearer(issuer, "academy_support"),
+        )
+
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["error"], body["detail"]) == (
+        "invalid_request",
+        "fix the listed fields: jurisdiction",
+    )
+    [problem] = body["problems"]
+    assert problem["field"] == "jurisdiction"
+    assert problem["problem"].startswith(f"{unpublished!r} is not published by the catalogue; ")
+    assert published in body["published"]
+    assert unpublished not in body["published"]
+
+
+async def test_force_release_outside_go_live_needs_the_flag_and_is_audited_as_such(
+    make_bridge: BridgeFactory, portal: ScriptablePortal, issuer: DevIssuer
+) -> None:
+    bridge = make_bridge()
+    live, other = _unique("L"), _unique("O")
+    operator = f"op-{live.lower()}"
+    await _publish_policy(bridge, live)
+    await _publish_policy(bridge, other)
+    await _go_live(bridge, operator, live)
+    request = {"operator_id": operator, "jurisdiction": other, "reason": "regulator asked"}
+    headers = bearer(issuer, "academy_support")
+
+    async with bridge.client() as client:
+        refused = await client.post("/v1/support/releases", json=request, headers=headers)
+        forced = await client.post(
+            "/v1/support/releases", json={**request, "outside_go_live": True}, headers=headers
+        )
+    await drain(bridge)
+
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["reason"] == "outside_go_live"
+    assert refused.json()["go_live"] == [live]
+    assert "outside_go_live: true (CLI --outside-go-live)" in refused.json()["detail"]
+    assert forced.status_code == 201, forced.text
+    assert forced.json()["outside_go_live"] is True
+    release_id = forced.json()["release_id"]
+    assert release_id in portal.ids()
+    [action] = await outbox_events(bridge, "academy.support_action.recorded.v1", subject=release_id)
+    assert action.action == "force_release_outside_go_live"
+    assert (action.details["go_live"], action.details["outside_go_live"]) == (live, "true")
+
+
+async def test_replay_of_a_mistyped_operator_is_a_404_naming_the_one_meant(
+    make_bridge: BridgeFactory, issuer: DevIssuer
+) -> None:
+    bridge = make_bridge()
+    operator = f"kestrel-bet-{uuid.uuid4().hex[:6]}"
+    await _go_live(bridge, operator, "MGA")
+    start = datetime.now(UTC)
+    body = {
+        "since": (start - timedelta(seconds=1)).isoformat(),
+        "until": (start + timedelta(seconds=1)).isoformat(),
+        "operator_id": operator.replace("-bet", "bet"),
+        "reason": "portal restored from backup",
+    }
+
+    async with bridge.client() as client:
+        response = await client.post(
+            "/v1/support/replays", json=body, headers=bearer(issuer, "academy_support")
+        )
+
+    assert response.status_code == 404, response.text
+    assert response.json()["did_you_mean"] == [operator]
+
+
+async def test_a_reason_of_fewer_than_three_visible_characters_is_refused(
+    make_bridge: BridgeFactory, issuer: DevIssuer
+) -> None:
+    bridge = make_bridge()
+    async with bridge.client() as client:
+        response = await client.post(
+            f"/v1/support/breakers/{bridge.endpoint}/reset",
+            json={"reason": "ok"},
+            headers=bearer(issuer, "academy_support"),
+        )
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["field"] == "reason"

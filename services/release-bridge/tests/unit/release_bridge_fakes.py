@@ -46,6 +46,7 @@ class FakeDecisionStore:
     ledgers: dict[tuple[str, str], tuple[ReleaseLedger, datetime | None]] = field(
         default_factory=dict
     )
+    go_lives: dict[str, list[str]] = field(default_factory=dict)
 
     async def save_policy(self, stored: StoredPolicy) -> bool:
         current = self.policies.get(stored.policy.jurisdiction)
@@ -60,6 +61,16 @@ class FakeDecisionStore:
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
         stored = self.policies.get(jurisdiction)
         return stored.policy if stored else None
+
+    async def published_jurisdictions(self) -> list[str]:
+        return sorted(self.policies)
+
+    async def go_live(self, operator_id: str) -> list[str] | None:
+        found = self.go_lives.get(operator_id)
+        return sorted(found) if found is not None else None
+
+    async def operator_ids(self) -> list[str]:
+        return sorted(self.go_lives)
 
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
         self.held[certificate.certificate_id] = (operator_id, certificate)

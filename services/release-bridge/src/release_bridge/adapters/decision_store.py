@@ -1,4 +1,4 @@
-"""Policies, certificates and release ledgers in Postgres (DecisionStore)."""
+"""Policies, certificates, release ledgers and go-live sets in Postgres (DecisionStore)."""
 
 import zlib
 from datetime import datetime
@@ -9,7 +9,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ReleasePolicy
-from release_bridge.adapters.orm import certificates, release_ledger, release_policies
+from release_bridge.adapters.orm import (
+    certificates,
+    operator_jurisdictions,
+    release_ledger,
+    release_policies,
+)
 from release_bridge.domain.decisions import ReleaseLedger
 from release_bridge.domain.policy import HeldCertificate
 from release_bridge.service.ports import CertificateRecord, StoredPolicy
@@ -48,6 +53,28 @@ class SqlDecisionStore:
             select(release_policies.c.policy).where(release_policies.c.jurisdiction == jurisdiction)
         )
         return ReleasePolicy.model_validate(document) if document is not None else None
+
+    async def published_jurisdictions(self) -> list[str]:
+        rows = await self._session.scalars(
+            select(release_policies.c.jurisdiction).order_by(release_policies.c.jurisdiction)
+        )
+        return list(rows)
+
+    async def go_live(self, operator_id: str) -> list[str] | None:
+        found = await self._session.scalar(
+            select(operator_jurisdictions.c.jurisdictions).where(
+                operator_jurisdictions.c.operator_id == operator_id
+            )
+        )
+        return sorted(found) if found is not None else None
+
+    async def operator_ids(self) -> list[str]:
+        rows = await self._session.scalars(
+            select(operator_jurisdictions.c.operator_id).order_by(
+                operator_jurisdictions.c.operator_id
+            )
+        )
+        return list(rows)
 
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
         values = {

@@ -1,26 +1,39 @@
 """Support API (role academy_support): overrides with a required reason, recorded with the actor."""
 
+import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
-from pydantic import AwareDatetime, BaseModel, StringConstraints
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import AwareDatetime, BaseModel, Field
 
 from academy_runtime.auth import Principal, require_roles
-from contracts.base import JurisdictionCode, OperatorId
+from academy_runtime.input_guard import invalid_request
+from academy_runtime.text import ReasonText
+from contracts import identifiers
+from contracts.identifiers import JurisdictionCode, OperatorId
 from release_bridge.adapters import read_models
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.service import support
 from release_bridge.service.breakers import ManualAction
-from release_bridge.service.errors import Conflict, NotFound
+from release_bridge.service.errors import (
+    Conflict,
+    NotFound,
+    OutsideGoLive,
+    UnknownOperator,
+    Unpublished,
+)
 from release_bridge.service.ports import Clock
 from release_bridge.service.releases import Context
 
 SUPPORT_ROLE = "academy_support"
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 BreakerAction = Literal["force-open", "force-closed", "reset"]
 SupportUser = Annotated[Principal, require_roles(SUPPORT_ROLE)]
+WebhookIdPath = Annotated[
+    str, Path(pattern=identifiers.RECORD_ID_PATTERN, description="webhook id (= release id)")
+]
+OperatorFilter = Annotated[str | None, Query(pattern=identifiers.OPERATOR_ID_PATTERN)]
 MANUAL_ACTIONS: dict[str, ManualAction] = {
     "force-open": "force_open",
     "force-closed": "force_closed",
@@ -29,20 +42,25 @@ MANUAL_ACTIONS: dict[str, ManualAction] = {
 
 
 class ForceRelease(BaseModel):
-    operator_id: OperatorId
-    jurisdiction: JurisdictionCode
-    reason: Reason
+    operator_id: OperatorId = Field(description="an operator with go-live jurisdictions set")
+    jurisdiction: JurisdictionCode = Field(description="a jurisdiction with a published policy")
+    reason: ReasonText
+    outside_go_live: bool = Field(
+        default=False,
+        description="release a jurisdiction that is not one of the operator's go-live "
+        "jurisdictions (refused with 409 otherwise); audited as force_release_outside_go_live",
+    )
 
 
 class WithReason(BaseModel):
-    reason: Reason
+    reason: ReasonText
 
 
 class Replay(BaseModel):
     since: AwareDatetime
     until: AwareDatetime
-    operator_id: OperatorId | None = None
-    reason: Reason
+    operator_id: OperatorId | None = Field(default=None, description="a known operator only")
+    reason: ReasonText
 
 
 def support_router(
@@ -50,8 +68,15 @@ def support_router(
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/support", tags=["support"])
 
-    @router.post("/releases", status_code=201, summary="Force-release tooling (manual override)")
-    async def force_release(body: ForceRelease, user: SupportUser) -> dict[str, str]:
+    @router.post(
+        "/releases",
+        status_code=201,
+        summary="Force-release tooling (manual override)",
+        description="404 (with did_you_mean) for an operator without go-live jurisdictions, "
+        "422 (listing the published ones) for a jurisdiction without a published release "
+        "policy, 409 outside the operator's go-live jurisdictions unless outside_go_live.",
+    )
+    async def force_release(body: ForceRelease, user: SupportUser) -> dict[str, Any]:
         async with _errors(), units() as unit:
             release_id = await support.force_release(
                 unit,
@@ -60,12 +85,20 @@ def support_router(
                 jurisdiction=body.jurisdiction,
                 actor=user.actor,
                 reason=body.reason,
+                outside_go_live=body.outside_go_live,
             )
         metrics.support_action("force_release")
-        return {"release_id": release_id, "reason": "manual_override", "actor": user.actor}
+        return {
+            "release_id": release_id,
+            "reason": "manual_override",
+            "actor": user.actor,
+            "outside_go_live": body.outside_go_live,
+        }
 
     @router.post("/deliveries/{webhook_id}/redeliver", summary="Send a delivery again now")
-    async def redeliver(webhook_id: str, body: WithReason, user: SupportUser) -> dict[str, Any]:
+    async def redeliver(
+        webhook_id: WebhookIdPath, body: WithReason, user: SupportUser
+    ) -> dict[str, Any]:
         async with _errors(), units() as unit:
             record = await support.redeliver(
                 unit, webhook_id=webhook_id, actor=user.actor, reason=body.reason, now=clock()
@@ -114,7 +147,7 @@ def support_router(
     async def list_deliveries(
         _: SupportUser,
         status: Literal["pending", "held", "parked", "delivered"] | None = None,
-        operator_id: str | None = None,
+        operator_id: OperatorFilter = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
         async with units() as unit:
@@ -127,7 +160,7 @@ def support_router(
             )
 
     @router.get("/deliveries/{webhook_id}", summary="One delivery with every attempt")
-    async def get_delivery(webhook_id: str, _: SupportUser) -> dict[str, Any]:
+    async def get_delivery(webhook_id: WebhookIdPath, _: SupportUser) -> dict[str, Any]:
         async with units() as unit:
             found = await read_models.delivery_with_attempts(unit.session, webhook_id)
         if found is None:
@@ -144,10 +177,24 @@ class _errors:
         return None
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: Any, tb: Any) -> bool:
+        if isinstance(exc, UnknownOperator):
+            raise HTTPException(404, exc.body) from exc
         if isinstance(exc, NotFound):
             raise HTTPException(404, str(exc)) from exc
+        if isinstance(exc, OutsideGoLive):
+            body = {"error": "conflict", "reason": "outside_go_live", "detail": str(exc)}
+            raise HTTPException(409, {**body, "go_live": exc.go_live}) from exc
         if isinstance(exc, Conflict):
             raise HTTPException(409, str(exc)) from exc
+        if isinstance(exc, Unpublished):
+            problems = [{"field": "jurisdiction", "problem": str(exc)}]
+            raise HTTPException(422, {**_invalid(problems), "published": exc.published}) from exc
         if isinstance(exc, ValueError):
             raise HTTPException(422, str(exc)) from exc
         return False
+
+
+def _invalid(problems: list[dict[str, str]]) -> dict[str, Any]:
+    """The runtime's one 422 body, as a dict to extend."""
+    body: dict[str, Any] = json.loads(bytes(invalid_request(problems).body))
+    return body

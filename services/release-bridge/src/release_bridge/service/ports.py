@@ -53,6 +53,18 @@ class DecisionStore(Protocol):
 
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None: ...
 
+    async def published_jurisdictions(self) -> list[str]:
+        """Jurisdictions the catalogue has published a release policy for, sorted."""
+        ...
+
+    async def go_live(self, operator_id: str) -> list[str] | None:
+        """The operator's go-live jurisdictions; None when assessment never set any for it."""
+        ...
+
+    async def operator_ids(self) -> list[str]:
+        """Every operator with a go-live record (the operators the bridge knows)."""
+        ...
+
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None: ...
 
     async def end_certificate(

@@ -8,7 +8,13 @@ from release_bridge.domain import decisions
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.domain.breaker_state import Transition
 from release_bridge.service import breakers
-from release_bridge.service.errors import Conflict, NotFound
+from release_bridge.service.errors import (
+    Conflict,
+    NotFound,
+    OutsideGoLive,
+    UnknownOperator,
+    Unpublished,
+)
 from release_bridge.service.events import support_event
 from release_bridge.service.ports import DeliveryRecord, SupportAction, Unit
 from release_bridge.service.releases import Context, apply_outcome
@@ -26,13 +32,36 @@ async def record_action(unit: Unit, action: SupportAction) -> None:
     )
 
 
+async def known_go_live(unit: Unit, operator_id: str) -> list[str]:
+    """The operator's go-live set; unknown = assessment never set one for it (UnknownOperator)."""
+    go_live = await unit.decisions.go_live(operator_id)
+    if go_live is None:
+        raise UnknownOperator(operator_id, await unit.decisions.operator_ids())
+    return go_live
+
+
 async def force_release(
-    unit: Unit, ctx: Context, *, operator_id: str, jurisdiction: str, actor: str, reason: str
+    unit: Unit,
+    ctx: Context,
+    *,
+    operator_id: str,
+    jurisdiction: str,
+    actor: str,
+    reason: str,
+    outside_go_live: bool = False,
 ) -> str:
-    """Release tooling by hand (reason `manual_override`); returns the release id."""
+    """Release tooling by hand (reason `manual_override`); returns the release id.
+
+    Outside the operator's go-live jurisdictions only with `outside_go_live`, and then the
+    support action is `force_release_outside_go_live`.
+    """
+    go_live = await known_go_live(unit, operator_id)
     policy = await unit.decisions.policy(jurisdiction)
     if policy is None:
-        raise NotFound(f"no release policy is known for jurisdiction {jurisdiction}")
+        raise Unpublished(jurisdiction, await unit.decisions.published_jurisdictions())
+    outside = jurisdiction not in go_live
+    if outside and not outside_go_live:
+        raise OutsideGoLive(operator_id, jurisdiction, go_live)
     ledger = await unit.decisions.lock_ledger(operator_id, jurisdiction)
     certificates = await unit.decisions.certificates(operator_id, jurisdiction)
     outcome = decisions.force_release(
@@ -48,13 +77,18 @@ async def force_release(
     await record_action(
         unit,
         SupportAction(
-            action="force_release",
+            action="force_release_outside_go_live" if outside else "force_release",
             actor=actor,
             reason=reason,
             at=ctx.now,
             operator_id=operator_id,
             target=release_id,
-            details={"jurisdiction": jurisdiction, "epoch": str(outcome.ledger.epoch)},
+            details={
+                "jurisdiction": jurisdiction,
+                "epoch": str(outcome.ledger.epoch),
+                "go_live": ",".join(go_live),
+                "outside_go_live": str(outside).lower(),
+            },
         ),
     )
     return release_id
@@ -111,6 +145,8 @@ async def replay(
     """Queue again every webhook decided in [since, until), delivered ones included."""
     if until <= since:
         raise ValueError("the replay range must end after it starts")
+    if operator_id is not None:
+        await known_go_live(unit, operator_id)
     ids = await unit.deliveries.requeue_range(
         endpoint=endpoint, since=since, until=until, operator_id=operator_id, now=now
     )
