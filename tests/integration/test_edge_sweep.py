@@ -295,3 +295,57 @@ def test_the_sweep_covers_every_service_and_many_routes() -> None:
     services = {operation.service for operation in OPERATIONS}
     assert services == {"catalogue", "assessment", "release-bridge", "audit-export"}
     assert len(OPERATIONS) >= 35
+
+
+#: A valid value for every body field the cross-tenant routes take.
+VALID_FIELDS: dict[str, Any] = {
+    "reason": "cross-tenant probe",
+    "operator_id": "op-victim",
+    "jurisdiction": "MGA",
+    "jurisdictions": ["MGA"],
+    "from": "2026-11-01",
+    "to": "2026-11-02",
+    "since": "2026-11-01T00:00:00Z",
+    "until": "2026-11-02T00:00:00Z",
+}
+
+
+def _valid_body(operation: Operation, document: dict[str, Any]) -> dict[str, Any] | None:
+    content = operation.spec.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    if "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    properties = schema.get("properties", {})
+    missing = set(schema.get("required", [])) - set(VALID_FIELDS)
+    assert not missing, f"{operation}: add valid values for {missing}"
+    return {name: VALID_FIELDS[name] for name in properties if name in VALID_FIELDS}
+
+
+def _cross_tenant(operation: Operation) -> bool:
+    """Routes where a vendor role may act on another operator than the caller's."""
+    if operation.service == "release-bridge":
+        return operation.path.startswith("/v1/support/")
+    return operation.service in ("assessment", "audit-export") and "{operator_id}" in operation.path
+
+
+CROSS_TENANT_OPERATIONS = [operation for operation in OPERATIONS if _cross_tenant(operation)]
+
+
+@pytest.mark.parametrize("operation", CROSS_TENANT_OPERATIONS, ids=str)
+async def test_vendor_roles_from_a_customer_tenant_do_not_cross_tenants(
+    operation: Operation, clients: dict[str, httpx.AsyncClient], issuer: DevIssuer
+) -> None:
+    client = clients[operation.service]
+    url = _url(operation, {"operator_id": "op-victim"})
+    foreign = _token(issuer, operator_id="op-mallory")  # every vendor role, wrong tenant
+    body = _valid_body(operation, _document(operation.service))
+    response = await client.request(operation.method, url, json=body, headers=foreign)
+    assert response.status_code in (403, 404), (str(operation), response.text)
+
+
+def test_every_cross_tenant_route_is_swept() -> None:
+    by_service = {operation.service for operation in CROSS_TENANT_OPERATIONS}
+    assert by_service == {"assessment", "release-bridge", "audit-export"}
+    assert len(CROSS_TENANT_OPERATIONS) >= 15
