@@ -69,11 +69,13 @@ class Harness:
             await operators.set_jurisdictions(
                 session,
                 events=self.runtime,
+                tracks=self.wiring.tracks,
                 operator_id=operator,
                 jurisdictions=list(jurisdictions),
                 actor="test-admin",
                 reason="test set-up",
                 now=self.clock(),
+                new_operator=True,
             )
 
     async def events(self, operator: str, *types: str) -> list[Envelope[Any]]:

@@ -167,11 +167,17 @@ async def test_events_leave_on_the_assessment_topic_keyed_by_operator_and_notice
         await producer.stop()
     operator = unique_operator()
     admin = issuer.mint(sub="root", operator_id="academy-vendor", groups=["academy_admin"])
-    put = await client.put(
-        f"/v1/admin/operators/{operator}/jurisdictions",
-        json={"jurisdictions": [track.jurisdiction]},
-        headers={"Authorization": f"Bearer {admin}"},
-    )
+
+    async def gone_live() -> httpx.Response | None:
+        """The go-live waits for the track to arrive (422 until it is published here)."""
+        response = await client.put(
+            f"/v1/admin/operators/{operator}/jurisdictions",
+            json={"jurisdictions": [track.jurisdiction], "new_operator": True},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        return None if response.status_code == 422 else response
+
+    put = await _eventually(gone_live)
     assert put.status_code == 200, put.text
     token = issuer.mint(sub="ada", operator_id=operator, groups=["compliance_officer"])
     staff = {"Authorization": f"Bearer {token}"}

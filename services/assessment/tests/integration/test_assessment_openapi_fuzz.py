@@ -38,17 +38,20 @@ async def seeded(database_url: str) -> None:
     """A published track and a go-live jurisdiction, so some requests find real data."""
     _, runtime = create(AssessmentSettings(environment="test", database_url=database_url))
     track = realistic_track(jurisdiction=FUZZ_JURISDICTION)
+    tracks = TrackStore()
     async with transaction(runtime.sessions) as session:
         envelope = runtime.envelope(track, tenant=topics.PLATFORM_TENANT)
-        await apply_catalogue_event(envelope, session, tracks=TrackStore())
+        await apply_catalogue_event(envelope, session, tracks=tracks)
         await operators.set_jurisdictions(
             session,
             events=runtime,
+            tracks=tracks,
             operator_id=FUZZ_OPERATOR,
             jurisdictions=[FUZZ_JURISDICTION],
             actor="fuzz",
             reason=None,
             now=T0,
+            new_operator=True,
         )
     await runtime.engine.dispose()
 

@@ -73,17 +73,18 @@ async def test_certificate_views_show_valid_holders_and_who_expires_soon(harness
 async def test_readiness_says_which_requirements_are_met_and_what_is_missing(
     harness: Harness,
 ) -> None:
-    ready, pending, unpublished = (unique_jurisdiction() for _ in range(3))
+    ready, pending, without_policy = (unique_jurisdiction() for _ in range(3))
     ready_track = realistic_track(jurisdiction=ready)
     await harness.publish(
         ready_track,
         realistic_track(jurisdiction=pending),
+        realistic_track(jurisdiction=without_policy),
         jurisdiction_added(ready),
         release_policy(ready),
         release_policy(pending, requirements=[("compliance_officer", 2)]),
     )
     operator = unique_operator()
-    await harness.go_live(operator, ready, pending, unpublished)
+    await harness.go_live(operator, ready, pending, without_policy)
     certificate = await _pass(harness, ready_track, harness.auth(operator, sub="ada", name="Ada"))
     officer = harness.auth(operator)
     response = await harness.client.get(f"/v1/operators/{operator}/readiness", headers=officer)
@@ -97,7 +98,7 @@ async def test_readiness_says_which_requirements_are_met_and_what_is_missing(
     assert by_code[pending]["missing"] == [
         f"2 more compliance_officer with a valid {pending} certificate"
     ]
-    assert by_code[unpublished] | {"jurisdiction": None} == {
+    assert by_code[without_policy] | {"jurisdiction": None} == {
         "jurisdiction": None,
         "name": None,
         "regulator": None,
@@ -105,7 +106,7 @@ async def test_readiness_says_which_requirements_are_met_and_what_is_missing(
         "policy_published": False,
         "tooling": [],
         "requirements": [],
-        "missing": [f"no release policy for {unpublished} has been published yet"],
+        "missing": [f"no release policy for {without_policy} has been published yet"],
     }
 
 

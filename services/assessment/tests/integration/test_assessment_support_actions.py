@@ -1,5 +1,7 @@
 """Support actions: revoke a certificate and reset attempts, each with actor and reason."""
 
+import uuid
+
 import pytest
 from assessment_harness import Harness
 from assessment_testkit import answers, realistic_track, unique_jurisdiction, unique_operator
@@ -96,10 +98,42 @@ async def test_support_actions_need_the_support_role(harness: Harness) -> None:
 async def test_resetting_an_unknown_staff_member_is_a_404(harness: Harness) -> None:
     track = realistic_track(jurisdiction=unique_jurisdiction())
     await harness.publish(track)
+    operator = unique_operator()
+    await harness.go_live(operator, track.jurisdiction)
     response = await harness.client.post(
-        f"/v1/support/operators/{unique_operator()}/staff/ghost/tracks/{track.track_key}/attempt-reset",
+        f"/v1/support/operators/{operator}/staff/ghost/tracks/{track.track_key}/attempt-reset",
         json={"reason": "ticket 123"},
         headers=_support(harness),
     )
     assert response.status_code == 404
     assert response.json()["error"] == "staff_not_found"
+
+
+@pytest.mark.parametrize(
+    "action", ["certificates/cert-1/revocation", "staff/ada/tracks/{track}/attempt-reset"]
+)
+async def test_a_support_action_on_a_mistyped_operator_is_a_404_naming_the_one_meant(
+    harness: Harness, action: str
+) -> None:
+    track = realistic_track(jurisdiction=unique_jurisdiction())
+    await harness.publish(track)
+    operator = f"{uuid.uuid4().hex[:10]}-casino"
+    signed_in = await harness.client.get("/v1/me", headers=harness.auth(operator, sub="ada"))
+    assert signed_in.status_code == 200, signed_in.text
+    typo = operator.replace("casino", "casno")
+    path = action.format(track=track.track_key)
+
+    response = await harness.client.post(
+        f"/v1/support/operators/{typo}/{path}",
+        json={"reason": "ticket 123"},
+        headers=_support(harness),
+    )
+
+    assert response.status_code == 404, response.text
+    assert response.json() == {
+        "error": "not_found",
+        "reason": "unknown_operator",
+        "detail": f"no operator {typo!r}; did you mean {operator!r}?",
+        "did_you_mean": [operator],
+    }
+    assert await harness.events(typo) == []

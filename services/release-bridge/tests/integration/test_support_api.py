@@ -236,8 +236,8 @@ async def test_force_release_for_a_mistyped_operator_is_a_404_naming_the_one_mea
 ) -> None:
     bridge = make_bridge()
     jurisdiction = _unique("T")
-    operator = f"demo-operator-{jurisdiction.lower()}"
-    typo = operator.replace("operator", "operatr")
+    operator = f"{jurisdiction.lower()}-casino"
+    typo = operator.replace("casino", "casno")
     await _publish_policy(bridge, jurisdiction)
     await _go_live(bridge, operator, jurisdiction)
 

@@ -105,6 +105,13 @@ class TrackStore:
         found = await self._bodies(session, ids)
         return [found[i] for i in ids if i in found]
 
+    async def published_jurisdictions(self, session: AsyncSession) -> list[str]:
+        """Jurisdictions with at least one published track (staff can train for them), sorted."""
+        rows = await session.scalars(
+            select(tracks.c.jurisdiction).distinct().order_by(tracks.c.jurisdiction)
+        )
+        return list(rows)
+
     async def policies(
         self, session: AsyncSession, jurisdiction_codes: Collection[str]
     ) -> dict[str, ReleasePolicy]:

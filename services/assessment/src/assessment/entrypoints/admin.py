@@ -1,16 +1,20 @@
 """Admin API: operators and their go-live jurisdictions."""
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
+from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
+from academy_runtime.input_guard import invalid_request
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText
-from assessment.entrypoints.deps import BEARER, OperatorPath
-from assessment.entrypoints.errors import AUTHENTICATED, error_responses
+from assessment.entrypoints.deps import BEARER, OperatorPath, WiringDep
+from assessment.entrypoints.errors import AUTHENTICATED, ErrorBody, error_responses
 from assessment.service import operators
 from contracts.identifiers import JurisdictionCode
 
@@ -22,11 +26,19 @@ router = APIRouter(
 )
 
 
-class JurisdictionsBody(BaseModel):
+class JurisdictionsBody(RequestBody):
     jurisdictions: list[JurisdictionCode] = Field(
-        min_length=1, max_length=50, examples=[["MGA", "GCB"]]
+        min_length=1,
+        max_length=50,
+        examples=[["MGA", "GCB"]],
+        description="each one published by the catalogue (a track staff can train for)",
     )
     reason: ReasonText | None = Field(default=None, examples=["Go-live Q1 2027"])
+    new_operator: bool = Field(
+        default=False,
+        description="vendor admin/support onboarding an operator assessment has never seen "
+        "(no staff signed in, no go-live set); recorded in the event's reason",
+    )
 
 
 class OperatorJurisdictions(BaseModel):
@@ -41,11 +53,54 @@ def _can_administer(principal: Principal, operator_id: str) -> bool:
     return principal.operator_id == operator_id and principal.has_role("operator_admin")
 
 
+def _documented(status: int, description: str, example: dict[str, Any]) -> dict[int | str, Any]:
+    content = {"application/json": {"example": example}}
+    return {status: {"model": ErrorBody, "description": description, "content": content}}
+
+
+PUT_ERRORS = {
+    **error_responses(400),
+    **_documented(
+        404,
+        "A vendor admin named an operator assessment has never seen (`did_you_mean` lists close "
+        'ids; send `"new_operator": true` to onboard a brand-new one)',
+        {
+            "error": "not_found",
+            "reason": "unknown_operator",
+            "detail": "no operator 'demo-operatr'; did you mean 'demo-operator'?",
+            "did_you_mean": ["demo-operator"],
+        },
+    ),
+    **_documented(
+        422,
+        "The body does not validate, or a jurisdiction is not published (`published` lists "
+        "the published ones)",
+        {
+            "error": "invalid_request",
+            "detail": "fix the listed fields: jurisdictions.0",
+            "problems": [
+                {
+                    "field": "jurisdictions.0",
+                    "problem": "'ZZZZ' is not published by the catalogue; published: GCB, GSC, MGA",
+                }
+            ],
+            "published": ["GCB", "GSC", "MGA"],
+        },
+    ),
+}
+
+
 @router.put(
     "/operators/{operator_id}/jurisdictions",
     response_model=OperatorJurisdictions,
     summary="Set the jurisdictions an operator is going live in",
-    responses=error_responses(400),
+    description="An operator's own `operator_admin` may always set its go-live jurisdictions. "
+    "Vendor staff (`academy_admin`, `academy_support`) may set any known operator's (one "
+    "whose staff signed in or whose go-live was set); an unknown one is a 404 with "
+    '`did_you_mean`, unless the body says `"new_operator": true` (onboarding, recorded in '
+    "the event's reason). Every jurisdiction must have a track published by the catalogue "
+    "(422 listing the published ones otherwise).",
+    responses=PUT_ERRORS,
     dependencies=[require_roles("academy_admin", "academy_support", "operator_admin")],
 )
 async def put_jurisdictions(
@@ -53,6 +108,7 @@ async def put_jurisdictions(
     body: JurisdictionsBody,
     request: Request,
     principal: CurrentPrincipal,
+    wiring: WiringDep,
 ) -> OperatorJurisdictions:
     if not _can_administer(principal, operator_id):
         raise HTTPException(
@@ -64,16 +120,25 @@ async def put_jurisdictions(
             },
         )
     runtime: ServiceRuntime = request.app.state.runtime
-    async with transaction(runtime.sessions) as session:
-        changed = await operators.set_jurisdictions(
-            session,
-            events=runtime,
-            operator_id=operator_id,
-            jurisdictions=body.jurisdictions,
-            actor=principal.actor,
-            reason=body.reason,
-            now=datetime.now(UTC),
-        )
+    try:
+        async with transaction(runtime.sessions) as session:
+            changed = await operators.set_jurisdictions(
+                session,
+                events=runtime,
+                tracks=wiring.tracks,
+                operator_id=operator_id,
+                jurisdictions=body.jurisdictions,
+                actor=principal.actor,
+                reason=body.reason,
+                now=datetime.now(UTC),
+                vouched=principal.operator_id == operator_id,
+                new_operator=body.new_operator,
+            )
+    except operators.UnknownOperator as exc:
+        raise HTTPException(404, exc.body) from exc
+    except operators.Unpublished as exc:
+        invalid: dict[str, Any] = json.loads(bytes(invalid_request(exc.problems).body))
+        raise HTTPException(422, {**invalid, "published": exc.published}) from exc
     return OperatorJurisdictions(
         operator_id=operator_id, jurisdictions=sorted(set(body.jurisdictions)), changed=changed
     )

@@ -1,11 +1,14 @@
 """Support actions: revoke a certificate, reset attempts. Each needs a reason and is audited."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, require_roles
+from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
 from assessment.entrypoints.certificates import CertificateOut
 from assessment.entrypoints.deps import (
@@ -19,7 +22,7 @@ from assessment.entrypoints.deps import (
     id_path,
 )
 from assessment.entrypoints.errors import WITH_BODY, error_responses
-from assessment.service import support
+from assessment.service import operators, support
 from contracts.base import UtcDatetime
 
 router = APIRouter(
@@ -29,10 +32,20 @@ router = APIRouter(
     responses=error_responses(*WITH_BODY, 404),
 )
 
+
+@asynccontextmanager
+async def _known_operator() -> AsyncIterator[None]:
+    """An operator assessment has never seen is a 404 naming the close ids (did_you_mean)."""
+    try:
+        yield
+    except operators.UnknownOperator as exc:
+        raise HTTPException(404, exc.body) from exc
+
+
 CertificatePath = Annotated[str, id_path("0b6c3a52-8d3e-4a8f-bf1e-6f9d1c2e7a40")]
 
 
-class Reason(BaseModel):
+class Reason(RequestBody):
     reason: ReasonText = Field(
         description="why; stored and emitted with the actor", examples=["Exam taken by proxy"]
     )
@@ -65,7 +78,7 @@ async def revoke_certificate(
     wiring: WiringDep,
 ) -> RevokedCertificate:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
+    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
         revoked = await support.revoke(
             session,
             operator_id=operator_id,
@@ -94,7 +107,7 @@ async def reset_attempts(
     wiring: WiringDep,
 ) -> AttemptsResetOut:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
+    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
         await support.reset_attempts(
             session,
             operator_id=operator_id,

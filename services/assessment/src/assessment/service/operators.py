@@ -1,43 +1,96 @@
-"""Operator administration: which jurisdictions an operator is going live in."""
+"""Operator administration: which jurisdictions an operator is going live in.
 
+An operator is known to assessment once its go-live jurisdictions were set or one of its staff
+signed in; a jurisdiction is published once the catalogue published a track for it.
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from academy_runtime import suggest
 from academy_runtime.ports import EventSink
-from assessment.adapters.orm import operators
+from assessment.adapters import operator_repo
+from assessment.adapters.track_store import TrackStore
 from contracts.assessment import OperatorJurisdictionsSet
+
+#: What makes an operator known, for the vendor staff member who named one assessment is not.
+OPERATOR_HINT = (
+    "assessment knows an operator once its staff signed in or its go-live jurisdictions were "
+    'set; to onboard a brand-new operator, send "new_operator": true'
+)
+#: Prefix of the event's reason when a vendor admin onboards an operator nobody had seen.
+ONBOARDING = "new operator onboarded"
+
+
+class UnknownOperator(LookupError):
+    """An operator assessment has never seen (`body` is the 404 with suggestions)."""
+
+    def __init__(self, operator_id: str, known: Sequence[str]) -> None:
+        self.operator_id = operator_id
+        self.did_you_mean = suggest.did_you_mean(operator_id, known)
+        self.body = suggest.not_found(
+            "operator", operator_id, self.did_you_mean, hint=OPERATOR_HINT
+        )
+        super().__init__(self.body["detail"])
+
+
+class Unpublished(ValueError):
+    """Go-live jurisdictions the catalogue has published no track for."""
+
+    def __init__(self, jurisdictions: Sequence[str], published: Sequence[str]) -> None:
+        self.published = list(published)
+        listed = ", ".join(self.published) or "none yet"
+        self.problems = [
+            {
+                "field": f"jurisdictions.{index}",
+                "problem": f"{code!r} is not published by the catalogue; published: {listed}",
+            }
+            for index, code in enumerate(jurisdictions)
+            if code not in self.published
+        ]
+        super().__init__("; ".join(problem["problem"] for problem in self.problems))
+
+
+async def require_known(session: AsyncSession, operator_id: str) -> None:
+    """Refuse an operator assessment has never seen (UnknownOperator, with suggestions)."""
+    if not await operator_repo.is_known(session, operator_id):
+        raise UnknownOperator(operator_id, await operator_repo.known_ids(session))
 
 
 async def set_jurisdictions(
     session: AsyncSession,
     *,
     events: EventSink,
+    tracks: TrackStore,
     operator_id: str,
     jurisdictions: list[str],
     actor: str,
     reason: str | None,
     now: datetime,
+    vouched: bool = False,
+    new_operator: bool = False,
 ) -> bool:
-    """Store the operator's jurisdictions; emits an event only when they change."""
+    """Store the operator's jurisdictions; emits an event only when they change.
+
+    The operator must be known unless the caller's token vouches for it (`vouched`: its own
+    operator admin) or a vendor admin onboards it (`new_operator`, recorded in the reason).
+    Every jurisdiction must be published.
+    """
     wanted = sorted(set(jurisdictions))
-    current = await session.scalar(
-        select(operators.c.jurisdictions)
-        .where(operators.c.operator_id == operator_id)
-        .with_for_update()
-    )
+    known = await operator_repo.is_known(session, operator_id)
+    if not (known or vouched or new_operator):
+        raise UnknownOperator(operator_id, await operator_repo.known_ids(session))
+    published = await tracks.published_jurisdictions(session)
+    if not set(wanted) <= set(published):
+        raise Unpublished(jurisdictions, published)
+    current = await operator_repo.go_live(session, operator_id, lock=True)
     if current is not None and sorted(current) == wanted:
         return False
-    await session.execute(
-        insert(operators)
-        .values(operator_id=operator_id, jurisdictions=wanted, updated_by=actor, updated_at=now)
-        .on_conflict_do_update(
-            index_elements=[operators.c.operator_id],
-            set_={"jurisdictions": wanted, "updated_by": actor, "updated_at": now},
-        )
-    )
+    await operator_repo.save_go_live(session, operator_id, wanted, actor=actor, now=now)
+    if new_operator and not known:
+        reason = f"{ONBOARDING}: {reason}" if reason else ONBOARDING
     data = OperatorJurisdictionsSet(
         operator_id=operator_id, jurisdictions=wanted, actor=actor, reason=reason, set_at=now
     )
@@ -46,7 +99,4 @@ async def set_jurisdictions(
 
 
 async def get_jurisdictions(session: AsyncSession, operator_id: str) -> list[str] | None:
-    result = await session.scalar(
-        select(operators.c.jurisdictions).where(operators.c.operator_id == operator_id)
-    )
-    return list(result) if result is not None else None
+    return await operator_repo.go_live(session, operator_id)

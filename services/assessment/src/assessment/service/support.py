@@ -10,6 +10,7 @@ from assessment.domain import events as domain_events
 from assessment.domain.certificates import Certificate, revoke_certificate
 from assessment.domain.errors import CertificateNotFound, StaffNotFound, TrackNotFound
 from assessment.domain.staff import StaffMember
+from assessment.service.operators import require_known
 from assessment.service.ports import EventSink, stage
 
 
@@ -24,6 +25,7 @@ async def revoke(
     now: datetime,
 ) -> Certificate:
     """Revoke from now on; the actor and reason are stored and emitted (CertificationRevoked)."""
+    await require_known(session, operator_id)
     found = await certificate_repo.get(session, operator_id, certificate_id)
     if found is None:
         raise CertificateNotFound(reference=certificate_id)
@@ -50,6 +52,7 @@ async def reset_attempts(
     now: datetime,
 ) -> StaffMember:
     """Start a new certification cycle: no attempts used, no cooldown (AttemptsReset)."""
+    await require_known(session, operator_id)
     holder = await staff_repo.get(session, operator_id, staff_id, lock=True)
     if holder is None:
         raise StaffNotFound(staff_id=staff_id)

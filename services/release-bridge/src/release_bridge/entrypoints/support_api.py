@@ -4,9 +4,10 @@ import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from academy_runtime.auth import Principal, require_roles
+from academy_runtime.bodies import RequestBody
 from academy_runtime.input_guard import invalid_request
 from academy_runtime.text import ReasonText
 from contracts import identifiers
@@ -41,7 +42,7 @@ MANUAL_ACTIONS: dict[str, ManualAction] = {
 }
 
 
-class ForceRelease(BaseModel):
+class ForceRelease(RequestBody):
     operator_id: OperatorId = Field(description="an operator with go-live jurisdictions set")
     jurisdiction: JurisdictionCode = Field(description="a jurisdiction with a published policy")
     reason: ReasonText
@@ -52,11 +53,11 @@ class ForceRelease(BaseModel):
     )
 
 
-class WithReason(BaseModel):
+class WithReason(RequestBody):
     reason: ReasonText
 
 
-class Replay(BaseModel):
+class Replay(RequestBody):
     since: AwareDatetime
     until: AwareDatetime
     operator_id: OperatorId | None = Field(default=None, description="a known operator only")
