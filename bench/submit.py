@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from academy.local.issuer import DevIssuer
-from academy.local.mesh import Mesh, http_json, mint
+from academy.local.mesh import Mesh, mint
 from bench.catalogue_feed import publish_bundled_catalogue
 from bench.common import Latencies, database, mesh, uvicorn_app, write_result
 
@@ -41,16 +41,19 @@ async def _prepare(running: Mesh, count: int) -> list[tuple[str, str, dict[str, 
     assert running.kafka_bootstrap
     await publish_bundled_catalogue(running.kafka_bootstrap)
     admin = mint(running.url("issuer"), "bench.admin", "academy-vendor", ["academy_admin"])
-    http_json(
-        "PUT",
-        f"{running.url('assessment')}/v1/admin/operators/{OPERATOR}/jurisdictions",
-        {"jurisdictions": ["MGA"]},
-        token=admin,
-    )
     issuer = DevIssuer(running.url("issuer"), key_file=running.state_dir / "issuer-key.pem")
     base = running.url("assessment")
     prepared: list[tuple[str, str, dict[str, list[str]]]] = []
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        body = {"jurisdictions": ["MGA"], "new_operator": True}
+        for _ in range(300):  # go-live is a 422 until the MGA track arrives through Kafka
+            live = await client.put(
+                f"/v1/admin/operators/{OPERATOR}/jurisdictions", json=body, headers=_auth(admin)
+            )
+            if live.status_code != 422:
+                break
+            await asyncio.sleep(0.2)
+        live.raise_for_status()
         probe = issuer.mint(sub="bench-probe", operator_id=OPERATOR, groups=["compliance_officer"])
         for _ in range(300):  # the track arrives through Kafka
             tracks = (await client.get("/v1/me/tracks", headers=_auth(probe))).json()

@@ -23,12 +23,12 @@ def test_every_service_reports_ready_with_database_and_broker(mesh: Mesh) -> Non
 
 
 def test_an_event_crosses_from_assessment_through_kafka_into_audit_export(
-    mesh: Mesh, admin_token: str
+    mesh: Mesh, admin_token: str, catalogue_in_assessment: None
 ) -> None:
     operator = f"op-smoke-{uuid.uuid4().hex[:6]}"
     response = httpx.put(
         f"{mesh.url('assessment')}/v1/admin/operators/{operator}/jurisdictions",
-        json={"jurisdictions": ["MGA", "GSC"], "reason": "smoke test"},
+        json={"jurisdictions": ["MGA", "GSC"], "reason": "smoke test", "new_operator": True},
         headers={"Authorization": f"Bearer {admin_token}"},
         timeout=10,
     )

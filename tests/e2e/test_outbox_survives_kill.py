@@ -45,14 +45,14 @@ def _set(mesh: Mesh, token: str, operators: list[str]) -> None:
         for operator in operators:
             response = client.put(
                 f"{mesh.url('assessment')}/v1/admin/operators/{operator}/jurisdictions",
-                json={"jurisdictions": ["MGA"]},
+                json={"jurisdictions": ["MGA"], "new_operator": True},
                 headers={"Authorization": f"Bearer {token}"},
             )
             assert response.status_code == 200, response.text
 
 
 def test_killed_service_relays_its_outbox_after_restart_and_consumers_apply_once(
-    mesh: Mesh, admin_token: str, database_url: str
+    mesh: Mesh, admin_token: str, database_url: str, catalogue_in_assessment: None
 ) -> None:
     run = uuid.uuid4().hex[:6]
     assessment = mesh.children["assessment"]
