@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,14 +351,28 @@ def seed_demo(mesh: Mesh) -> dict[str, str]:
     publish_bundled_catalogue(mesh)
     issuer = mesh.url("issuer")
     admin = mint(issuer, "academy.admin", "academy-vendor", ["academy_admin"])
-    http_json(
-        "PUT",
-        f"{mesh.url('assessment')}/v1/admin/operators/{DEMO_OPERATOR}/jurisdictions",
-        {"jurisdictions": DEMO_JURISDICTIONS, "reason": "demo operator seeded by academy up"},
-        token=admin,
-    )
+    _go_live_demo_operator(mesh, admin)
     return {
         "academy_admin": admin,
         "compliance_officer": mint(issuer, "alice.officer", DEMO_OPERATOR, ["compliance_officer"]),
         "academy_support": mint(issuer, "sam.support", "academy-vendor", ["academy_support"]),
     }
+
+
+def _go_live_demo_operator(mesh: Mesh, admin: str, *, timeout: float = 120.0) -> None:
+    """Onboard the demo operator; assessment answers 422 until the catalogue's tracks reach it."""
+    url = f"{mesh.url('assessment')}/v1/admin/operators/{DEMO_OPERATOR}/jurisdictions"
+    body = {
+        "jurisdictions": DEMO_JURISDICTIONS,
+        "reason": "demo operator seeded by academy up",
+        "new_operator": True,
+    }
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            http_json("PUT", url, body, token=admin)
+            return
+        except urllib.error.HTTPError as exc:
+            if exc.code != 422 or time.monotonic() > deadline:
+                raise
+        time.sleep(0.5)
