@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from audit_export.domain.public_keys import KeyLoadError, load_trusted_keys
-from audit_export.domain.verify import VerifyResult, verify_pack
-from audit_export.sample import write_sample
+from academy_runtime.cli import ServiceParts, add_service_commands, identifier, load_settings
+from contracts import identifiers
 
 if TYPE_CHECKING:
     from audit_export.domain.inspection import BundleResult
+    from audit_export.domain.verify import VerifyResult
     from audit_export.service.exports import PassReport
+    from audit_export.settings import AuditExportSettings
 
 app = typer.Typer(
     name="audit",
@@ -34,7 +35,7 @@ _INTEGRITY_ONLY = (
 )
 
 
-def _report_ok(result: VerifyResult, previous: Path | None) -> None:
+def _report_ok(result: "VerifyResult", previous: Path | None) -> None:
     manifest = result.manifest
     assert manifest is not None
     events = next(f.rows for f in manifest.files if f.path == "events.jsonl")
@@ -83,6 +84,9 @@ def verify(
     ] = None,
 ) -> None:
     """Verify PACK offline; exit 0 only if every check holds."""
+    from audit_export.domain.public_keys import KeyLoadError, load_trusted_keys
+    from audit_export.domain.verify import verify_pack
+
     trusted = None
     if public_key is not None:
         try:
@@ -106,6 +110,8 @@ def sample(
     ],
 ) -> None:
     """Write two consecutive sample packs for a fictional operator, and the public key file."""
+    from audit_export.sample import write_sample
+
     paths = write_sample(outdir)
     for path in paths:
         typer.echo(f"wrote {path}")
@@ -123,8 +129,7 @@ def public_keys(
 
     Publish it to operators and inspectors before a new key starts signing.
     """
-    from academy_runtime.cli import load_settings
-    from audit_export.domain.public_keys import export_public_keys
+    from audit_export.domain.public_keys import KeyLoadError, export_public_keys
     from audit_export.settings import AuditExportSettings
 
     settings = load_settings(AuditExportSettings)
@@ -146,8 +151,21 @@ def public_keys(
 
 @app.command("export")
 def export(
-    operator_id: Annotated[str, typer.Argument(metavar="OPERATOR", help="Operator id.")],
-    jurisdiction: Annotated[str, typer.Option("--jurisdiction", "-j", help="e.g. MGA")],
+    operator_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="OPERATOR", help="Operator id.", callback=identifier(identifiers.OPERATOR)
+        ),
+    ],
+    jurisdiction: Annotated[
+        str,
+        typer.Option(
+            "--jurisdiction",
+            "-j",
+            help="e.g. MGA",
+            callback=identifier(identifiers.JURISDICTION, normalize=str.upper),
+        ),
+    ],
     first_day: Annotated[str, typer.Option("--from", help="First UTC day, YYYY-MM-DD.")],
     last_day: Annotated[str, typer.Option("--to", help="Last UTC day (inclusive).")],
     reason: Annotated[str, typer.Option("--reason", help="Why (recorded in the audit log).")],
@@ -161,6 +179,7 @@ def export(
     records the export, with your user name and reason, in the operator's audit log.
     """
     from audit_export.domain.pack import PackBuildError
+    from audit_export.domain.public_keys import KeyLoadError
     from audit_export.domain.signing import NoSigningKeyError
     from audit_export.service.inspection import InspectionError
     from audit_export.service.packs import ChainError, PackIntegrityError
@@ -171,9 +190,7 @@ def export(
         typer.echo(f"error: --from/--to: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
     try:
-        path, result = asyncio.run(
-            _export(operator_id, jurisdiction.upper(), first, last, reason, out)
-        )
+        path, result = asyncio.run(_export(operator_id, jurisdiction, first, last, reason, out))
     except (
         InspectionError,
         ChainError,
@@ -186,14 +203,13 @@ def export(
         raise typer.Exit(EXIT_FAILED) from exc
     typer.echo(
         f"wrote {path} ({result.bytes} bytes; {result.training_rows} training and "
-        f"{result.release_rows} release rows for {jurisdiction.upper()})"
+        f"{result.release_rows} release rows for {jurisdiction})"
     )
 
 
 async def _export(
     operator_id: str, jurisdiction: str, first: date, last: date, reason: str, out: Path | None
 ) -> tuple[Path, "BundleResult"]:
-    from academy_runtime.cli import load_settings
     from academy_runtime.service import ServiceRuntime
     from audit_export.adapters.orm import SCHEMA, metadata
     from audit_export.app import wire
@@ -250,7 +266,6 @@ def run_exports() -> None:
 
 
 async def _run_exports() -> "PassReport":
-    from academy_runtime.cli import load_settings
     from academy_runtime.service import ServiceRuntime
     from audit_export.adapters.orm import SCHEMA, metadata
     from audit_export.app import wire
@@ -266,14 +281,11 @@ async def _run_exports() -> "PassReport":
         await runtime.engine.dispose()
 
 
-def _add_service_commands() -> None:
-    from academy_runtime.cli import add_service_commands
+def _service() -> "ServiceParts[AuditExportSettings]":
     from audit_export.app import MIGRATIONS, create
     from audit_export.settings import AuditExportSettings
 
-    add_service_commands(
-        app, settings_cls=AuditExportSettings, create=create, migrations_dir=MIGRATIONS
-    )
+    return ServiceParts(AuditExportSettings, create, MIGRATIONS)
 
 
-_add_service_commands()
+add_service_commands(app, name="audit-export", load=_service)

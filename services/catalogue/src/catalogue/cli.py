@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
+from academy_runtime.cli import ServiceParts, add_service_commands, load_settings
 from catalogue.bundled import BUNDLED_CONTENT_DIR
 from catalogue.domain.content import inspect
 from catalogue.domain.diff import Change, render_diff
@@ -161,8 +162,6 @@ def versions_command(
 
 
 def _settings() -> CatalogueSettings:
-    from academy_runtime.cli import load_settings
-
     return load_settings(CatalogueSettings)
 
 
@@ -236,13 +235,10 @@ def _changes_json(changes: Sequence[Change]) -> list[dict[str, Any]]:
     return [change.to_dict() for change in changes]
 
 
-def _add_service_commands() -> None:
-    from academy_runtime.cli import add_service_commands
+def _service() -> ServiceParts[CatalogueSettings]:
     from catalogue.app import MIGRATIONS, create
 
-    add_service_commands(
-        app, settings_cls=CatalogueSettings, create=create, migrations_dir=MIGRATIONS
-    )
+    return ServiceParts(CatalogueSettings, create, MIGRATIONS)
 
 
-_add_service_commands()
+add_service_commands(app, name="catalogue", load=_service)

@@ -1,34 +1,114 @@
-"""`academy`: the single entry point (local mesh, services, content, release, audit)."""
+"""`academy`: the single entry point (local mesh, services, content, release, audit).
+
+The service command groups are imported only when one of them runs, so `academy --help` and
+`academy token` start without loading FastAPI, SQLAlchemy, FastStream or any service.
+"""
 
 import asyncio
+import importlib
 import logging
 import os
 import signal
 import time
+import urllib.error
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
-from assessment.cli import app as assessment_app
-from audit_export.cli import app as audit_app
-from catalogue.cli import app as catalogue_app
-from release_bridge.cli import app as release_app
+from academy_runtime.cli import (
+    EXIT_USAGE,
+    PORT_OFFSETS,
+    base_port,
+    exit_with_api_error,
+    identifier,
+    local_port,
+    local_url_default,
+    local_url_shown,
+    parse_body,
+    use_base_port,
+)
+from contracts import identifiers
+
+#: The service command groups: name -> (module whose `app` is the Typer group, one-line help).
+SERVICE_APPS: dict[str, tuple[str, str]] = {
+    "catalogue": ("catalogue.cli", "Catalogue: content, publish, serve."),
+    "assessment": ("assessment.cli", "Assessment service: training, exams, certificates."),
+    "release": ("release_bridge.cli", "Release bridge: portal webhooks, breaker, overrides."),
+    "audit": ("audit_export.cli", "Audit export: packs, verify, serve."),
+}
 
 app = typer.Typer(
     help="Licensing Academy: certification platform for regulated iGaming onboarding.",
     no_args_is_help=True,
 )
+
+
+def _mount(name: str, module: str, summary: str) -> None:
+    """`academy NAME …` hands its arguments (`--help` too) to the group in `module`, imported
+    only then: the other commands never load a service."""
+
+    @app.command(
+        name,
+        help=summary,
+        add_help_option=False,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )
+    def run(ctx: typer.Context) -> None:
+        group = typer.main.get_group(importlib.import_module(module).app)
+        group.help = summary
+        group.main(args=list(ctx.args), prog_name=ctx.command_path)
+
+
 dev = typer.Typer(help="Local development components (issuer, portal, SFTP archive).")
 app.add_typer(dev, name="dev")
-app.add_typer(assessment_app, name="assessment")
-app.add_typer(release_app, name="release")
 
 STATE_DIR = Path(os.environ.get("ACADEMY_STATE_DIR", ".state/local"))
+_LAYOUT = ", ".join(f"{name} +{offset}" for name, offset in PORT_OFFSETS.items() if offset)
 
 
-app.add_typer(catalogue_app, name="catalogue", help="Catalogue: content, publish, serve.")
-app.add_typer(audit_app, name="audit", help="Audit export: packs, verify, serve.")
+def _base_port_option(help_text: str, **more: Any) -> Any:
+    return typer.Option(
+        "--base-port",
+        min=1,
+        max=65535 - max(PORT_OFFSETS.values()),
+        show_default=False,
+        help=f"The local mesh's first port (default 8100): the issuer; {_LAYOUT}. {help_text}",
+        **more,
+    )
+
+
+@app.callback()
+def options(
+    chosen: Annotated[
+        int | None,
+        _base_port_option(
+            "Every default URL of every command follows it.", envvar="ACADEMY_BASE_PORT"
+        ),
+    ] = None,
+) -> None:
+    if chosen is not None:
+        use_base_port(chosen)
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise typer.BadParameter(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    from release_bridge.domain.signing import InvalidWebhookSecretError, WebhookSecret
+
+    if value is not None:
+        try:
+            WebhookSecret.parse(value)
+        except InvalidWebhookSecretError as exc:
+            raise typer.BadParameter(f"{exc} (e.g. whsec_ and 32 random bytes in base64)") from exc
+    return value
 
 
 @app.command()
@@ -37,16 +117,41 @@ def up(
         Path, typer.Option(help="Keys, logs and embedded Postgres data")
     ] = STATE_DIR,
     kafka_port: Annotated[int, typer.Option(envvar="ACADEMY_KAFKA_PORT")] = 19092,
-    base_port: Annotated[
-        int, typer.Option(envvar="ACADEMY_BASE_PORT", help="issuer=base, services base+1..+4")
-    ] = 8100,
+    chosen_base_port: Annotated[
+        int | None, _base_port_option("Or `academy --base-port`, ACADEMY_BASE_PORT.")
+    ] = None,
     seed: Annotated[bool, typer.Option(help="Seed the demo operator")] = True,
+    portal_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ACADEMY_PORTAL_URL",
+            callback=_http_url,
+            help="Deliver release webhooks to this portal (a portal team's staging, a test "
+            "receiver) instead of the reference portal, which is then not started.",
+        ),
+    ] = None,
+    portal_secret: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ACADEMY_PORTAL_SECRET",
+            callback=_webhook_secret,
+            help="That portal's whsec_ signing secret (with --portal-url).",
+        ),
+    ] = None,
 ) -> None:
     """Run the whole mesh on 127.0.0.1 until Ctrl-C (DATABASE_URL or an embedded Postgres)."""
-    from academy.local.mesh import Mesh, Ports, seed_demo
+    from academy.local.mesh import ExternalPortal, Mesh, Ports, seed_demo
+    from academy.local.welcome import welcome
 
+    if (portal_url is None) != (portal_secret is None):
+        raise typer.BadParameter(
+            "give both or neither: the bridge signs with the secret the portal at the URL knows",
+            param_hint="'--portal-url' and '--portal-secret'",
+        )
+    portal = ExternalPortal(portal_url, portal_secret) if portal_url and portal_secret else None
+    ports = Ports.from_base(chosen_base_port or base_port(), kafka=kafka_port)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    mesh = Mesh(state_dir=state_dir.resolve(), ports=Ports.from_base(base_port, kafka=kafka_port))
+    mesh = Mesh(state_dir=state_dir.resolve(), ports=ports, portal=portal)
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -62,7 +167,8 @@ def up(
         mesh.start_processes()
         took = mesh.wait_ready()
         tokens = seed_demo(mesh) if seed else {}
-        _print_welcome(mesh, took, tokens)
+        mesh.write_audit_public_keys()
+        typer.echo(welcome(mesh, took, tokens))
         while not stopping:
             time.sleep(0.5)
             for name in mesh.dead_children():
@@ -75,27 +181,6 @@ def up(
         typer.echo("stopping the mesh …")
         mesh.stop()
         typer.echo("stopped; no process left running.")
-
-
-def _print_welcome(mesh: object, took: dict[str, float], tokens: dict[str, str]) -> None:
-    from academy.local.mesh import DEMO_OPERATOR, Mesh
-
-    assert isinstance(mesh, Mesh)
-    typer.echo("\nLicensing Academy is running (all on 127.0.0.1):")
-    for name in mesh.children:
-        if name == "sftp-archive":
-            key = mesh.state_dir / "sftp" / "client_key"
-            typer.echo(f"  {name:15} sftp://archive@127.0.0.1:{mesh.ports.sftp}  (key: {key})")
-            continue
-        typer.echo(f"  {name:15} {mesh.url(name)}  (ready in {took.get(name, 0)}s)")
-    typer.echo(f"  {'kafka':15} {mesh.kafka_bootstrap}")
-    typer.echo(f"  {'postgres':15} {mesh.database_url}")
-    typer.echo(f"\nDemo operator: {DEMO_OPERATOR}. API docs: {mesh.url('assessment')}/docs")
-    query = f"sub=alice&operator_id={DEMO_OPERATOR}&groups=compliance_officer"
-    typer.echo(f"Mint a token: curl '{mesh.url('issuer')}/token?{query}'")
-    for role, token in tokens.items():
-        typer.echo(f"\n{role} token (12 h):\n{token}")
-    typer.echo(f"\nLogs: {mesh.state_dir}/logs/. Press Ctrl-C to stop everything.")
 
 
 @app.command()
@@ -112,20 +197,49 @@ def demo(
 
 @app.command()
 def token(
-    sub: Annotated[str, typer.Option(help="staff id")] = "alice",
-    operator_id: Annotated[str, typer.Option(help="tenant")] = "demo-operator",
-    role: Annotated[list[str] | None, typer.Option(help="group/role; repeat for several")] = None,
-    issuer: Annotated[str, typer.Option(envvar="ACADEMY_ISSUER_URL")] = "http://127.0.0.1:8100",
+    issuer: Annotated[
+        str,
+        typer.Option(
+            envvar="ACADEMY_ISSUER_URL",
+            default_factory=local_url_default("issuer"),
+            show_default=local_url_shown("issuer"),
+            help="The development issuer (default: the local mesh's, following --base-port).",
+        ),
+    ],
+    sub: Annotated[
+        str, typer.Option(help="staff id", callback=identifier(identifiers.STAFF))
+    ] = "alice",
+    operator_id: Annotated[
+        str, typer.Option(help="tenant", callback=identifier(identifiers.OPERATOR))
+    ] = "demo-operator",
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="group/role; repeat for several [default: compliance_officer]",
+            callback=identifier(identifiers.ROLE),
+        ),
+    ] = None,
 ) -> None:
     """Mint a development bearer token from the running dev issuer."""
-    from academy.local.mesh import mint
+    from academy.local.loopback import mint
 
-    typer.echo(mint(issuer, sub, operator_id, role or ["compliance_officer"]))
+    try:
+        typer.echo(mint(issuer, sub, operator_id, role or ["compliance_officer"]))
+    except urllib.error.HTTPError as exc:
+        exit_with_api_error(exc.code, parse_body(exc.read()))
+    except OSError as exc:
+        reason = getattr(exc, "reason", exc)
+        typer.echo(
+            f"cannot reach the development issuer at {issuer}: {reason}; is `academy up` "
+            "running, on this base port (--base-port, ACADEMY_BASE_PORT)?",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from exc
 
 
 @dev.command("issuer")
 def dev_issuer(
-    port: int = 8100,
+    port: Annotated[int | None, typer.Option(help="default: the base port")] = None,
     key_file: Annotated[Path | None, typer.Option()] = None,
 ) -> None:
     """Serve the development OIDC issuer (JWKS + token minting)."""
@@ -133,6 +247,7 @@ def dev_issuer(
 
     from academy.local.issuer import DevIssuer, create_app
 
+    port = port or local_port("issuer")
     issuer = DevIssuer(f"http://127.0.0.1:{port}", key_file=key_file)
     uvicorn.run(create_app(issuer), host="127.0.0.1", port=port, log_level="warning")
 
@@ -152,9 +267,14 @@ def dev_portal() -> None:
 
 @dev.command("sftp")
 def dev_sftp(
-    port: int = 8122,
+    port: Annotated[int | None, typer.Option(help="default: the base port + 22")] = None,
     state_dir: Annotated[Path, typer.Option()] = STATE_DIR,
-    operator: Annotated[list[str], typer.Option(help="operator directory to create")] = [],  # noqa: B006
+    operator: Annotated[
+        list[str],
+        typer.Option(
+            help="operator directory to create", callback=identifier(identifiers.OPERATOR)
+        ),
+    ] = [],  # noqa: B006
 ) -> None:
     """Serve the local SFTP compliance archive (key auth, one directory per operator)."""
     from academy.local import sftp_archive
@@ -167,12 +287,16 @@ def dev_sftp(
     asyncio.run(
         sftp_archive.run_forever(
             root=sftp_dir / "archive",
-            port=port,
+            port=port or local_port("sftp"),
             host_key=host_key,
             client_public_key=Path(str(client_key) + ".pub"),
             operators=list(operator),
         )
     )
+
+
+for _name, (_module, _summary) in SERVICE_APPS.items():
+    _mount(_name, _module, _summary)
 
 
 def main() -> None:

@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from academy.local import postgres, tansu
+
+# http_json, mint and Ports are re-exported: tests, benchmarks and the demo import them from here.
+from academy.local.loopback import http_json as http_json
+from academy.local.loopback import mint as mint
+from academy.local.ports import Ports as Ports
 from academy.local.ports import port_open
 from academy.services import SERVICES, ServiceSpec, migrate_all, service_env
 
@@ -23,23 +28,12 @@ DEMO_OPERATOR = "demo-operator"
 DEMO_JURISDICTIONS = ["GCB", "GSC", "MGA"]
 
 
-@dataclass
-class Ports:
-    issuer: int = 8100
-    catalogue: int = 8101
-    assessment: int = 8102
-    release_bridge: int = 8103
-    audit_export: int = 8104
-    portal: int = 8105
-    sftp: int = 8122
-    kafka: int = 19092
+@dataclass(frozen=True)
+class ExternalPortal:
+    """A portal of someone else's (a portal team's staging, a test receiver) to deliver to."""
 
-    @classmethod
-    def from_base(cls, base: int, *, kafka: int) -> "Ports":
-        return cls(base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 22, kafka)
-
-    def of(self, spec: ServiceSpec) -> int:
-        return int(getattr(self, spec.name.replace("-", "_")))
+    webhook_url: str
+    webhook_secret: str = field(repr=False)
 
 
 @dataclass
@@ -60,6 +54,7 @@ class Mesh:
     kafka_bootstrap: str | None = None
     session_timeout_ms: int = 3000
     only: frozenset[str] | None = None  # start just these children (benchmarks)
+    portal: ExternalPortal | None = None  # deliver there; the reference portal is not started
     children: dict[str, Child] = field(default_factory=dict)
     _tansu: subprocess.Popen[bytes] | None = None
     _pg: Any = None
@@ -127,9 +122,10 @@ class Mesh:
             "PORTAL_KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
             "PORTAL_HTTP_PORT": str(self.ports.portal),
         }
-        children.append(
-            Child("portal", self._python("dev", "portal"), portal_env, self.ports.portal)
-        )
+        if self.portal is None:
+            children.append(
+                Child("portal", self._python("dev", "portal"), portal_env, self.ports.portal)
+            )
         children.append(
             Child(
                 "sftp-archive",
@@ -152,14 +148,13 @@ class Mesh:
     def service_extra(self, spec: ServiceSpec) -> dict[str, str]:
         """Per-service settings for the local mesh (later services add theirs here)."""
         if spec.name == "release-bridge":
-            from academy.local.portal import PortalSettings
-
-            # The reference portal's secret (its default, or PORTAL_WEBHOOK_SECRETS if set),
-            # and timings short enough to watch retries, the breaker and the reconciler work.
-            secret = PortalSettings(environment="local").webhook_secrets[0]
+            # The portal's URL and secret (the reference portal's default secret, or
+            # PORTAL_WEBHOOK_SECRETS if set), and timings short enough to watch retries, the
+            # breaker and the reconciler work.
+            url, secret = self.portal_webhook()
             return {
-                "PORTAL_WEBHOOK_URL": f"http://127.0.0.1:{self.ports.portal}/webhooks/academy",
-                "PORTAL_WEBHOOK_SECRET": secret.get_secret_value(),
+                "PORTAL_WEBHOOK_URL": url,
+                "PORTAL_WEBHOOK_SECRET": secret,
                 "PORTAL_TOTAL_TIMEOUT_S": "5",
                 "PORTAL_READ_TIMEOUT_S": "5",
                 "RETRY_BASE_S": "0.5",
@@ -179,10 +174,6 @@ class Mesh:
             host_key, client_key = sftp_dir / "host_key", sftp_dir / "client_key"
             sftp_archive.ensure_key(host_key)
             sftp_archive.ensure_key(client_key)
-            signing_key = self.state_dir / "audit-signing-key.seed"
-            if not signing_key.exists():
-                signing_key.write_bytes(os.urandom(32))
-                signing_key.chmod(0o600)
             archive = {
                 "host": "127.0.0.1",
                 "port": self.ports.sftp,
@@ -191,20 +182,52 @@ class Mesh:
                 "host_key_fingerprint": sftp_archive.fingerprint(host_key),
                 "remote_dir": f"/{DEMO_OPERATOR}",
             }
-            keyring = [
-                {
-                    "key_id": "local-dev",
-                    "valid_from": "2020-01-01T00:00:00Z",
-                    "path": str(signing_key),
-                }
-            ]
             return {
-                "SIGNING_KEYS": json.dumps(keyring),
+                "SIGNING_KEYS": self.audit_signing_keys(),
                 "SFTP_TARGETS": json.dumps({DEMO_OPERATOR: archive}),
                 "EXPORT_POLL_INTERVAL_S": "30",
                 "EXPORT_WORK_DIR": str(self.state_dir / "audit-export-work"),
             }
         return {}
+
+    def portal_webhook(self) -> tuple[str, str]:
+        """Where the release bridge delivers, and the whsec_ secret it signs with."""
+        if self.portal is not None:
+            return self.portal.webhook_url, self.portal.webhook_secret
+        from academy.local.portal import PortalSettings
+
+        secret = PortalSettings(environment="local").webhook_secrets[0].get_secret_value()
+        return f"http://127.0.0.1:{self.ports.portal}/webhooks/academy", secret
+
+    def audit_signing_keys(self) -> str:
+        """AUDIT_EXPORT_SIGNING_KEYS: a development key, generated into the state directory."""
+        signing_key = self.state_dir / "audit-signing-key.seed"
+        if not signing_key.exists():
+            signing_key.write_bytes(os.urandom(32))
+            signing_key.chmod(0o600)
+        keyring = [
+            {"key_id": "local-dev", "valid_from": "2020-01-01T00:00:00Z", "path": str(signing_key)}
+        ]
+        return json.dumps(keyring)
+
+    def archive_dir(self, operator: str) -> Path:
+        """Where the local SFTP archive keeps an operator's audit packs."""
+        return self.state_dir / "sftp" / "archive" / operator
+
+    @property
+    def audit_public_keys(self) -> Path:
+        """The public key file that verifies this mesh's audit packs (what the vendor publishes)."""
+        from audit_export.domain.public_keys import PUBLIC_KEY_FILE
+
+        return self.state_dir / PUBLIC_KEY_FILE
+
+    def write_audit_public_keys(self) -> Path:
+        from audit_export.domain.public_keys import export_public_keys
+        from audit_export.domain.signing import load_keyring
+
+        keyring = load_keyring(self.audit_signing_keys(), os.environ)
+        self.audit_public_keys.write_bytes(export_public_keys([key.public for key in keyring.keys]))
+        return self.audit_public_keys
 
     def start_processes(self) -> None:
         for child in self.plan():
@@ -305,23 +328,6 @@ def _http_ok(url: str) -> bool:
             return bool(response.status == 200)
     except OSError:
         return False
-
-
-def http_json(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback only
-    request.add_header("content-type", "application/json")
-    if token:
-        request.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        raw = response.read()
-        return json.loads(raw) if raw else None
-
-
-def mint(issuer_url: str, sub: str, operator_id: str, groups: list[str]) -> str:
-    body = {"sub": sub, "operator_id": operator_id, "groups": groups, "ttl_s": 12 * 3600}
-    token: str = http_json("POST", f"{issuer_url}/token", body)["access_token"]
-    return token
 
 
 def publish_bundled_catalogue(mesh: Mesh) -> None:

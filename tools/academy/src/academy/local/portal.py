@@ -127,32 +127,41 @@ def _router(settings: PortalSettings) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> str:
-        rows = await list_unlocks(request)
-        cells = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(r[k]))}</td>"
-                for k in (
-                    "operator_id",
-                    "jurisdiction",
-                    "tooling",
-                    "state",
-                    "reason",
-                    "unlocked_at",
-                    "deliveries",
-                )
-            )
-            + "</tr>"
-            for r in rows
-        )
-        return (
-            "<!doctype html><title>Reference portal</title><h1>Unlocked licensing tooling</h1>"
-            "<table border=1><tr><th>operator</th><th>jurisdiction</th><th>tooling</th>"
-            "<th>state</th><th>reason</th><th>unlocked at</th><th>deliveries</th></tr>"
-            f"{cells}</table>"
-        )
+        return unlocks_page(await list_unlocks(request))
 
     return router
+
+
+#: The page's columns: (key in an `/unlocks` row, heading).
+PAGE_COLUMNS = (
+    ("operator_id", "operator"),
+    ("jurisdiction", "jurisdiction"),
+    ("tooling", "tooling"),
+    ("state", "state"),
+    ("reason", "reason"),
+    ("unlocked_at", "unlocked at"),
+    ("deliveries", "deliveries"),
+)
+
+
+def unlocks_page(rows: list[dict[str, Any]]) -> str:
+    """The portal's `/` page: one table row per operator and jurisdiction, every value escaped."""
+    head = "".join(f"<th>{html.escape(title)}</th>" for _, title in PAGE_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row[key])}</td>" for key, _ in PAGE_COLUMNS) + "</tr>"
+        for row in rows
+    )
+    return (
+        "<!doctype html><title>Reference portal</title><h1>Unlocked licensing tooling</h1>"
+        f"<table border=1><tr>{head}</tr>{body}</table>"
+    )
+
+
+def _cell(value: Any) -> str:
+    """A value as escaped text; tooling (a list) as its names, comma-separated."""
+    if isinstance(value, list | tuple):
+        return ", ".join(html.escape(str(item)) for item in value)
+    return html.escape(str(value))
 
 
 def _verify(verifiers: list[Webhook], body: bytes, headers: dict[str, str]) -> Any:

@@ -1,0 +1,27 @@
+"""JSON calls to the local mesh, standard library only (so `academy token` starts at once)."""
+
+import json
+import urllib.request
+from typing import Any
+
+#: How long a minted development token lives.
+TOKEN_TTL_S = 12 * 3600
+
+
+def http_json(method: str, url: str, body: Any = None, token: str | None = None) -> Any:
+    """Call a loopback JSON API; raises urllib's HTTPError (with the body) on a refusal."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - loopback only
+    request.add_header("content-type", "application/json")
+    if token:
+        request.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        raw = response.read()
+        return json.loads(raw) if raw else None
+
+
+def mint(issuer_url: str, sub: str, operator_id: str, groups: list[str]) -> str:
+    """A bearer token from the development issuer."""
+    body = {"sub": sub, "operator_id": operator_id, "groups": groups, "ttl_s": TOKEN_TTL_S}
+    token: str = http_json("POST", f"{issuer_url.rstrip('/')}/token", body)["access_token"]
+    return token
