@@ -21,17 +21,18 @@ from academy_runtime.text import unstorable
 MAX_BODY_BYTES = 1_048_576
 
 
-def invalid_request(problems: list[dict[str, str]], *, status: int = 422) -> JSONResponse:
+def invalid_request_body(problems: list[dict[str, str]]) -> dict[str, Any]:
     """The one 422 body: `detail` names every field, `problems` says what is wrong with each."""
     fields = ", ".join(problem["field"] for problem in problems) or "body"
-    return JSONResponse(
-        {
-            "error": "invalid_request",
-            "detail": f"fix the listed fields: {fields}",
-            "problems": problems,
-        },
-        status_code=status,
-    )
+    return {
+        "error": "invalid_request",
+        "detail": f"fix the listed fields: {fields}",
+        "problems": problems,
+    }
+
+
+def invalid_request(problems: list[dict[str, str]], *, status: int = 422) -> JSONResponse:
+    return JSONResponse(invalid_request_body(problems), status_code=status)
 
 
 class InputGuard:

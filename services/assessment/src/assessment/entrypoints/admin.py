@@ -1,6 +1,5 @@
 """Admin API: operators and their go-live jurisdictions."""
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,7 +9,7 @@ from pydantic import BaseModel, Field
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
 from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
-from academy_runtime.input_guard import invalid_request
+from academy_runtime.input_guard import invalid_request_body
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText
 from assessment.entrypoints.deps import BEARER, OperatorPath, WiringDep
@@ -137,7 +136,7 @@ async def put_jurisdictions(
     except operators.UnknownOperator as exc:
         raise HTTPException(404, exc.body) from exc
     except operators.Unpublished as exc:
-        invalid: dict[str, Any] = json.loads(bytes(invalid_request(exc.problems).body))
+        invalid = invalid_request_body(exc.problems)
         raise HTTPException(422, {**invalid, "published": exc.published}) from exc
     return OperatorJurisdictions(
         operator_id=operator_id, jurisdictions=sorted(set(body.jurisdictions)), changed=changed

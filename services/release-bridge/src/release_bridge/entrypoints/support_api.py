@@ -1,6 +1,5 @@
 """Support API (role academy_support): overrides with a required reason, recorded with the actor."""
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -8,7 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from academy_runtime.auth import Principal, require_roles
 from academy_runtime.bodies import RequestBody
-from academy_runtime.input_guard import invalid_request
+from academy_runtime.input_guard import invalid_request_body
 from academy_runtime.text import ReasonText
 from contracts import identifiers
 from contracts.identifiers import JurisdictionCode, OperatorId
@@ -189,13 +188,10 @@ class _errors:
             raise HTTPException(409, str(exc)) from exc
         if isinstance(exc, Unpublished):
             problems = [{"field": "jurisdiction", "problem": str(exc)}]
-            raise HTTPException(422, {**_invalid(problems), "published": exc.published}) from exc
+            invalid = invalid_request_body(problems)
+            raise HTTPException(422, {**invalid, "published": exc.published}) from exc
         if isinstance(exc, ValueError):
-            raise HTTPException(422, str(exc)) from exc
+            raise HTTPException(
+                422, invalid_request_body([{"field": "body", "problem": str(exc)}])
+            ) from exc
         return False
-
-
-def _invalid(problems: list[dict[str, str]]) -> dict[str, Any]:
-    """The runtime's one 422 body, as a dict to extend."""
-    body: dict[str, Any] = json.loads(bytes(invalid_request(problems).body))
-    return body
