@@ -3,9 +3,45 @@
 from pydantic import Field
 
 from contracts import topics
-from contracts.base import EventData, JurisdictionCode, Role, UtcDatetime
-from contracts.common import AttemptResult
-from contracts.identifiers import ContentId, OperatorId, RecordId, StaffId
+from contracts.base import EventData, JurisdictionCode, Model, Role, UtcDatetime
+from contracts.common import AttemptResult, ModuleCompletion, TrainingRecord
+from contracts.identifiers import ContentId, OperatorId, RecordId, StaffId, TrackKey
+
+
+class TrainingState(Model):
+    """A staff member's standing on one track version as of the event that carries it.
+
+    Every training, attempt and certificate event carries one, so a `training-register.csv`
+    row is the state in the last such event of the period (no history outside the pack).
+    """
+
+    staff_name: str
+    staff_email: str
+    jurisdiction: JurisdictionCode
+    regulator: str
+    role: Role
+    track_key: TrackKey
+    track_title: str
+    track_version: str
+    modules_required: list[ContentId]
+    modules_completed: list[ModuleCompletion]
+    attempts: int = Field(ge=0, description="submitted attempts on the track so far")
+    best_score: int | None = Field(default=None, ge=0, le=100)
+    pass_mark: int = Field(ge=0, le=100)
+    result: AttemptResult | None = Field(
+        default=None, description="pass once an attempt passed, fail after failed attempts only"
+    )
+    certificate_id: RecordId | None = None
+    certificate_valid_until: UtcDatetime | None = None
+
+    def record(self) -> TrainingRecord:
+        return TrainingRecord(
+            modules_required=self.modules_required, modules_completed=self.modules_completed
+        )
+
+
+#: The field every training, attempt and certificate event carries (absent in older events).
+TRAINING_FIELD = Field(default=None, description="the staff member's standing on the track")
 
 
 class OperatorJurisdictionsSet(EventData):
@@ -32,6 +68,40 @@ class StaffProvisioned(EventData):
     provisioned_at: UtcDatetime
 
 
+class LessonOpened(EventData):
+    """A staff member opened a lesson of their track version (training evidence)."""
+
+    ce_type = "academy.lesson.opened.v1"
+    topic = topics.ASSESSMENT
+
+    staff_id: StaffId
+    jurisdiction: JurisdictionCode
+    role: Role
+    track_version: str
+    module_id: ContentId
+    lesson_id: ContentId
+    content_digest: str = Field(description="SHA-256 (hex) of the lesson as served")
+    opened_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
+
+
+class TrainingWaived(EventData):
+    """Support let a staff member start an attempt without completing required modules."""
+
+    ce_type = "academy.training.waived.v1"
+    topic = topics.ASSESSMENT
+
+    staff_id: StaffId
+    jurisdiction: JurisdictionCode
+    role: Role
+    track_version: str
+    modules_waived: list[ContentId]
+    actor: str
+    reason: str = Field(min_length=1)
+    waived_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
+
+
 class LessonCompleted(EventData):
     ce_type = "academy.lesson.completed.v1"
     topic = topics.ASSESSMENT
@@ -43,6 +113,8 @@ class LessonCompleted(EventData):
     module_id: ContentId
     lesson_id: ContentId
     completed_at: UtcDatetime
+    content_digest: str | None = Field(default=None, description="SHA-256 of the lesson")
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class ModuleCompleted(EventData):
@@ -55,6 +127,8 @@ class ModuleCompleted(EventData):
     track_version: str
     module_id: ContentId
     completed_at: UtcDatetime
+    content_digest: str | None = Field(default=None, description="the module's digest")
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class AttemptStarted(EventData):
@@ -73,6 +147,7 @@ class AttemptStarted(EventData):
     question_ids: list[str]
     started_at: UtcDatetime
     deadline: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class AttemptSubmitted(EventData):
@@ -96,6 +171,7 @@ class AttemptSubmitted(EventData):
     result: AttemptResult
     certificate_id: RecordId | None = None
     certificate_valid_until: UtcDatetime | None = None
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class CertificationIssued(EventData):
@@ -113,6 +189,7 @@ class CertificationIssued(EventData):
     expires_at: UtcDatetime
     verification_code: str
     recertifies: str | None = Field(default=None, description="Certificate this one renews")
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class CertificationExpiring(EventData):
@@ -125,6 +202,7 @@ class CertificationExpiring(EventData):
     jurisdiction: JurisdictionCode
     expires_at: UtcDatetime
     window_opened_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class CertificationExpired(EventData):
@@ -136,6 +214,7 @@ class CertificationExpired(EventData):
     role: Role
     jurisdiction: JurisdictionCode
     expired_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class CertificationRevoked(EventData):
@@ -149,6 +228,7 @@ class CertificationRevoked(EventData):
     actor: str
     reason: str = Field(min_length=1)
     revoked_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD
 
 
 class AttemptsReset(EventData):
@@ -161,3 +241,4 @@ class AttemptsReset(EventData):
     actor: str
     reason: str = Field(min_length=1)
     reset_at: UtcDatetime
+    training: TrainingState | None = TRAINING_FIELD

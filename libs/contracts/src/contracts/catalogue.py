@@ -14,6 +14,11 @@ class LessonRef(Model):
     id: ContentId
     title: str
     version: str
+    digest: str | None = Field(
+        default=None,
+        description="SHA-256 (hex) of `markdown`: the lesson as served, overrides applied",
+    )
+    markdown: str | None = Field(default=None, description="the lesson text (CommonMark)")
 
 
 class TrackModule(Model):
@@ -22,6 +27,10 @@ class TrackModule(Model):
     version: str
     origin: Literal["core", "jurisdiction"]
     lessons: list[LessonRef]
+    digest: str | None = Field(
+        default=None,
+        description="SHA-256 (hex) over the module's lesson digests in order, one per line",
+    )
 
 
 class QuestionOption(Model):
@@ -48,6 +57,10 @@ class ExamPolicy(Model):
     attempt_limit: int = Field(ge=1, description="Attempts per certification cycle")
     cooldown_hours: float = Field(ge=0, description="Wait after a failed attempt")
     feedback: Literal["none", "score", "per_question"] = "score"
+    required_modules: list[ContentId] | None = Field(
+        default=None,
+        description="modules to complete before an attempt may start; null: every module",
+    )
 
 
 class CertificationPolicy(Model):
@@ -73,6 +86,10 @@ class TrackPublished(EventData):
     question_pool: list[Question]
     certification: CertificationPolicy
     published_at: UtcDatetime
+    jurisdiction_name: str | None = Field(default=None, examples=["Isle of Man"])
+    regulator: str | None = Field(
+        default=None, examples=["Isle of Man Gambling Supervision Commission (GSC)"]
+    )
 
 
 class JurisdictionAdded(EventData):

@@ -1,11 +1,35 @@
 """Value objects that appear in several events and webhooks."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
 from contracts.base import JurisdictionCode, Model, Role, UtcDatetime
-from contracts.identifiers import RecordId, StaffId
+from contracts.identifiers import ContentId, RecordId, StaffId
+
+
+class ModuleCompletion(Model):
+    """A module of a track version, completed (every lesson of it) at a time."""
+
+    module_id: ContentId
+    completed_at: UtcDatetime
+
+
+class TrainingRecord(Model):
+    """What a track version required before an exam, and what the holder had completed.
+
+    Waived modules are required and not completed: a waiver lets an attempt start, it does not
+    make the training complete.
+    """
+
+    modules_required: list[ContentId]
+    modules_completed: list[ModuleCompletion]
+
+    def complete_by(self, moment: datetime) -> bool:
+        """Every required module was completed no later than `moment`."""
+        done = {c.module_id for c in self.modules_completed if c.completed_at <= moment}
+        return set(self.modules_required) <= done
 
 
 class Evidence(Model):
@@ -17,6 +41,11 @@ class Evidence(Model):
     track_version: str
     passed_at: UtcDatetime
     expires_at: UtcDatetime
+    training: TrainingRecord | None = Field(
+        default=None,
+        description="the training behind the certificate when it was issued; absent for "
+        "certificates issued before training was recorded",
+    )
 
 
 class Override(Model):
