@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from academy.local.ports import free_port, port_open
+from audit_export.domain.public_keys import load_trusted_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +68,7 @@ def test_academy_up_reaches_ready_and_sigint_stops_everything(tmp_path: Path) ->
             time.sleep(0.5)
         for port in range(base + 1, base + 6):
             assert httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200
+        _assert_it_ends_with_where_to_look((tmp_path / "up.log").read_text(), state, base)
         tree = psutil.Process(up.pid).children(recursive=True)
         postgres = _processes_mentioning(str(state / "pgdata"))
         assert len(tree) >= 7, "expected the services and the local infrastructure"
@@ -84,3 +86,17 @@ def test_academy_up_reaches_ready_and_sigint_stops_everything(tmp_path: Path) ->
     assert leftovers == [], [p.cmdline() for p in leftovers]
     assert not any(port_open(p) for p in (*range(base, base + 6), base + 22, kafka))
     assert "no process left running" in (tmp_path / "up.log").read_text()
+
+
+def _assert_it_ends_with_where_to_look(output: str, state: Path, base: int) -> None:
+    """After the start-up noise and the tokens: the portal, the packs, their key, the clocks."""
+    block = output[output.rindex("Where to look:") :]
+    keys = state / "academy-audit-public-keys.json"
+    assert "eyJ" not in block, "the tokens come before the block"
+    assert f"http://127.0.0.1:{base + 5}/" in block.splitlines()[1]
+    assert str(state / "sftp" / "archive" / "demo-operator") in block
+    assert (state / "sftp" / "archive" / "demo-operator").is_dir()
+    assert f"--public-key {keys}" in block
+    assert load_trusted_keys(str(keys))
+    assert "http://127.0.0.1:$port/_dev/clock" in block
+    assert f"for port in {base + 1} {base + 2} {base + 3} {base + 4} {base + 5};" in block
