@@ -44,13 +44,21 @@ def _time(value: datetime | None) -> str:
     return "" if value is None else utc_text(value)
 
 
-def trained_before_release(evidence: Sequence[Evidence], released_at: datetime) -> bool:
-    """True when some certificate was passed strictly before the release and had not expired.
+def trained_before_release(
+    evidence: Sequence[Evidence], released_at: datetime, *, revision: int = 1
+) -> bool:
+    """True when some certificate was passed strictly before the release and had not expired,
+    and (from contract revision 2) its track version's required modules were all completed no
+    later than the certificate was issued.
 
     A certificate passed at the very instant of release is not "before"; one expiring at that
-    instant is no longer valid.
+    instant is no longer valid. A certificate with no training record fails revision 2.
     """
-    return any(e.passed_at < released_at < e.expires_at for e in evidence)
+    return any(
+        e.passed_at < released_at < e.expires_at
+        and (revision < 2 or (e.training is not None and e.training.complete_by(e.passed_at)))
+        for e in evidence
+    )
 
 
 def training_row(data: AttemptSubmitted) -> list[str]:
