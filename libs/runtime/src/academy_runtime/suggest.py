@@ -28,3 +28,16 @@ def not_found(kind: str, value: str, matches: Sequence[str], *, hint: str = "") 
         "detail": detail,
         "did_you_mean": list(matches),
     }
+
+
+class UnknownName(LookupError):
+    """A name (an operator id, …) the service does not know; `body` is the 404 to answer."""
+
+    kind = "name"
+    hint = ""
+
+    def __init__(self, value: str, known: Iterable[str]) -> None:
+        self.value = value
+        self.did_you_mean = did_you_mean(value, known)
+        self.body = not_found(self.kind, value, self.did_you_mean, hint=self.hint)
+        super().__init__(self.body["detail"])

@@ -24,16 +24,11 @@ OPERATOR_HINT = (
 ONBOARDING = "new operator onboarded"
 
 
-class UnknownOperator(LookupError):
+class UnknownOperator(suggest.UnknownName):
     """An operator assessment has never seen (`body` is the 404 with suggestions)."""
 
-    def __init__(self, operator_id: str, known: Sequence[str]) -> None:
-        self.operator_id = operator_id
-        self.did_you_mean = suggest.did_you_mean(operator_id, known)
-        self.body = suggest.not_found(
-            "operator", operator_id, self.did_you_mean, hint=OPERATOR_HINT
-        )
-        super().__init__(self.body["detail"])
+    kind = "operator"
+    hint = OPERATOR_HINT
 
 
 class Unpublished(ValueError):

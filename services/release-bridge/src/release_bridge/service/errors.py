@@ -1,6 +1,6 @@
 """Errors the handlers raise for a caller to fix (the API maps them to 404, 409 and 422)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from academy_runtime import suggest
 
@@ -18,16 +18,11 @@ class Conflict(RuntimeError):
     """The request contradicts the current state; the message says what to do instead."""
 
 
-class UnknownOperator(NotFound):
+class UnknownOperator(suggest.UnknownName, NotFound):
     """An operator the bridge has no go-live record of (`body` is the 404 with suggestions)."""
 
-    def __init__(self, operator_id: str, known: Iterable[str]) -> None:
-        self.operator_id = operator_id
-        self.did_you_mean = suggest.did_you_mean(operator_id, known)
-        self.body = suggest.not_found(
-            "operator", operator_id, self.did_you_mean, hint=OPERATOR_HINT
-        )
-        super().__init__(self.body["detail"])
+    kind = "operator"
+    hint = OPERATOR_HINT
 
 
 class Unpublished(ValueError):
