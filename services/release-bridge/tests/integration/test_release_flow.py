@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
 
 from conftest import BridgeFactory, MovableClock, ScriptablePortal, enqueue, outbox_events
 from contracts import Envelope, encode
-from contracts.assessment import CertificationIssued
+from contracts.assessment import CertificationIssued, TrainingState
 from contracts.catalogue import ReleasePolicyPublished
-from contracts.common import ReleasePolicy, RoleRequirement
+from contracts.common import ModuleCompletion, ReleasePolicy, RoleRequirement, TrainingRecord
+from release_bridge.adapters.orm import certificates
+from release_bridge.adapters.unit_of_work import Units
+from release_bridge.domain.policy import HeldCertificate
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +54,28 @@ def _sample(text: str, series: str) -> float:
     raise AssertionError(f"{series} not exported")
 
 
-def _certificate(operator: str, jurisdiction: str) -> Envelope[Any]:
+def _training(jurisdiction: str, record: TrainingRecord) -> TrainingState:
+    return TrainingState(
+        staff_name="Alice Officer",
+        staff_email="alice@op.example",
+        jurisdiction=jurisdiction,
+        regulator="Test regulator",
+        role="compliance_officer",
+        track_key=f"{jurisdiction}.compliance_officer",
+        track_title="Compliance officer",
+        track_version=f"{jurisdiction.lower()}-1",
+        modules_required=record.modules_required,
+        modules_completed=record.modules_completed,
+        attempts=1,
+        best_score=90,
+        pass_mark=80,
+        result="pass",
+    )
+
+
+def _certificate(
+    operator: str, jurisdiction: str, *, training: TrainingRecord | None = None
+) -> Envelope[Any]:
     passed = datetime.now(UTC) - timedelta(minutes=1)
     data = CertificationIssued(
         certificate_id=f"cert-{uuid.uuid4().hex[:8]}",
@@ -63,6 +88,7 @@ def _certificate(operator: str, jurisdiction: str) -> Envelope[Any]:
         passed_at=passed,
         expires_at=passed + timedelta(days=548),
         verification_code="ABCD",
+        training=_training(jurisdiction, training) if training is not None else None,
     )
     return Envelope(data=data, tenantid=operator, source="/academy/assessment")
 
@@ -108,6 +134,84 @@ async def test_certificate_and_policy_events_become_one_verified_release_webhook
     delivered = 'outcome="delivered",webhook_type="tooling.released.v1"'
     assert _sample(text, f"release_bridge_deliveries_total{{{delivered}}}") >= 1
     assert _sample(text, "release_bridge_release_latency_seconds_count") >= 1
+
+
+async def test_training_of_an_issued_certificate_reaches_the_verified_release_webhook(
+    make_bridge: BridgeFactory, portal: ScriptablePortal, kafka_bootstrap: str
+) -> None:
+    bridge = make_bridge()
+    operator, jurisdiction = f"op-{uuid.uuid4().hex[:6]}", f"T{uuid.uuid4().hex[:6].upper()}"
+    done = datetime(2026, 11, 19, 16, 5, tzinfo=UTC)
+    record = TrainingRecord(
+        modules_required=["aml", "kyc"],
+        modules_completed=[ModuleCompletion(module_id="aml", completed_at=done)],
+    )
+    await bridge.runtime.start()
+    # Certificate first, policy later: the release is decided from the stored row alone.
+    await _publish(kafka_bootstrap, _certificate(operator, jurisdiction, training=record))
+
+    async def stored() -> bool:
+        async with Units(bridge.runtime)() as unit:
+            return bool(await unit.decisions.certificates(operator, jurisdiction))
+
+    await _eventually(stored)
+    await _publish(kafka_bootstrap, _policy(jurisdiction))
+
+    async def delivered() -> bool:
+        return bool(await outbox_events(bridge, "academy.release.delivered.v1", tenant=operator))
+
+    await _eventually(delivered)
+
+    [decided] = await outbox_events(bridge, "academy.release.decided.v1", tenant=operator)
+    [received] = [r for r in portal.received if r.webhook_id == decided.release_id]
+    [evidence] = json.loads(received.body)["data"]["evidence"]
+    assert received.verified
+    assert evidence["training"] == {
+        "modules_required": ["aml", "kyc"],
+        "modules_completed": [{"module_id": "aml", "completed_at": "2026-11-19T16:05:00Z"}],
+    }
+    assert [e.training for e in decided.evidence] == [record]
+
+
+async def test_certificate_without_training_is_stored_as_null_and_read_back_as_none(
+    make_bridge: BridgeFactory,
+) -> None:
+    bridge = make_bridge()
+    operator = f"op-{uuid.uuid4().hex[:6]}"
+    passed = datetime.now(UTC) - timedelta(minutes=1)
+    record = TrainingRecord(
+        modules_required=["aml"],
+        modules_completed=[ModuleCompletion(module_id="aml", completed_at=passed)],
+    )
+    held = [
+        HeldCertificate(
+            certificate_id=f"cert-{operator}-{n}",
+            staff_id=f"staff-{n}",
+            role="compliance_officer",
+            jurisdiction="MGA",
+            track_version="mga-1",
+            passed_at=passed,
+            expires_at=passed + timedelta(days=548),
+            training=training,
+        )
+        for n, training in enumerate([record, None])
+    ]
+    async with Units(bridge.runtime)() as unit:
+        for certificate in held:
+            await unit.decisions.save_certificate(operator, certificate)
+
+    async with Units(bridge.runtime)() as unit:
+        read = await unit.decisions.certificates(operator, "MGA")
+        columns = (
+            await unit.session.execute(
+                select(certificates.c.training.is_(None))
+                .where(certificates.c.operator_id == operator)
+                .order_by(certificates.c.certificate_id)
+            )
+        ).scalars()
+
+    assert read == held
+    assert list(columns) == [False, True]
 
 
 async def test_metric_labels_never_carry_operator_or_webhook_ids(

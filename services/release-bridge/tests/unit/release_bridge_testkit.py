@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from contracts.common import ReleasePolicy, RoleRequirement
+from contracts.assessment import TrainingState
+from contracts.common import ModuleCompletion, ReleasePolicy, RoleRequirement, TrainingRecord
 from release_bridge.domain.classify import DeliveryOutcome, TransportErrorKind
 from release_bridge.domain.policy import HeldCertificate
 
@@ -51,6 +52,7 @@ def a_certificate(
     passed_at: datetime = T0 - timedelta(days=1),
     expires_at: datetime | None = None,
     revoked: bool = False,
+    training: TrainingRecord | None = None,
 ) -> HeldCertificate:
     return HeldCertificate(
         certificate_id=certificate_id,
@@ -61,6 +63,42 @@ def a_certificate(
         passed_at=passed_at,
         expires_at=expires_at if expires_at is not None else passed_at + EIGHTEEN_MONTHS,
         revoked=revoked,
+        training=training,
+    )
+
+
+def a_training_record(
+    completed: dict[str, datetime] | None = None, *, required: tuple[str, ...] = ("aml", "kyc")
+) -> TrainingRecord:
+    """What a track version required and what was completed when; by default all, a day ago."""
+    done = completed if completed is not None else dict.fromkeys(required, T0 - timedelta(days=1))
+    return TrainingRecord(
+        modules_required=list(required),
+        modules_completed=[
+            ModuleCompletion(module_id=m, completed_at=at) for m, at in done.items()
+        ],
+    )
+
+
+def a_training_state(
+    record: TrainingRecord, *, jurisdiction: str = "MGA", role: str = "compliance_officer"
+) -> TrainingState:
+    """A holder's standing on the track as a certificate event carries it."""
+    return TrainingState(
+        staff_name="Alice Officer",
+        staff_email="alice@op.example",
+        jurisdiction=jurisdiction,
+        regulator="Malta Gaming Authority",
+        role=role,
+        track_key=f"{jurisdiction}.{role}",
+        track_title="MGA compliance officer",
+        track_version="mga-2026.1",
+        modules_required=record.modules_required,
+        modules_completed=record.modules_completed,
+        attempts=1,
+        best_score=90,
+        pass_mark=80,
+        result="pass",
     )
 
 

@@ -4,13 +4,20 @@ import json
 from datetime import timedelta
 
 from release_bridge_fakes import FakeUnit
-from release_bridge_testkit import EIGHTEEN_MONTHS, T0, a_policy
+from release_bridge_testkit import (
+    EIGHTEEN_MONTHS,
+    T0,
+    a_policy,
+    a_training_record,
+    a_training_state,
+)
 
 from contracts.assessment import (
     CertificationExpired,
     CertificationExpiring,
     CertificationIssued,
     CertificationRevoked,
+    TrainingState,
 )
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.common import ReleasePolicy
@@ -23,7 +30,11 @@ CTX = Context(endpoint="portal", now=T0)
 
 
 def _issued(
-    certificate_id: str = "cert-1", *, role: str = "compliance_officer", jurisdiction: str = "MGA"
+    certificate_id: str = "cert-1",
+    *,
+    role: str = "compliance_officer",
+    jurisdiction: str = "MGA",
+    training: TrainingState | None = None,
 ) -> CertificationIssued:
     passed = T0 - timedelta(hours=1)
     return CertificationIssued(
@@ -37,6 +48,7 @@ def _issued(
         passed_at=passed,
         expires_at=passed + EIGHTEEN_MONTHS,
         verification_code="ABCD-EFGH",
+        training=training,
     )
 
 
@@ -74,6 +86,44 @@ async def test_certificate_meeting_the_policy_decides_a_release_and_queues_its_w
     assert body["data"]["evidence"][0]["certificate_id"] == "cert-1"
     assert delivery.status == "pending"
     assert delivery.triggered_at == T0 - timedelta(seconds=3)
+
+
+async def test_release_evidence_carries_the_training_the_certificate_was_issued_with() -> None:
+    # Carried as issued, not judged: the audit pack decides what a waived module means.
+    record = a_training_record({"aml": T0 - timedelta(days=2)}, required=("aml", "kyc"))
+    unit = await _with_policy()
+
+    await _issue(unit, _issued(training=a_training_state(record)))
+
+    [decided] = unit.events.of(ReleaseDecided)
+    body = json.loads(unit.deliveries.bodies[decided.release_id])
+    assert [e.training for e in decided.evidence] == [record]
+    assert body["data"]["evidence"][0]["training"] == {
+        "modules_required": ["aml", "kyc"],
+        "modules_completed": [{"module_id": "aml", "completed_at": "2026-11-22T10:00:00Z"}],
+    }
+
+
+async def test_certificate_issued_without_training_is_evidence_without_training() -> None:
+    unit = await _with_policy()
+
+    await _issue(unit, _issued())
+
+    [decided] = unit.events.of(ReleaseDecided)
+    body = json.loads(unit.deliveries.bodies[decided.release_id])
+    assert [e.training for e in decided.evidence] == [None]
+    assert body["data"]["evidence"][0]["training"] is None
+
+
+async def test_release_decided_when_the_policy_arrives_carries_the_stored_training() -> None:
+    record = a_training_record()
+    unit = FakeUnit()
+    await _issue(unit, _issued(training=a_training_state(record)))
+
+    await releases.release_policy_published(unit, CTX, _published(a_policy()), event_time=T0)
+
+    [decided] = unit.events.of(ReleaseDecided)
+    assert [e.training for e in decided.evidence] == [record]
 
 
 async def test_certificate_for_a_role_the_policy_does_not_need_releases_nothing() -> None:

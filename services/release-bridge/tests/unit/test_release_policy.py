@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from release_bridge_testkit import T0, a_certificate, a_policy
+from release_bridge_testkit import T0, a_certificate, a_policy, a_training_record
 
 from contracts.common import Evidence
 from release_bridge.domain.policy import HeldCertificate, MissingRequirement, evaluate_policy
@@ -81,7 +81,7 @@ def test_evidence_prefers_the_certificate_valid_longest() -> None:
 
 
 def test_evidence_carries_the_certificate_details_for_the_contract() -> None:
-    cert = a_certificate()
+    cert = a_certificate(training=a_training_record())
 
     (evidence,) = evaluate_policy(a_policy(), [cert], now=T0).evidence
 
@@ -92,6 +92,7 @@ def test_evidence_carries_the_certificate_details_for_the_contract() -> None:
         track_version=cert.track_version,
         passed_at=cert.passed_at,
         expires_at=cert.expires_at,
+        training=cert.training,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from release_bridge_fakes import FakeUnit
-from release_bridge_testkit import T0, a_policy
+from release_bridge_testkit import T0, a_certificate, a_policy, a_training_record
 
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.release import ReleaseDecided, SupportActionRecorded
@@ -75,6 +75,27 @@ async def test_force_release_sends_a_manual_override_with_actor_and_reason() -> 
         release_id,
     )
     assert unit.support.actions[0].operator_id == "op-9"
+
+
+async def test_force_release_evidence_carries_each_certificate_training() -> None:
+    # Two officers where the policy needs three: forced, with the training each one has.
+    unit = await _unit_with_policy()
+    unit.decisions.policies["MGA"] = replace(
+        unit.decisions.policies["MGA"], policy=a_policy(roles={"compliance_officer": 3})
+    )
+    record = a_training_record()
+    await unit.decisions.save_certificate("op-9", a_certificate("c-1", training=record))
+    await unit.decisions.save_certificate("op-9", a_certificate("c-2", staff_id="staff-2"))
+
+    release_id = await _force(unit)
+
+    [decided] = unit.events.of(ReleaseDecided)
+    body = json.loads(unit.deliveries.bodies[release_id])
+    assert {e.certificate_id: e.training for e in decided.evidence} == {"c-1": record, "c-2": None}
+    assert [e["training"] for e in body["data"]["evidence"]] == [
+        record.model_dump(mode="json"),
+        None,
+    ]
 
 
 async def test_force_release_of_released_tooling_is_a_conflict_and_records_nothing() -> None:

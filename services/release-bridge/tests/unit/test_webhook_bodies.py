@@ -1,9 +1,10 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-from release_bridge_testkit import T0, a_certificate, a_policy
+from release_bridge_testkit import T0, a_certificate, a_policy, a_training_record
 from standardwebhooks.webhooks import Webhook
 
+from contracts.common import TrainingRecord
 from contracts.release import ReleaseDecided
 from contracts.webhooks import ToolingReleased
 from release_bridge.domain.decisions import (
@@ -22,13 +23,14 @@ from release_bridge.domain.webhook_bodies import (
 LEDGER = ReleaseLedger(operator_id="op-123", jurisdiction="MGA")
 
 
-def _released() -> ReleaseDecided:
+def _released(training: TrainingRecord | None = None) -> ReleaseDecided:
     """The release decided for one compliance officer's pass at 10:15 on 24 Nov 2026."""
     cert = a_certificate(
         "cert-9",
         staff_id="staff-7",
         passed_at=datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
         expires_at=datetime(2028, 5, 20, 9, 30, tzinfo=UTC),
+        training=training,
     )
     release = decide(LEDGER, a_policy(), [cert], now=datetime(2026, 11, 24, 10, 15, tzinfo=UTC))
     assert release.release is not None
@@ -57,12 +59,28 @@ def test_release_webhook_body_is_exactly_the_contract_json() -> None:
                     "track_version": "mga-2026.1",
                     "passed_at": "2026-11-20T09:30:00Z",
                     "expires_at": "2028-05-20T09:30:00Z",
+                    "training": None,
                 }
             ],
             "override": None,
         },
     }
     assert message.body.startswith(b'{"type":"tooling.released.v1","timestamp":')
+
+
+def test_release_webhook_evidence_carries_the_certificate_training_record() -> None:
+    completed_at = datetime(2026, 11, 19, 16, 5, tzinfo=UTC)
+    decided = _released(a_training_record({"aml": completed_at, "kyc": completed_at}))
+
+    body = json.loads(outgoing(release_webhook(decided)).body)
+
+    assert body["data"]["evidence"][0]["training"] == {
+        "modules_required": ["aml", "kyc"],
+        "modules_completed": [
+            {"module_id": "aml", "completed_at": "2026-11-19T16:05:00Z"},
+            {"module_id": "kyc", "completed_at": "2026-11-19T16:05:00Z"},
+        ],
+    }
 
 
 def test_release_webhook_id_equals_the_release_id_and_is_stable() -> None:
@@ -139,3 +157,18 @@ def test_portal_verifies_and_parses_a_signed_release_body() -> None:
     )
 
     assert received.data.release_id == headers["webhook-id"]
+
+
+def test_portal_verifies_and_parses_the_training_record_of_a_signed_release_body() -> None:
+    secret = WebhookSecret.generate()
+    record = a_training_record()
+    message = outgoing(release_webhook(_released(record)))
+    headers = signed_headers(
+        SigningKeys(secret), webhook_id=message.webhook_id, body=message.body, at=datetime.now(UTC)
+    )
+
+    received = ToolingReleased.model_validate(
+        Webhook(secret.encoded()).verify(message.body, headers)
+    )
+
+    assert [e.training for e in received.data.evidence] == [record]

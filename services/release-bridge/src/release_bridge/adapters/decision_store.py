@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import ReleasePolicy
+from contracts.common import ReleasePolicy, TrainingRecord
 from release_bridge.adapters.orm import (
     certificates,
     operator_jurisdictions,
@@ -85,6 +85,11 @@ class SqlDecisionStore:
             "track_version": certificate.track_version,
             "passed_at": certificate.passed_at,
             "expires_at": certificate.expires_at,
+            "training": (
+                certificate.training.model_dump(mode="json")
+                if certificate.training is not None
+                else None
+            ),
         }
         statement = insert(certificates).values(certificate_id=certificate.certificate_id, **values)
         await self._session.execute(
@@ -210,4 +215,5 @@ def _held(row: Any) -> HeldCertificate:
         passed_at=row.passed_at,
         expires_at=expires_at,
         revoked=row.revoked_at is not None,
+        training=TrainingRecord.model_validate(row.training) if row.training is not None else None,
     )

@@ -70,6 +70,8 @@ certificates = Table(
     _ts("expires_at", nullable=False),
     _ts("expired_at"),
     _ts("revoked_at"),
+    # The TrainingRecord from the issue event; NULL for certificates issued without one.
+    Column("training", JSONB(none_as_null=True)),
     _updated_at(),
     Index("ix_certificates_operator_jurisdiction", "operator_id", "jurisdiction"),
     Index("ix_certificates_jurisdiction", "jurisdiction"),

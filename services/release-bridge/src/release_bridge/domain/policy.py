@@ -1,15 +1,19 @@
 """Whether an operator's certified staff meet a jurisdiction's release policy, and the evidence."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from contracts.common import Evidence, ReleasePolicy
+from contracts.common import Evidence, ReleasePolicy, TrainingRecord
 
 
 @dataclass(frozen=True, slots=True)
 class HeldCertificate:
-    """A certificate held by one of the operator's staff, as the bridge last heard of it."""
+    """A certificate held by one of the operator's staff, as the bridge last heard of it.
+
+    `training` is the holder's training when the certificate was issued (None when the issue
+    event carried none), passed on unchanged in every piece of evidence built from it.
+    """
 
     certificate_id: str
     staff_id: str
@@ -19,6 +23,8 @@ class HeldCertificate:
     passed_at: datetime
     expires_at: datetime
     revoked: bool = False
+    # Compared but not hashed: the record holds lists.
+    training: TrainingRecord | None = field(default=None, hash=False)
 
     def valid_at(self, now: datetime) -> bool:
         """Passed by `now`, not yet expired and not revoked."""
@@ -32,6 +38,7 @@ class HeldCertificate:
             track_version=self.track_version,
             passed_at=self.passed_at,
             expires_at=self.expires_at,
+            training=self.training,
         )
 
 

@@ -118,6 +118,7 @@ async def certification_issued(
         track_version=event.track_version,
         passed_at=event.passed_at,
         expires_at=event.expires_at,
+        training=event.training.record() if event.training is not None else None,
     )
     await unit.decisions.save_certificate(operator_id, certificate)
     await reevaluate(
