@@ -52,8 +52,16 @@ def with_archive(
 
 
 async def _one_day_of_events(harness: Harness, operator: str, *, big: bool = False) -> None:
-    staff = "s" * 100_000 if big else "staff-1"  # ~1.2 MB of events: many upload chunks
-    events = [envelope(operator, lesson(T0, staff=f"{staff}{n}")) for n in range(12)]
+    padding = "v" * 100_000 if big else ""  # ~1.2 MB of events: many upload chunks
+    events = [
+        envelope(
+            operator,
+            lesson(T0, staff=f"staff-{n}").model_copy(
+                update={"track_version": f"mga-2031.1{padding}"}
+            ),
+        )
+        for n in range(12)
+    ]
     await harness.ingest(*events, at_time=T0)
     harness.clock.set(NEXT_MORNING)
 
