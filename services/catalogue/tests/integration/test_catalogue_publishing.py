@@ -1,6 +1,7 @@
 """Publishing against real Postgres: versions, publication history and the transactional outbox."""
 
 import asyncio
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,11 @@ pytestmark = pytest.mark.integration
 JURISDICTION_ADDED = "academy.jurisdiction.added.v1"
 TRACK_PUBLISHED = "academy.track.published.v1"
 POLICY_PUBLISHED = "academy.release_policy.published.v1"
+GCB_REPORTING_OVERRIDE = "jurisdictions/GCB/overrides/tm-reporting-suspicion-curacao.md"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 async def _count(runtime: ServiceRuntime, table: Any) -> int:
@@ -62,6 +68,36 @@ async def test_first_publish_stores_the_version_and_stages_every_event_in_a_safe
         latest = await PublicationStore(session).latest()
     assert latest is not None
     assert (latest.seq, latest.version, len(latest.event_ids)) == (1, result.version, 24)
+
+
+async def test_staged_track_events_carry_every_lesson_as_served_with_digests(
+    runtime: ServiceRuntime, tmp_path: Path
+) -> None:
+    root = copy_bundled(tmp_path)
+    await publish_dir(runtime, root)
+    catalogue = resolve(root)
+    tracks = [e.data for e in await staged(runtime) if e.type == TRACK_PUBLISHED]
+
+    assert len(tracks) == len(catalogue.tracks)
+    for event in tracks:
+        track = catalogue.track(event.jurisdiction, event.role)
+        served = {x.id: x.body for m in track.modules for x in m.lessons}
+        assert [x.id for m in event.modules for x in m.lessons] == list(served)
+        for module in event.modules:
+            digests = [x.digest for x in module.lessons]
+            assert digests == [_sha256(served[x.id]) for x in module.lessons]
+            assert [x.markdown for x in module.lessons] == [served[x.id] for x in module.lessons]
+            assert module.digest == _sha256("\n".join(str(d) for d in digests))
+        assert event.exam.required_modules == [m.id for m in track.modules]
+        jurisdiction = catalogue.jurisdiction(event.jurisdiction)
+        assert (event.jurisdiction_name, event.regulator) == (
+            jurisdiction.name,
+            jurisdiction.regulator,
+        )
+    gcb = next(e for e in tracks if e.track_key == "GCB.compliance_officer")
+    reporting = next(x for m in gcb.modules for x in m.lessons if x.id == "tm-reporting-suspicion")
+    curacao = (root / GCB_REPORTING_OVERRIDE).read_text(encoding="utf-8").strip()
+    assert reporting.markdown.rstrip("\n").endswith(curacao)
 
 
 async def test_publishing_unchanged_content_records_nothing_and_emits_nothing(

@@ -11,6 +11,7 @@ from catalogue_it_kit import (
     append,
     copy_bundled,
     publish_dir,
+    replace,
 )
 
 from catalogue.domain.content import resolve
@@ -18,6 +19,7 @@ from catalogue.domain.content import resolve
 pytestmark = pytest.mark.integration
 
 MGA_OFFICER = "/v1/jurisdictions/MGA/tracks/compliance_officer"
+GSC_ANALYST = "/v1/jurisdictions/GSC/tracks/kyc_analyst"
 
 
 async def test_reading_needs_a_bearer_token(api: ReadApi) -> None:
@@ -55,7 +57,7 @@ async def test_jurisdictions_answer_304_until_a_new_version_is_published(
     body = listed.json()
     assert body["catalogue_version"] == first.version
     assert [j["code"] for j in body["jurisdictions"]] == ["GCB", "GSC", "MGA", "UKGC"]
-    assert tag == f'"{first.version}-r1"'
+    assert tag == f'"{first.version}-r2"'
     assert listed.headers["Cache-Control"] == "private, no-cache"
     assert cached.status_code == 304
     assert cached.content == b""
@@ -76,18 +78,42 @@ async def test_the_current_track_has_ordered_modules_lessons_and_exam_rules_but_
     assert response.status_code == 200
     body = response.json()
     assert body["version"] == track.version
-    assert response.headers["ETag"] == f'"{track.version}-r1"'
+    assert response.headers["ETag"] == f'"{track.version}-r2"'
     assert [m["id"] for m in body["modules"]] == [m.id for m in track.modules]
     kyc = next(m for m in body["modules"] if m["id"] == "kyc-cdd")
     assert kyc["lessons"][0]["id"] == "kyc-identify-and-verify"
     assert kyc["lessons"][0]["markdown"].startswith("# ")
     assert body["exam"]["pool_size"] == len(track.question_pool)
     assert body["exam"]["question_count"] == track.exam.question_count
+    assert body["exam"]["required_modules"] == [m.id for m in track.modules]
     assert sum(body["exam"]["pool_by_module"].values()) == len(track.question_pool)
     text = response.text
     assert not any(q.text in text or q.explanation in text for q in track.question_pool)
     assert '"correct"' not in text
     assert '"options"' not in text
+
+
+async def test_a_tracks_completion_rule_is_shown_and_older_versions_keep_theirs(
+    api: ReadApi, tmp_path: Path
+) -> None:
+    root = copy_bundled(tmp_path)
+    await publish_dir(api.runtime, root)
+    before = (await api.client.get(GSC_ANALYST)).json()
+    replace(
+        root,
+        "jurisdictions/GSC/jurisdiction.yaml",
+        "      question_count: 25\n",
+        "      question_count: 25\n      required_modules: [gsc-aml-cft, kyc-cdd]\n",
+    )
+    await publish_dir(api.runtime, root)
+
+    after = (await api.client.get(GSC_ANALYST)).json()
+    old = await api.client.get(f"/v1/tracks/GSC.kyc_analyst/versions/{before['version']}")
+
+    assert after["version"] != before["version"]
+    assert after["exam"]["required_modules"] == ["kyc-cdd", "gsc-aml-cft"]
+    assert before["exam"]["required_modules"] == [m["id"] for m in before["modules"]]
+    assert old.json()["exam"]["required_modules"] == before["exam"]["required_modules"]
 
 
 async def test_a_track_at_a_version_is_immutable_and_outlives_newer_publications(
@@ -175,7 +201,7 @@ async def test_track_history_lists_each_version_once_and_marks_the_current_one(
     assert [v["current"] for v in versions] == [False, True]
     assert versions[0]["first_published"]["catalogue_version"] == first.version
     assert versions[1]["first_published"]["catalogue_version"] == third.version
-    assert response.headers["ETag"] == f'"{third.version}-3-r1"'
+    assert response.headers["ETag"] == f'"{third.version}-3-r2"'
 
 
 async def test_module_history_shows_a_core_modules_versions_per_jurisdiction(

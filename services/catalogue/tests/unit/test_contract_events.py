@@ -13,15 +13,27 @@ from catalogue.domain.publishing import (
     release_policy_published,
     track_published,
 )
+from catalogue.domain.resolved import ResolvedCatalogue, ResolvedTrack
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 
 AT = datetime(2026, 11, 24, 10, 15, tzinfo=UTC)
 CATALOGUE = resolve(BUNDLED_CONTENT_DIR)
 
 
+def _event(
+    track: ResolvedTrack, catalogue: ResolvedCatalogue = CATALOGUE, version: str = "v"
+) -> TrackPublished:
+    return track_published(
+        track,
+        jurisdiction=catalogue.jurisdiction(track.jurisdiction),
+        catalogue_version=version,
+        published_at=AT,
+    )
+
+
 def test_track_published_carries_versions_pool_and_policies() -> None:
     track = CATALOGUE.track("MGA", "compliance_officer")
-    event = track_published(track, catalogue_version=CATALOGUE.version, published_at=AT)
+    event = _event(track, version=CATALOGUE.version)
     assert (event.track_key, event.jurisdiction, event.role) == (
         "MGA.compliance_officer",
         "MGA",
@@ -38,14 +50,14 @@ def test_track_published_carries_versions_pool_and_policies() -> None:
 
 
 def test_lesson_refs_carry_per_lesson_versions() -> None:
-    event = track_published(CATALOGUE.track("GSC", "mlro"), catalogue_version="v", published_at=AT)
+    event = _event(CATALOGUE.track("GSC", "mlro"))
     versions = [lesson.version for module in event.modules for lesson in module.lessons]
     assert len(set(versions)) == len(versions)
 
 
 def test_every_bundled_track_is_a_valid_contract_event() -> None:
     for track in CATALOGUE.tracks:
-        event = track_published(track, catalogue_version=CATALOGUE.version, published_at=AT)
+        event = _event(track, version=CATALOGUE.version)
         assert TrackPublished.model_validate(event.model_dump()) == event
 
 

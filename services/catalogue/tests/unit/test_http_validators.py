@@ -8,8 +8,8 @@ TAG = etag("abc123")
 
 
 def test_etag_is_strong_and_built_from_the_content_version() -> None:
-    assert TAG == '"abc123-r1"'
-    assert etag("abc123", 7) == '"abc123-7-r1"'
+    assert TAG == '"abc123-r2"'
+    assert etag("abc123", 7) == '"abc123-7-r2"'
 
 
 def test_if_none_match_matches_any_listed_tag_weak_or_strong_and_the_wildcard() -> None:

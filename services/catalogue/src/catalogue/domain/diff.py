@@ -115,15 +115,16 @@ def _track_changes(code: str, old: ResolvedTrack | None, new: ResolvedTrack | No
         ]
     if old.version == new.version:
         return []
+    rule_written = old.exam.required_modules is not None or new.exam.required_modules is not None
     fields = _field_changes(
         {
             "title": old.title,
-            "exam": exam_dict(old.exam),
+            "exam": _exam_view(old, rule_written),
             "certification": certification_dict(old.certification),
         },
         {
             "title": new.title,
-            "exam": exam_dict(new.exam),
+            "exam": _exam_view(new, rule_written),
             "certification": certification_dict(new.certification),
         },
     )
@@ -150,6 +151,14 @@ def _track_changes(code: str, old: ResolvedTrack | None, new: ResolvedTrack | No
         if change is not None:
             changes.append(change)
     return changes
+
+
+def _exam_view(track: ResolvedTrack, rule_written: bool) -> dict[str, object]:
+    """The exam, with the modules required before it as a list when either side wrote a rule."""
+    view = exam_dict(track.exam)
+    if rule_written:
+        view["required_modules"] = list(track.required_modules)
+    return view
 
 
 def _module_change(

@@ -18,7 +18,7 @@ VERSION_PATTERN = re.compile(r"^\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$")
 _MISSING = object()
 
 
-def _type_name(value: object) -> str:
+def type_name(value: object) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, dict):
@@ -67,7 +67,7 @@ class Cursor:
     def is_mapping(self, allowed: set[str]) -> bool:
         """A mapping whose keys are all in `allowed`; unknown keys are reported as typos."""
         if not isinstance(self.value, dict):
-            self.fail(f"must be a mapping, got {_type_name(self.value)}")
+            self.fail(f"must be a mapping, got {type_name(self.value)}")
             return False
         for key in self.value:
             if key not in allowed:
@@ -87,7 +87,7 @@ class Cursor:
         if field is None:
             return default
         if not isinstance(field.value, str) or not field.value.strip():
-            field.fail(f"must be non-empty text, got {_type_name(field.value)}")
+            field.fail(f"must be non-empty text, got {type_name(field.value)}")
             return default
         return field.value.strip()
 
@@ -100,7 +100,7 @@ class Cursor:
 
     def as_ident(self, pattern: re.Pattern[str] = ID_PATTERN) -> str | None:
         if not isinstance(self.value, str) or not pattern.match(self.value):
-            self.fail(f"must match {pattern.pattern}, got {_type_name(self.value)}")
+            self.fail(f"must match {pattern.pattern}, got {type_name(self.value)}")
             return None
         return self.value
 
@@ -112,7 +112,7 @@ class Cursor:
             return default
         value = field.value
         if isinstance(value, bool) or not isinstance(value, int):
-            field.fail(f"must be a whole number, got {_type_name(value)}")
+            field.fail(f"must be a whole number, got {type_name(value)}")
             return default
         if value < lo or (hi is not None and value > hi):
             field.fail(
@@ -129,7 +129,7 @@ class Cursor:
             return default
         value = field.value
         if isinstance(value, bool) or not isinstance(value, int | float):
-            field.fail(f"must be a number, got {_type_name(value)}")
+            field.fail(f"must be a number, got {type_name(value)}")
             return default
         if value < lo:
             field.fail(f"must be at least {lo:g}, got {value}")
@@ -141,7 +141,7 @@ class Cursor:
         if field is None:
             return default
         if not isinstance(field.value, bool):
-            field.fail(f"must be true or false, got {_type_name(field.value)}")
+            field.fail(f"must be true or false, got {type_name(field.value)}")
             return default
         return field.value
 
@@ -152,7 +152,7 @@ class Cursor:
         if field is None:
             return default
         if field.value not in options:
-            field.fail(f"must be one of {', '.join(options)}, got {_type_name(field.value)}")
+            field.fail(f"must be one of {', '.join(options)}, got {type_name(field.value)}")
             return default
         return str(field.value)
 
@@ -162,7 +162,7 @@ class Cursor:
         if field is None:
             return
         if not isinstance(field.value, list):
-            field.fail(f"must be a list, got {_type_name(field.value)}")
+            field.fail(f"must be a list, got {type_name(field.value)}")
             return
         if len(field.value) < min_items:
             field.fail(f"must list at least {min_items}, got {len(field.value)}")

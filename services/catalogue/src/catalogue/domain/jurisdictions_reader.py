@@ -4,13 +4,14 @@ from pathlib import Path
 from typing import Literal
 
 from catalogue.domain.errors import ContentErrors, Loc
-from catalogue.domain.fields import CODE_PATTERN, ROLE_PATTERN, Cursor
+from catalogue.domain.fields import CODE_PATTERN, ROLE_PATTERN, Cursor, type_name
 from catalogue.domain.model import (
     FEEDBACK,
     CertificationPolicy,
     ExamPolicy,
     Jurisdiction,
     LessonOverride,
+    ModuleRule,
     QuestionOverride,
     Ref,
     ReleasePolicy,
@@ -40,6 +41,7 @@ EXAM_FIELDS = {
     "attempt_limit",
     "cooldown_hours",
     "feedback",
+    "required_modules",
 }
 #: Stands in for an exam section that could not be read, so its errors do not cascade.
 FALLBACK_EXAM = ExamPolicy(1, 0, 1, 1, 0.0, "score")
@@ -81,7 +83,8 @@ def _parse_jurisdiction(
     summary = top.text("summary", required=False)
     exam_section = top.section("exam", EXAM_FIELDS)
     exam = _exam(exam_section, None) if exam_section is not None else FALLBACK_EXAM
-    tracks = tuple(_tracks(top, exam))
+    rule = _required_modules(exam_section) if exam_section is not None else None
+    tracks = tuple(_tracks(top, exam, rule))
     certification = _certification(
         top.section("certification", {"validity_months", "recert_window_days"}, required=False)
     )
@@ -137,7 +140,30 @@ def _exam(section: Cursor, base: ExamPolicy | None) -> ExamPolicy:
     )
 
 
-def _tracks(top: Cursor, exam: ExamPolicy) -> list[TrackSpec]:
+def _required_modules(section: Cursor) -> ModuleRule | None:
+    """An exam's `required_modules` list; None when absent (every module) or not a list."""
+    if not section.has("required_modules"):
+        return None
+    field = section.child("required_modules")
+    if not isinstance(field.value, list):
+        field.fail(
+            "must be a list of module ids (leave it out to require every module of the track)"
+            f", got {type_name(field.value)}"
+        )
+        return None
+    refs: list[Ref] = []
+    for entry in section.items("required_modules"):
+        ident = entry.as_ident()
+        if ident is None:
+            continue
+        if any(ref.id == ident for ref in refs):
+            entry.fail(f"names module '{ident}' twice")
+            continue
+        refs.append(Ref(ident, entry.loc))
+    return ModuleRule(tuple(refs), field.where, field.loc)
+
+
+def _tracks(top: Cursor, exam: ExamPolicy, rule: ModuleRule | None) -> list[TrackSpec]:
     tracks: list[TrackSpec] = []
     for item in top.items("tracks", min_items=1):
         if not item.is_mapping({"role", "title", "modules", "exam"}):
@@ -151,6 +177,11 @@ def _tracks(top: Cursor, exam: ExamPolicy) -> list[TrackSpec]:
         )
         override = item.section("exam", EXAM_FIELDS, required=False)
         track_exam = exam if override is None else _exam(override, exam)
+        track_rule = (
+            _required_modules(override)
+            if override is not None and override.has("required_modules")
+            else rule
+        )
         count_at = override if override is not None and override.has("question_count") else None
         count_loc = (
             count_at.child("question_count").loc
@@ -159,7 +190,14 @@ def _tracks(top: Cursor, exam: ExamPolicy) -> list[TrackSpec]:
         )
         if role is not None:
             tracks.append(
-                TrackSpec(Ref(role, item.child("role").loc), title, modules, track_exam, count_loc)
+                TrackSpec(
+                    Ref(role, item.child("role").loc),
+                    title,
+                    modules,
+                    track_exam,
+                    count_loc,
+                    track_rule,
+                )
             )
     return tracks
 

@@ -66,6 +66,9 @@ class ExamPolicy:
     attempt_limit: int
     cooldown_hours: float
     feedback: Feedback
+    #: Modules to complete before an attempt, in track order; None: every module of the track
+    #: (the default). Set by resolution; a track spec carries the rule as written instead.
+    required_modules: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,23 @@ class ReleasePolicy:
 
 
 @dataclass(frozen=True)
+class ModuleRule:
+    """`required_modules` as an author wrote it, with its field path for messages."""
+
+    modules: tuple[Ref, ...]
+    field: str
+    loc: Loc
+
+
+@dataclass(frozen=True)
 class TrackSpec:
     role: Ref
     title: str
     modules: tuple[Ref, ...]
     exam: ExamPolicy
     question_count_loc: Loc
+    #: The track's own `exam.required_modules`, else its jurisdiction's; None: every module.
+    required_modules: ModuleRule | None = None
 
 
 @dataclass(frozen=True)

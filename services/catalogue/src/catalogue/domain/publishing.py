@@ -25,8 +25,13 @@ from contracts.common import ReleasePolicy, RoleRequirement
 
 
 def track_published(
-    track: ResolvedTrack, *, catalogue_version: str, published_at: datetime
+    track: ResolvedTrack,
+    *,
+    jurisdiction: ResolvedJurisdiction,
+    catalogue_version: str,
+    published_at: datetime,
 ) -> TrackPublished:
+    """The track with every lesson's Markdown and digest, so consumers need no second source."""
     return TrackPublished(
         track_key=track.key,
         jurisdiction=track.jurisdiction,
@@ -41,8 +46,12 @@ def track_published(
                 version=module.version,
                 origin=module.origin,
                 lessons=[
-                    LessonRef(id=x.id, title=x.title, version=x.version) for x in module.lessons
+                    LessonRef(
+                        id=x.id, title=x.title, version=x.version, digest=x.digest, markdown=x.body
+                    )
+                    for x in module.lessons
                 ],
+                digest=module.digest,
             )
             for module in track.modules
         ],
@@ -54,6 +63,7 @@ def track_published(
             attempt_limit=track.exam.attempt_limit,
             cooldown_hours=track.exam.cooldown_hours,
             feedback=track.exam.feedback,
+            required_modules=list(track.required_modules),
         ),
         question_pool=[_question(q) for q in track.question_pool],
         certification=CertificationPolicy(
@@ -61,6 +71,8 @@ def track_published(
             recert_window_days=track.certification.recert_window_days,
         ),
         published_at=published_at,
+        jurisdiction_name=jurisdiction.name,
+        regulator=jurisdiction.regulator,
     )
 
 
@@ -128,7 +140,12 @@ def publication_events(
         if j.code not in known
     ]
     events.extend(
-        track_published(t, catalogue_version=version, published_at=published_at)
+        track_published(
+            t,
+            jurisdiction=catalogue.jurisdiction(t.jurisdiction),
+            catalogue_version=version,
+            published_at=published_at,
+        )
         for t in catalogue.tracks
         if tracks.get(t.key) != t.version
     )

@@ -1,5 +1,7 @@
 """Apply a jurisdiction's overrides to the core modules and assemble its tracks."""
 
+from dataclasses import replace
+
 from catalogue.domain.errors import ContentErrors
 from catalogue.domain.model import (
     Content,
@@ -7,6 +9,7 @@ from catalogue.domain.model import (
     Lesson,
     LessonOverride,
     Module,
+    ModuleRule,
     Question,
     QuestionOverride,
 )
@@ -36,12 +39,14 @@ def resolve_content(content: Content, errors: ContentErrors) -> ResolvedCatalogu
         modules = _modules_for(jurisdiction, content.core, errors)
         for spec in jurisdiction.tracks:
             role = spec.role.id
+            taught = tuple(modules[ref.id] for ref in spec.modules if ref.id in modules)
+            required = _required_modules(spec.required_modules, taught)
             track = ResolvedTrack(
                 jurisdiction=jurisdiction.code,
                 role=role,
                 title=spec.title or f"{jurisdiction.name}: {role_titles.get(role, role)}",
-                modules=tuple(modules[ref.id] for ref in spec.modules if ref.id in modules),
-                exam=spec.exam,
+                modules=taught,
+                exam=replace(spec.exam, required_modules=required),
                 certification=jurisdiction.certification,
             )
             pool = len(track.question_pool)
@@ -63,6 +68,21 @@ def resolve_content(content: Content, errors: ContentErrors) -> ResolvedCatalogu
         jurisdictions=tuple(jurisdictions),
         tracks=tuple(tracks),
     )
+
+
+def _required_modules(
+    rule: ModuleRule | None, taught: tuple[ResolvedModule, ...]
+) -> tuple[str, ...] | None:
+    """The rule in track order; None when it requires every module (the default, however written).
+
+    So the same rule always gives the same track version, whether or not it is spelled out.
+    """
+    if rule is None:
+        return None
+    named = {ref.id for ref in rule.modules}
+    every = tuple(module.id for module in taught)
+    chosen = tuple(module_id for module_id in every if module_id in named)
+    return None if chosen == every else chosen
 
 
 def _jurisdiction(jurisdiction: Jurisdiction) -> ResolvedJurisdiction:

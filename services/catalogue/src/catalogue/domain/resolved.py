@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from catalogue.domain.model import CertificationPolicy, ExamPolicy, Option, Origin, QuestionKind
-from catalogue.domain.versions import digest
+from catalogue.domain.versions import digest as content_version
+from contracts.digests import lesson_digest, module_digest
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,12 @@ class ResolvedLesson:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the Markdown as served (`body`): what staff read, without the title."""
+        return lesson_digest(self.body)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,7 @@ class ResolvedQuestion:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,21 @@ class ResolvedModule:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())
+
+    @cached_property
+    def digest(self) -> str:
+        """Over the lesson digests in order: changes when a lesson text, or their order, does."""
+        return module_digest(lesson.digest for lesson in self.lessons)
 
 
 def exam_dict(exam: ExamPolicy) -> dict[str, object]:
-    return {
+    """The exam as hashed and stored; `required_modules` only when it is not every module.
+
+    The default rule follows from the track's modules (already hashed), so a track without a
+    rule keeps its version and snapshots stored before the rule existed still verify.
+    """
+    found: dict[str, object] = {
         "question_count": exam.question_count,
         "pass_mark": exam.pass_mark,
         "time_limit_minutes": exam.time_limit_minutes,
@@ -84,6 +100,9 @@ def exam_dict(exam: ExamPolicy) -> dict[str, object]:
         "cooldown_hours": float(exam.cooldown_hours),
         "feedback": exam.feedback,
     }
+    if exam.required_modules is not None:
+        found["required_modules"] = list(exam.required_modules)
+    return found
 
 
 def certification_dict(policy: CertificationPolicy) -> dict[str, object]:
@@ -109,6 +128,13 @@ class ResolvedTrack:
         return f"{self.jurisdiction}.{self.role}"
 
     @property
+    def required_modules(self) -> tuple[str, ...]:
+        """Modules to complete before an exam attempt, in track order (default: every module)."""
+        if self.exam.required_modules is None:
+            return tuple(module.id for module in self.modules)
+        return self.exam.required_modules
+
+    @property
     def question_pool(self) -> tuple[ResolvedQuestion, ...]:
         return tuple(question for module in self.modules for question in module.questions)
 
@@ -126,7 +152,7 @@ class ResolvedTrack:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())
 
 
 @dataclass(frozen=True)
@@ -146,7 +172,7 @@ class ResolvedReleasePolicy:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())
 
 
 @dataclass(frozen=True)
@@ -218,4 +244,4 @@ class ResolvedCatalogue:
 
     @cached_property
     def version(self) -> str:
-        return digest(self.canonical())
+        return content_version(self.canonical())

@@ -133,6 +133,7 @@ def _track(data: Mapping[str, Any], modules: Mapping[str, ResolvedModule]) -> Re
             attempt_limit=int(exam["attempt_limit"]),
             cooldown_hours=float(exam["cooldown_hours"]),
             feedback=feedback,
+            required_modules=_required_modules(exam.get("required_modules")),
         ),
         certification=CertificationPolicy(
             validity_months=int(cert["validity_months"]),
@@ -141,6 +142,15 @@ def _track(data: Mapping[str, Any], modules: Mapping[str, ResolvedModule]) -> Re
     )
     _expect(track.version, data["version"], f"track {track.key}")
     return track
+
+
+def _required_modules(value: object) -> tuple[str, ...] | None:
+    """Absent (every module, and every snapshot stored before the rule existed) or a list."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise SnapshotError(f"exam.required_modules must be a list, got {value!r}")
+    return tuple(str(module_id) for module_id in value)
 
 
 def _jurisdiction(data: Mapping[str, Any]) -> ResolvedJurisdiction:

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from catalogue.domain.errors import ContentErrors, Loc
-from catalogue.domain.model import Content, Jurisdiction, Module, Ref
+from catalogue.domain.model import Content, Jurisdiction, Module, Ref, TrackSpec
 
 
 def check_references(content: Content, errors: ContentErrors) -> None:
@@ -52,6 +52,7 @@ def _check_jurisdiction(
                 errors.add(ref.loc, f"unknown module '{ref.id}'")
             elif owners[ref.id] not in (None, code):
                 errors.add(ref.loc, f"module '{ref.id}' belongs to jurisdiction {owners[ref.id]}")
+        _check_required_modules(code, track, errors)
     release = jurisdiction.release
     _unique_refs("requirement for role", [r.role for r in release.requirements], errors)
     _unique_refs("tooling", release.tooling, errors)
@@ -76,6 +77,22 @@ def _check_jurisdiction(
         _known(ref, core_lessons, "lesson", "the core modules", errors, what="override of")
     for ref in question_targets:
         _known(ref, core_questions, "question", "the core modules", errors, what="override of")
+
+
+def _check_required_modules(code: str, track: TrackSpec, errors: ContentErrors) -> None:
+    """A completion rule may only name modules of the track it applies to."""
+    rule = track.required_modules
+    if rule is None:
+        return
+    taught = [ref.id for ref in track.modules]
+    unknown = [ref for ref in rule.modules if ref.id not in taught]
+    if unknown:
+        names = ", ".join(f"'{ref.id}'" for ref in unknown)
+        errors.add(
+            unknown[0].loc,
+            f"{rule.field} names modules the {code}.{track.role.id} track does not have: "
+            f"{names} (its modules: {', '.join(taught)})",
+        )
 
 
 def _known(

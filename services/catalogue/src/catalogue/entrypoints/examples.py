@@ -54,6 +54,7 @@ TRACK_VIEW: dict[str, Any] = {
         "attempt_limit": 3,
         "cooldown_hours": 24.0,
         "feedback": "score",
+        "required_modules": ["kyc-cdd"],
         "pool_size": 42,
         "pool_by_module": {"kyc-cdd": 8},
     },

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import Header, Response
 
 #: Bump when a response shape changes, so clients holding an old representation refetch it.
-VIEW_REVISION = "r1"
+VIEW_REVISION = "r2"
 
 #: A track at a version is content-addressed: it can never change.
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -16,7 +16,7 @@ IfNoneMatch = Annotated[
     str | None,
     Header(
         description="ETag(s) from an earlier response; 304 Not Modified when one still matches",
-        examples=['"c14c6e254053fec3da3eb0aff9983e3db1edfc5d3e318246fb2c060391fd8b7e-r1"'],
+        examples=['"c14c6e254053fec3da3eb0aff9983e3db1edfc5d3e318246fb2c060391fd8b7e-r2"'],
     ),
 ]
 

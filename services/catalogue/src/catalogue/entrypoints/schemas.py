@@ -121,6 +121,11 @@ class ExamBlueprint(BaseModel):
     attempt_limit: int = Field(examples=[3], description="attempts per certification cycle")
     cooldown_hours: float = Field(examples=[24], description="wait after a failed attempt")
     feedback: Literal["none", "score", "per_question"]
+    required_modules: list[str] = Field(
+        examples=[["aml-fundamentals", "kyc-cdd"]],
+        description="modules to complete before an attempt may start, in track order "
+        "(every module unless the jurisdiction or track says otherwise)",
+    )
     pool_size: int = Field(examples=[42], description="questions the attempts are drawn from")
     pool_by_module: dict[str, int] = Field(examples=[{"aml-fundamentals": 8, "kyc-cdd": 8}])
 
@@ -176,6 +181,7 @@ class TrackView(BaseModel):
                 attempt_limit=exam.attempt_limit,
                 cooldown_hours=float(exam.cooldown_hours),
                 feedback=exam.feedback,
+                required_modules=list(track.required_modules),
                 pool_size=len(track.question_pool),
                 pool_by_module={m.id: len(m.questions) for m in track.modules},
             ),
