@@ -5,7 +5,7 @@ import csv
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from audit_export.domain.derive import (
@@ -23,6 +23,8 @@ from audit_export.domain.merkle import FrontierError, LogState, MerkleAccumulato
 from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, RecordError, event_problems
 from audit_export.domain.summary import SUMMARY_HTML, SummaryFacts, write_summary
+from audit_export.domain.summary_data import REGISTER_CSV, CertificateNotice, notices_from_lines
+from audit_export.domain.summary_legacy import write_legacy_summary
 
 AGREES = "agrees with the events"
 
@@ -170,6 +172,11 @@ def check_content(
     return ContentCounts(lines, checks[TRAINING_CSV].rows, checks[RELEASE_CSV].rows)
 
 
+def _notices(zf: zipfile.ZipFile) -> list[CertificateNotice]:
+    with zf.open(EVENTS_JSONL) as lines:
+        return notices_from_lines(lines)
+
+
 def check_summary(
     zf: zipfile.ZipFile,
     manifest: Manifest,
@@ -178,7 +185,9 @@ def check_summary(
     actual_sha256: str,
     out: Findings,
 ) -> None:
-    """Regenerate summary.html from the manifest facts and the CSV rows; compare the hash."""
+    """Regenerate summary.html from the manifest facts, the CSV rows and (revision 2) the
+    certificate notices of the events; compare the hash. A revision-1 pack may also carry the
+    page packs built before the inspector summary have (`summary_legacy`)."""
     facts = SummaryFacts(
         operator_id=manifest.operator_id,
         period=period,
@@ -192,17 +201,33 @@ def check_summary(
         root_hex=manifest.log.root,
         key_id=manifest.key_id,
     )
-    digest = hashlib.sha256()
+    revision_2 = REGISTER_CSV in zf.namelist()
 
     def rows(name: str) -> Iterator[list[str]]:
         reader = _csv_reader(zf, name)
         next(reader, None)
         yield from reader
 
+    def sha256_of(render: Callable[[Callable[[bytes], object]], None]) -> str:
+        digest = hashlib.sha256()
+        render(digest.update)
+        return digest.hexdigest()
+
     try:
-        write_summary(digest.update, facts, rows(TRAINING_CSV), rows(RELEASE_CSV))
+        notices = _notices(zf) if revision_2 else None
+        register = rows(REGISTER_CSV) if revision_2 else None
+        current = sha256_of(
+            lambda w: write_summary(
+                w, facts, rows(TRAINING_CSV), rows(RELEASE_CSV), register, notices
+            )
+        )
+        if current == actual_sha256:
+            return
+        if not revision_2 and actual_sha256 == sha256_of(
+            lambda w: write_legacy_summary(w, facts, rows(TRAINING_CSV), rows(RELEASE_CSV))
+        ):
+            return
     except (UnicodeDecodeError, csv.Error) as exc:
         out.fail(SUMMARY_HTML, AGREES, f"cannot regenerate it: {exc}")
         return
-    if digest.hexdigest() != actual_sha256:
-        out.fail(SUMMARY_HTML, AGREES, "differs from the summary the manifest and events give")
+    out.fail(SUMMARY_HTML, AGREES, "differs from the summary the manifest and events give")
