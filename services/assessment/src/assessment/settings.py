@@ -1,8 +1,9 @@
 """Assessment settings (env prefix ASSESSMENT_)."""
 
 from typing import ClassVar
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from academy_runtime.settings import ServiceSettings
@@ -24,3 +25,18 @@ class AssessmentSettings(ServiceSettings):
     submission_grace_s: int = Field(
         default=30, ge=0, description="seconds a submission may arrive after the time limit"
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8102",
+        description="address the public reaches this service at; printed certificates show "
+        "`{public_base_url}/v1/certificates/verify/{code}`",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_base_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://academy.example")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: a base URL has no query or fragment")
+        return value.rstrip("/")

@@ -1,17 +1,31 @@
 """Certificates as their holders and the public see them."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters import certificate_repo
+from assessment.adapters.track_store import TrackStore
 from assessment.domain.certificates import Certificate, PublicCertificateView, public_view
 from assessment.domain.codes import normalise_verification_code
 from assessment.domain.errors import CertificateNotFound, InvalidVerificationCode
 from assessment.domain.staff import StaffMember
 from assessment.service.ports import EventSink
 from assessment.service.staff import provision
+
+#: Longer input is refused before it is normalised (a code has 12 characters plus separators).
+MAX_CODE_CHARS = 64
+
+
+@dataclass(frozen=True)
+class TrackLabels:
+    """What people read instead of codes: the track's title, the jurisdiction and its regulator."""
+
+    track_title: str
+    jurisdiction_name: str
+    regulator: str | None
 
 
 async def my_certificates(
@@ -22,12 +36,53 @@ async def my_certificates(
     return await certificate_repo.of_holder(session, holder.operator_id, holder.staff_id)
 
 
-async def verify(session: AsyncSession, *, code: str, now: datetime) -> PublicCertificateView:
-    """Validity behind a verification code; shows the holder's name and nothing more personal."""
-    if not code.isascii():
+async def my_certificate(
+    session: AsyncSession,
+    *,
+    identity: StaffMember,
+    events: EventSink,
+    now: datetime,
+    certificate_id: str,
+) -> Certificate:
+    """One of the holder's own certificates; anyone else's is not found."""
+    holder = await provision(session, identity=identity, events=events, now=now)
+    certificate = await certificate_repo.get(session, holder.operator_id, certificate_id)
+    if certificate is None or certificate.staff_id != holder.staff_id:
+        raise CertificateNotFound(reference=certificate_id)
+    return certificate
+
+
+async def by_code(session: AsyncSession, *, code: str) -> Certificate:
+    """The certificate behind a verification code as a person typed it."""
+    if len(code) > MAX_CODE_CHARS or not code.isascii():
         raise InvalidVerificationCode(code)
     canonical = normalise_verification_code(code)
     certificate = await certificate_repo.by_code(session, canonical)
     if certificate is None:
         raise CertificateNotFound(reference=canonical)
-    return public_view(certificate, now=now)
+    return certificate
+
+
+async def verify(session: AsyncSession, *, code: str, now: datetime) -> PublicCertificateView:
+    """Validity behind a verification code; shows the holder's name and nothing more personal."""
+    return public_view(await by_code(session, code=code), now=now)
+
+
+async def track_labels(
+    session: AsyncSession, *, tracks: TrackStore, certificate: Certificate
+) -> TrackLabels:
+    """Titles of the version the certificate was earned on; codes stand in for what is unknown."""
+    track = await tracks.version(session, certificate.track_key, certificate.track_version)
+    name = track.jurisdiction_name if track else None
+    regulator = track.regulator if track else None
+    if name is None or regulator is None:
+        code = certificate.jurisdiction
+        known_name, known_regulator = (await tracks.jurisdiction_names(session, [code])).get(
+            code, (None, None)
+        )
+        name, regulator = name or known_name, regulator or known_regulator
+    return TrackLabels(
+        track_title=track.title if track else certificate.track_key,
+        jurisdiction_name=name or certificate.jurisdiction,
+        regulator=regulator,
+    )
