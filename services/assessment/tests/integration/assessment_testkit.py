@@ -18,6 +18,7 @@ from contracts.catalogue import (
     TrackPublished,
 )
 from contracts.common import ReleasePolicy, RoleRequirement
+from contracts.digests import lesson_digest, module_digest
 
 #: Test time starts years ahead of the real clock, so no real-time scheduler (say, of a local
 #: mesh sharing the database) ever finds these tests' attempts overdue or certificates due.
@@ -124,22 +125,33 @@ def realistic_track(
     validity_months: int = 18,
     recert_window_days: int = 60,
     lesson_version: str = "1",
+    required_modules: list[str] | None = None,
+    overrides: dict[str, str] | None = None,
+    regulator: str | None = None,
 ) -> TrackPublished:
-    """A resolved track with 31 questions over 5 modules (single and multiple choice)."""
+    """A resolved track with 31 questions over 5 modules (single and multiple choice).
+
+    Lessons carry Markdown and digests as the catalogue publishes them; `overrides` (lesson id
+    -> Markdown) stands for the jurisdiction's overrides the catalogue resolved.
+    """
     modules: list[TrackModule] = []
     pool: list[Question] = []
     for module_id, title, origin, lessons, stems in CURRICULUM:
         mid = f"{jurisdiction.lower()}-{module_id}" if origin == "jurisdiction" else module_id
+        refs = [
+            lesson_ref(
+                f"{mid}-l{i + 1}", lesson, lesson_version, (overrides or {}).get(f"{mid}-l{i + 1}")
+            )
+            for i, lesson in enumerate(lessons)
+        ]
         modules.append(
             TrackModule(
                 id=mid,
                 title=title if origin == "core" else f"{jurisdiction}: {title}",
                 version=f"{mid}@{lesson_version}",
                 origin="core" if origin == "core" else "jurisdiction",
-                lessons=[
-                    LessonRef(id=f"{mid}-l{i + 1}", title=lesson, version=lesson_version)
-                    for i, lesson in enumerate(lessons)
-                ],
+                lessons=refs,
+                digest=module_digest(ref.digest or "" for ref in refs),
             )
         )
         for i, stem in enumerate(stems):
@@ -173,12 +185,23 @@ def realistic_track(
             attempt_limit=attempt_limit,
             cooldown_hours=cooldown_hours,
             feedback=feedback,
+            required_modules=required_modules,
         ),
         question_pool=pool,
         certification=CertificationPolicy(
             validity_months=validity_months, recert_window_days=recert_window_days
         ),
         published_at=published_at,
+        jurisdiction_name=f"Testland {jurisdiction}",
+        regulator=regulator,
+    )
+
+
+def lesson_ref(lesson_id: str, title: str, version: str, markdown: str | None) -> LessonRef:
+    """A lesson as published: its Markdown (core text unless overridden) and that text's digest."""
+    text = markdown or f"# {title}\n\nCore text of lesson {lesson_id}, version {version}.\n"
+    return LessonRef(
+        id=lesson_id, title=title, version=version, markdown=text, digest=lesson_digest(text)
     )
 
 

@@ -18,7 +18,9 @@ async def _enrolled(harness: Harness, **policy: Any) -> tuple[TrackPublished, di
     await harness.publish(track)
     operator = unique_operator()
     await harness.go_live(operator, track.jurisdiction)
-    return track, harness.auth(operator, sub="ada", name="Ada Lovelace"), operator
+    headers = harness.auth(operator, sub="ada", name="Ada Lovelace")
+    await harness.complete_training(headers, track.track_key)
+    return track, headers, operator
 
 
 async def test_start_draws_a_paper_without_answers_and_records_seed_and_question_ids(

@@ -20,6 +20,7 @@ async def _certified(
     harness: Harness, track: TrackPublished, operator: str, sub: str
 ) -> dict[str, str]:
     headers = harness.auth(operator, sub=sub)
+    await harness.complete_training(headers, track.track_key)
     attempt = (await harness.start(headers, track.track_key)).json()
     response = await harness.submit(
         headers, attempt["attempt_id"], answers(track, attempt["paper"])
@@ -40,6 +41,7 @@ async def _replica_pass(harness: Harness, *, batch_size: int) -> int:
     return await scheduler.run_once(
         harness.runtime.sessions,
         events=harness.runtime,
+        tracks=harness.wiring.tracks,
         now=harness.clock(),
         rules=harness.wiring.rules,
         batch_size=batch_size,
@@ -101,6 +103,7 @@ async def test_revoked_and_renewed_certificates_get_no_further_notices(harness: 
     track, operator = await _setup(harness)
     revoked = await _certified(harness, track, operator, "revoked")
     renewed_headers = harness.auth(operator, sub="renewed")
+    await harness.complete_training(renewed_headers, track.track_key)
     attempt = (await harness.start(renewed_headers, track.track_key)).json()
     await harness.submit(renewed_headers, attempt["attempt_id"], answers(track, attempt["paper"]))
     support = harness.auth("academy-vendor", roles=["academy_support"])
@@ -126,6 +129,7 @@ async def test_overdue_attempts_are_closed_as_failed_once_across_replicas(
 ) -> None:
     track, operator = await _setup(harness)
     headers = harness.auth(operator, sub="slow")
+    await harness.complete_training(headers, track.track_key)
     attempt = (await harness.start(headers, track.track_key)).json()
     harness.clock.advance(hours=2)
     await asyncio.gather(*(_replica_pass(harness, batch_size=5) for _ in range(3)))

@@ -181,6 +181,11 @@ async def test_events_leave_on_the_assessment_topic_keyed_by_operator_and_notice
     assert put.status_code == 200, put.text
     token = issuer.mint(sub="ada", operator_id=operator, groups=["compliance_officer"])
     staff = {"Authorization": f"Bearer {token}"}
+    for module in track.modules:
+        done = await client.put(
+            f"/v1/me/tracks/{track.track_key}/modules/{module.id}/completion", headers=staff
+        )
+        assert done.status_code == 200, done.text
 
     async def started() -> dict[str, Any] | None:
         response = await client.post(f"/v1/me/tracks/{track.track_key}/attempts", headers=staff)
@@ -198,6 +203,14 @@ async def test_events_leave_on_the_assessment_topic_keyed_by_operator_and_notice
         expected = [
             "academy.operator.jurisdictions_set.v1",
             "academy.staff.provisioned.v1",
+            *(
+                kind
+                for module in track.modules
+                for kind in [
+                    *["academy.lesson.completed.v1"] * len(module.lessons),
+                    "academy.module.completed.v1",
+                ]
+            ),
             "academy.attempt.started.v1",
             "academy.attempt.submitted.v1",
             "academy.certification.issued.v1",

@@ -21,6 +21,7 @@ async def _open_attempt(harness: Harness) -> tuple[str, dict[str, str], dict[str
     operator = unique_operator()
     await harness.go_live(operator, track.jurisdiction)
     headers = harness.auth(operator, sub="ada")
+    await harness.complete_training(headers, track.track_key)
     attempt = (await harness.start(headers, track.track_key)).json()
     return attempt["attempt_id"], headers, answers(track, attempt["paper"]), operator
 
@@ -65,6 +66,7 @@ async def test_parallel_starts_open_a_single_attempt(harness: Harness) -> None:
     operator = unique_operator()
     await harness.go_live(operator, track.jurisdiction)
     headers = harness.auth(operator, sub="ada")
+    await harness.complete_training(headers, track.track_key)
     responses = await asyncio.gather(*(harness.start(headers, track.track_key) for _ in range(20)))
     assert Counter(r.status_code for r in responses) == {201: 1, 409: 19}
     assert len(await harness.events(operator, "academy.attempt.started.v1")) == 1

@@ -21,6 +21,7 @@ async def test_revoking_a_certificate_records_actor_and_reason_and_ends_validity
     operator = unique_operator()
     await harness.go_live(operator, track.jurisdiction)
     holder = harness.auth(operator, sub="ada")
+    await harness.complete_training(holder, track.track_key)
     attempt = (await harness.start(holder, track.track_key)).json()
     passed = await harness.submit(holder, attempt["attempt_id"], answers(track, attempt["paper"]))
     certificate = passed.json()["certificate"]
@@ -64,6 +65,7 @@ async def test_resetting_attempts_lifts_the_limit_and_the_cooldown(harness: Harn
     operator = unique_operator()
     await harness.go_live(operator, track.jurisdiction)
     holder = harness.auth(operator, sub="ada")
+    await harness.complete_training(holder, track.track_key)
     attempt = (await harness.start(holder, track.track_key)).json()
     await harness.submit(holder, attempt["attempt_id"], answers(track, attempt["paper"], correct=3))
     assert (await harness.start(holder, track.track_key)).status_code == 409
@@ -110,7 +112,12 @@ async def test_resetting_an_unknown_staff_member_is_a_404(harness: Harness) -> N
 
 
 @pytest.mark.parametrize(
-    "action", ["certificates/cert-1/revocation", "staff/ada/tracks/{track}/attempt-reset"]
+    "action",
+    [
+        "certificates/cert-1/revocation",
+        "staff/ada/tracks/{track}/attempt-reset",
+        "staff/ada/tracks/{track}/training-waiver",
+    ],
 )
 async def test_a_support_action_on_a_mistyped_operator_is_a_404_naming_the_one_meant(
     harness: Harness, action: str

@@ -8,7 +8,10 @@ from typing import Literal
 from assessment.domain.attempts import Attempt, ExamHistory, start_attempt, submit_attempt
 from assessment.domain.certificates import Certificate, issue_certificate
 from assessment.domain.exams import ExamSnapshot
+from assessment.domain.progress import TrackProgress, complete_lesson
 from assessment.domain.staff import StaffMember
+from assessment.domain.training_state import training_state
+from contracts.assessment import TrainingState
 from contracts.catalogue import (
     CertificationPolicy,
     ExamPolicy,
@@ -75,6 +78,8 @@ def track(
     feedback: FeedbackLevel = "score",
     validity_months: int = 18,
     recert_window_days: int = 60,
+    required_modules: Sequence[str] | None = None,
+    regulator: str | None = None,
 ) -> TrackPublished:
     mods = list(modules) if modules is not None else [module("core-aml"), module("mga-local")]
     questions = (
@@ -103,13 +108,27 @@ def track(
             attempt_limit=attempt_limit,
             cooldown_hours=cooldown_hours,
             feedback=feedback,
+            required_modules=None if required_modules is None else list(required_modules),
         ),
         question_pool=questions,
         certification=CertificationPolicy(
             validity_months=validity_months, recert_window_days=recert_window_days
         ),
         published_at=T0 - timedelta(days=30),
+        regulator=regulator,
     )
+
+
+def completed(tr: TrackPublished, *module_ids: str, at: datetime = T0) -> TrackProgress:
+    """Progress of `staff()` with every lesson of the named modules completed at `at`."""
+    progress = TrackProgress("staff-1", tr.track_key)
+    for m in tr.modules:
+        if m.id in module_ids:
+            for lesson in m.lessons:
+                progress = complete_lesson(
+                    progress, tr, module_id=m.id, lesson_id=lesson.id, now=at
+                ).progress
+    return progress
 
 
 def staff(
@@ -125,6 +144,17 @@ def staff(
         name=name,
         email=f"{staff_id}@operator.example",
         roles=frozenset(roles),
+    )
+
+
+def untrained(tr: TrackPublished) -> TrainingState:
+    """The state of `staff()` on `tr` with nothing completed, attempted or certified."""
+    return training_state(
+        holder=staff(),
+        track=tr,
+        progress=TrackProgress("staff-1", tr.track_key),
+        attempts=(),
+        certificates=(),
     )
 
 

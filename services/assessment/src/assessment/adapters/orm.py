@@ -157,6 +157,22 @@ attempt_resets = Table(
     Index("ix_attempt_resets_staff", "operator_id", "staff_id", "track_key"),
 )
 
+training_waivers = Table(
+    "training_waivers",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("operator_id", Text, nullable=False),
+    Column("staff_id", Text, nullable=False),
+    Column("track_key", Text, nullable=False),
+    Column("track_version", Text, nullable=False),
+    Column("modules_waived", ARRAY(Text), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("waived_at", DateTime(timezone=True), nullable=False),
+    ForeignKeyConstraint(["operator_id", "staff_id"], ["staff.operator_id", "staff.staff_id"]),
+    Index("ix_training_waivers_staff", "operator_id", "staff_id", "track_key", "track_version"),
+)
+
 certificates = Table(
     "certificates",
     metadata,

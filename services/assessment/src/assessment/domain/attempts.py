@@ -8,7 +8,9 @@ Rules (from the track's `ExamPolicy`, the jurisdiction's policy at start time):
 - after a failed (or timed-out) attempt of the current cycle, the next may start only
   `cooldown_hours` after it ended;
 - while a valid certificate for the track exists, a new attempt waits for its recertification
-  window to open.
+  window to open;
+- the training rule (`domain.eligibility`: required modules completed, or waived) is checked
+  after the open attempt and the attempt limit, before the waits.
 """
 
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from assessment.domain.errors import (
     CooldownActive,
     RecertificationNotOpen,
     SubmissionAfterDeadline,
+    TrainingIncomplete,
 )
 from assessment.domain.exams import Blueprint, ExamPaper, ExamSnapshot, draw_exam, paper_for
 from assessment.domain.grading import Answers, Feedback, GradeResult, feedback_for, grade
@@ -127,8 +130,12 @@ def start_blocker(
     now: datetime,
     current_certificate: Certificate | None = None,
     rules: AttemptRules = DEFAULT_RULES,
+    training: TrainingIncomplete | None = None,
 ) -> AssessmentError | None:
-    """The rule that forbids starting an attempt now, or None; waits report the latest one."""
+    """The rule that forbids starting an attempt now, or None; waits report the latest one.
+
+    `training` is `eligibility.training_blocker`'s verdict for this staff member and version.
+    """
     now = require_utc(now)
     if history.track_key != track.track_key:
         raise ValueError(f"history is for {history.track_key}, track is {track.track_key}")
@@ -142,6 +149,8 @@ def start_blocker(
     in_cycle = history.attempts_in_cycle(now, rules)
     if len(in_cycle) >= policy.attempt_limit:
         return AttemptLimitReached(limit=policy.attempt_limit)
+    if training is not None:
+        return training
     waits: list[AssessmentError] = []
     cert = current_certificate
     if cert is not None and (cert.staff_id, cert.track_key) != (history.staff_id, track.track_key):
@@ -193,11 +202,17 @@ def start_attempt(
     current_certificate: Certificate | None = None,
     rules: AttemptRules = DEFAULT_RULES,
     blueprint: Blueprint | None = None,
+    training: TrainingIncomplete | None = None,
 ) -> StartedAttempt:
     """Start an attempt on the track's current version, or raise the rule that forbids it."""
     now = require_utc(now)
     blocker = start_blocker(
-        history, track, now=now, current_certificate=current_certificate, rules=rules
+        history,
+        track,
+        now=now,
+        current_certificate=current_certificate,
+        rules=rules,
+        training=training,
     )
     if blocker is not None:
         raise blocker

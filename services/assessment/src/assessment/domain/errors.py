@@ -136,14 +136,32 @@ class ExamBlueprintInvalid(AssessmentError):
 class UnknownLesson(AssessmentError):
     code = "unknown_lesson"
 
-    def __init__(self, *, module_id: str, lesson_id: str, track_version: str) -> None:
+    def __init__(self, *, module_id: str | None, lesson_id: str, track_version: str) -> None:
+        where = "" if module_id is None else f" in module {module_id}"
         super().__init__(
-            f"Lesson {lesson_id} in module {module_id} is not part of track version "
+            f"Lesson {lesson_id}{where} is not part of track version "
             f"{track_version}. Reload the training page to get the current lessons."
         )
         self.module_id = module_id
         self.lesson_id = lesson_id
         self.track_version = track_version
+
+
+class TrainingIncomplete(AssessmentError):
+    """Required modules of the track version are not completed (and no waiver covers them)."""
+
+    code = "training_incomplete"
+
+    def __init__(self, *, track_key: str, missing: Sequence[tuple[str, str]]) -> None:
+        """`missing`: (module id, title) of each required module not yet completed."""
+        names = "; ".join(f"{title} ({module_id})" for module_id, title in missing)
+        super().__init__(
+            f"Complete the training of {track_key} before the exam: {len(missing)} required "
+            f"module(s) not completed: {names}. Open each lesson and mark it completed, or ask "
+            "academy support for a waiver."
+        )
+        self.track_key = track_key
+        self.missing = tuple(missing)
 
 
 class CertificateAlreadyRevoked(AssessmentError):

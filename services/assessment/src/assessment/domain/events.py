@@ -1,9 +1,22 @@
-"""Map domain state to the `academy.assessment.v1` event data the service writes to its outbox."""
+"""Map domain state to the `academy.assessment.v1` event data the service writes to its outbox.
 
+Every training, attempt and certificate event carries the holder's `TrainingState` on the
+track (built by `domain.training_state`), so the audit pack's training register needs no
+history outside the pack. It is None only for an attempt or certificate whose track nobody
+here has seen (see `service.evidence.state_at`).
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 
 from assessment.domain.attempts import Attempt
 from assessment.domain.certificates import Certificate
+from assessment.domain.lessons import (
+    ServedLesson,
+    lesson_in_module,
+    served_digest,
+    served_module_digest,
+)
 from assessment.domain.notices import DueNotice
 from assessment.domain.progress import LessonCompletion
 from assessment.domain.staff import StaffMember
@@ -16,12 +29,15 @@ from contracts.assessment import (
     CertificationIssued,
     CertificationRevoked,
     LessonCompleted,
+    LessonOpened,
     ModuleCompleted,
+    TrainingState,
+    TrainingWaived,
 )
 from contracts.catalogue import TrackPublished
 
 
-def attempt_started(attempt: Attempt) -> AttemptStarted:
+def attempt_started(attempt: Attempt, *, training: TrainingState) -> AttemptStarted:
     return AttemptStarted(
         attempt_id=attempt.attempt_id,
         staff_id=attempt.staff_id,
@@ -33,11 +49,16 @@ def attempt_started(attempt: Attempt) -> AttemptStarted:
         question_ids=attempt.exam.question_ids,
         started_at=attempt.started_at,
         deadline=attempt.deadline,
+        training=training,
     )
 
 
 def attempt_submitted(
-    attempt: Attempt, *, holder: StaffMember, certificate: Certificate | None
+    attempt: Attempt,
+    *,
+    holder: StaffMember,
+    certificate: Certificate | None,
+    training: TrainingState | None,
 ) -> AttemptSubmitted:
     """A graded (or timed-out) attempt; a timed-out one reports its deadline as submitted_at."""
     if attempt.result is None or attempt.score is None:
@@ -58,10 +79,13 @@ def attempt_submitted(
         result=attempt.result,
         certificate_id=None if certificate is None else certificate.certificate_id,
         certificate_valid_until=None if certificate is None else certificate.expires_at,
+        training=training,
     )
 
 
-def certification_issued(certificate: Certificate) -> CertificationIssued:
+def certification_issued(
+    certificate: Certificate, *, training: TrainingState | None
+) -> CertificationIssued:
     return CertificationIssued(
         certificate_id=certificate.certificate_id,
         staff_id=certificate.staff_id,
@@ -74,10 +98,13 @@ def certification_issued(certificate: Certificate) -> CertificationIssued:
         expires_at=certificate.expires_at,
         verification_code=certificate.verification_code,
         recertifies=certificate.recertifies,
+        training=training,
     )
 
 
-def certification_notice(notice: DueNotice) -> CertificationExpiring | CertificationExpired:
+def certification_notice(
+    notice: DueNotice, *, training: TrainingState | None
+) -> CertificationExpiring | CertificationExpired:
     cert = notice.certificate
     if notice.kind == "expiring":
         return CertificationExpiring(
@@ -87,6 +114,7 @@ def certification_notice(notice: DueNotice) -> CertificationExpiring | Certifica
             jurisdiction=cert.jurisdiction,
             expires_at=cert.expires_at,
             window_opened_at=notice.due_at,
+            training=training,
         )
     return CertificationExpired(
         certificate_id=cert.certificate_id,
@@ -94,10 +122,13 @@ def certification_notice(notice: DueNotice) -> CertificationExpiring | Certifica
         role=cert.role,
         jurisdiction=cert.jurisdiction,
         expired_at=cert.expires_at,
+        training=training,
     )
 
 
-def certification_revoked(certificate: Certificate) -> CertificationRevoked:
+def certification_revoked(
+    certificate: Certificate, *, training: TrainingState | None
+) -> CertificationRevoked:
     if certificate.revoked_at is None or certificate.revoked_by is None:
         raise ValueError(f"certificate {certificate.certificate_id} is not revoked")
     return CertificationRevoked(
@@ -108,11 +139,18 @@ def certification_revoked(certificate: Certificate) -> CertificationRevoked:
         actor=certificate.revoked_by,
         reason=certificate.revocation_reason or "",
         revoked_at=certificate.revoked_at,
+        training=training,
     )
 
 
 def attempts_reset(
-    *, staff_id: str, track: TrackPublished, actor: str, reason: str, reset_at: datetime
+    *,
+    staff_id: str,
+    track: TrackPublished,
+    actor: str,
+    reason: str,
+    reset_at: datetime,
+    training: TrainingState,
 ) -> AttemptsReset:
     return AttemptsReset(
         staff_id=staff_id,
@@ -121,12 +159,57 @@ def attempts_reset(
         actor=actor,
         reason=reason,
         reset_at=reset_at,
+        training=training,
+    )
+
+
+def training_waived(
+    *,
+    staff_id: str,
+    track: TrackPublished,
+    modules_waived: Sequence[str],
+    actor: str,
+    reason: str,
+    waived_at: datetime,
+    training: TrainingState,
+) -> TrainingWaived:
+    return TrainingWaived(
+        staff_id=staff_id,
+        jurisdiction=track.jurisdiction,
+        role=track.role,
+        track_version=track.version,
+        modules_waived=list(modules_waived),
+        actor=actor,
+        reason=reason,
+        waived_at=waived_at,
+        training=training,
+    )
+
+
+def lesson_opened(
+    served: ServedLesson, *, staff_id: str, opened_at: datetime, training: TrainingState
+) -> LessonOpened:
+    return LessonOpened(
+        staff_id=staff_id,
+        jurisdiction=served.track.jurisdiction,
+        role=served.track.role,
+        track_version=served.track.version,
+        module_id=served.module.id,
+        lesson_id=served.lesson.id,
+        content_digest=served.digest,
+        opened_at=opened_at,
+        training=training,
     )
 
 
 def lesson_completed(
-    completion: LessonCompletion, *, staff_id: str, track: TrackPublished
+    completion: LessonCompletion,
+    *,
+    staff_id: str,
+    track: TrackPublished,
+    training: TrainingState,
 ) -> LessonCompleted:
+    lesson = lesson_in_module(track, completion.module_id, completion.lesson_id)
     return LessonCompleted(
         staff_id=staff_id,
         jurisdiction=track.jurisdiction,
@@ -135,13 +218,20 @@ def lesson_completed(
         module_id=completion.module_id,
         lesson_id=completion.lesson_id,
         completed_at=completion.completed_at,
+        content_digest=served_digest(lesson),
+        training=training,
     )
 
 
 def module_completed(
-    completion: LessonCompletion, *, staff_id: str, track: TrackPublished
+    completion: LessonCompletion,
+    *,
+    staff_id: str,
+    track: TrackPublished,
+    training: TrainingState,
 ) -> ModuleCompleted:
-    """Emitted with the lesson completion that finished the module."""
+    """Emitted with the lesson completion that finished the module, with the module's digest."""
+    module = next(m for m in track.modules if m.id == completion.module_id)
     return ModuleCompleted(
         staff_id=staff_id,
         jurisdiction=track.jurisdiction,
@@ -149,4 +239,6 @@ def module_completed(
         track_version=completion.track_version,
         module_id=completion.module_id,
         completed_at=completion.completed_at,
+        content_digest=served_module_digest(module),
+        training=training,
     )

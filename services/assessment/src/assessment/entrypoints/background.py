@@ -34,6 +34,7 @@ def scheduler_loop(
                 staged = await scheduler.run_once(
                     wiring.runtime.sessions,
                     events=wiring.runtime,
+                    tracks=wiring.tracks,
                     now=wiring.clock(),
                     rules=wiring.rules,
                     batch_size=batch_size,

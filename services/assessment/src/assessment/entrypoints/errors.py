@@ -8,12 +8,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from assessment.domain.errors import AssessmentError, AttemptAlreadyOpen, InvalidAnswers
+from assessment.domain.errors import (
+    AssessmentError,
+    AttemptAlreadyOpen,
+    InvalidAnswers,
+    TrainingIncomplete,
+)
 from contracts.base import UtcDatetime, format_time
 
 #: HTTP status per domain error code; anything unlisted is a 400.
 STATUS_BY_CODE: dict[str, int] = {
     "attempt_already_open": 409,
+    "training_incomplete": 409,
     "attempt_limit_reached": 409,
     "attempt_cooldown": 429,
     "recertification_not_open": 409,
@@ -39,6 +45,11 @@ class Problem(BaseModel):
     problem: str = Field(examples=["question q-aml-01 has no option x"])
 
 
+class MissingModule(BaseModel):
+    module_id: str = Field(examples=["core-kyc"])
+    title: str = Field(examples=["Know your customer"])
+
+
 class ErrorBody(BaseModel):
     """Every 4xx body: a stable `error` code and a `detail` saying what to do next."""
 
@@ -50,6 +61,9 @@ class ErrorBody(BaseModel):
     )
     attempt_id: str | None = Field(default=None, description="the attempt already in progress")
     problems: list[Problem] | None = Field(default=None, description="fields to fix")
+    missing_modules: list[MissingModule] | None = Field(
+        default=None, description="training_incomplete: the required modules still to complete"
+    )
 
 
 _EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
@@ -151,6 +165,10 @@ def error_body(exc: AssessmentError) -> dict[str, Any]:
         body["problems"] = [
             {"field": f"answers.{question_id}", "problem": problem}
             for question_id, problem in exc.problems
+        ]
+    if isinstance(exc, TrainingIncomplete):
+        body["missing_modules"] = [
+            {"module_id": module_id, "title": title} for module_id, title in exc.missing
         ]
     return body
 

@@ -117,8 +117,10 @@ class Submission(RequestBody):
     status_code=201,
     summary="Start an exam attempt on the track's current version",
     description="Questions are drawn at random from the track's pool (the seed and question "
-    "ids are recorded). One open attempt per track; the attempt limit, cooldown and "
-    "recertification window come from the jurisdiction's policy.",
+    "ids are recorded). Every module the track version requires (`exam.required_modules`; "
+    "null: every module) must be completed first, unless support waived it: otherwise 409 "
+    "`training_incomplete` with `missing_modules`. One open attempt per track; the attempt "
+    "limit, cooldown and recertification window come from the jurisdiction's policy.",
     responses=error_responses(*AUTHENTICATED, 404, 409, 429),
 )
 async def start_attempt(
@@ -222,6 +224,7 @@ async def submit_attempt(
             attempt_id=attempt_id,
             answers=body.answers,
             idempotency_key=idempotency_key,
+            tracks=wiring.tracks,
             events=wiring.runtime,
             ids=wiring.ids,
             now=wiring.clock(),

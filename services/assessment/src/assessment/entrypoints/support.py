@@ -1,4 +1,6 @@
-"""Support actions: revoke a certificate, reset attempts. Each needs a reason and is audited."""
+"""Support actions: revoke a certificate, reset attempts, waive the training rule.
+
+Each needs a reason and is audited (actor and reason in the event)."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -55,6 +57,20 @@ class RevokedCertificate(CertificateOut):
     revoked_by: str
 
 
+class TrainingWaiverOut(BaseModel):
+    operator_id: str
+    staff_id: str
+    track_key: str = Field(examples=["MGA.compliance_officer"])
+    track_version: str = Field(description="the version attempts may now start on")
+    modules_waived: list[str] = Field(
+        description="required modules not completed when waived (they stay not completed)",
+        examples=[["core-kyc", "mga-local"]],
+    )
+    actor: str
+    reason: str
+    waived_at: UtcDatetime
+
+
 class AttemptsResetOut(BaseModel):
     operator_id: str
     staff_id: str
@@ -85,6 +101,7 @@ async def revoke_certificate(
             certificate_id=certificate_id,
             actor=principal.actor,
             reason=body.reason,
+            tracks=wiring.tracks,
             events=wiring.runtime,
             now=now,
         )
@@ -126,4 +143,43 @@ async def reset_attempts(
         actor=principal.actor,
         reason=body.reason,
         reset_at=now,
+    )
+
+
+@router.post(
+    "/staff/{staff_id}/tracks/{track_key}/training-waiver",
+    response_model=TrainingWaiverOut,
+    summary="Let a staff member start the exam of the track's current version without the "
+    "required modules (recorded with actor and reason; completes nothing)",
+)
+async def waive_training(
+    operator_id: OperatorPath,
+    staff_id: StaffIdPath,
+    track_key: TrackKeyPath,
+    body: Reason,
+    principal: CurrentPrincipal,
+    wiring: WiringDep,
+) -> TrainingWaiverOut:
+    now = wiring.clock()
+    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
+        waiver = await support.waive_training(
+            session,
+            operator_id=operator_id,
+            staff_id=staff_id,
+            track_key=track_key,
+            actor=principal.actor,
+            reason=body.reason,
+            tracks=wiring.tracks,
+            events=wiring.runtime,
+            now=now,
+        )
+    return TrainingWaiverOut(
+        operator_id=operator_id,
+        staff_id=staff_id,
+        track_key=track_key,
+        track_version=waiver.track.version,
+        modules_waived=list(waiver.modules_waived),
+        actor=principal.actor,
+        reason=body.reason,
+        waived_at=now,
     )

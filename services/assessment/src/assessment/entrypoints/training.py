@@ -1,4 +1,4 @@
-"""Staff self-service: who am I, my tracks and progress, completing lessons and modules."""
+"""Staff self-service: who am I, my tracks and progress, reading and completing lessons."""
 
 from typing import Annotated
 
@@ -10,6 +10,7 @@ from assessment.entrypoints.deps import BEARER, TrackKeyPath, WiringDep, id_path
 from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.entrypoints.training_models import (
     Completion,
+    LessonDetail,
     Me,
     Progress,
     ProgressList,
@@ -17,9 +18,10 @@ from assessment.entrypoints.training_models import (
     TrackList,
     TrackProgress,
     detail,
+    lesson_detail,
     summary,
 )
-from assessment.service import training
+from assessment.service import lessons, training
 from assessment.service.staff import provision
 
 router = APIRouter(prefix="/v1/me", tags=["training"], dependencies=BEARER)
@@ -116,6 +118,31 @@ async def my_track(
             now=now,
         )
     return detail(view, now=now)
+
+
+@router.get(
+    "/tracks/{track_key}/lessons/{lesson_id}",
+    response_model=LessonDetail,
+    summary="One lesson of my track version: Markdown, sanitised HTML and content digest",
+    description="The lesson as the track version I train on has it, jurisdiction overrides "
+    "applied. Opening is recorded (`academy.lesson.opened.v1` with the track version and the "
+    "digest) but completes nothing: PUT `completion_href` for that.",
+    responses=error_responses(*AUTHENTICATED, 404),
+)
+async def open_lesson(
+    track_key: TrackKeyPath, lesson_id: LessonPath, principal: CurrentPrincipal, wiring: WiringDep
+) -> LessonDetail:
+    async with transaction(wiring.runtime.sessions) as session:
+        view = await lessons.open_lesson(
+            session,
+            identity=identity(principal),
+            track_key=track_key,
+            lesson_id=lesson_id,
+            tracks=wiring.tracks,
+            events=wiring.runtime,
+            now=wiring.clock(),
+        )
+    return lesson_detail(view)
 
 
 async def _complete(

@@ -5,9 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from assessment.adapters import lesson_html
 from assessment.domain.certificates import CertificateStatus
 from assessment.domain.progress import ProgressSummary
-from assessment.service import training
+from assessment.service import lessons, training
 from contracts.base import UtcDatetime
 from contracts.catalogue import ExamPolicy
 
@@ -61,11 +62,40 @@ class TrackSummary(BaseModel):
     certificate: CertificateBrief | None = Field(description="current certificate, if any")
 
 
+def lesson_href(track_key: str, lesson_id: str) -> str:
+    return f"/v1/me/tracks/{track_key}/lessons/{lesson_id}"
+
+
 class Lesson(BaseModel):
     id: str
     title: str
     version: str
     completed: bool
+    href: str = Field(
+        description="the lesson's text (GET)",
+        examples=["/v1/me/tracks/MGA.compliance_officer/lessons/core-aml-l1"],
+    )
+
+
+class LessonDetail(BaseModel):
+    """One lesson of my track version, overrides applied, as Markdown and as sanitised HTML."""
+
+    track_key: str = Field(examples=["MGA.compliance_officer"])
+    track_version: str = Field(description="the version I train on (the track's current one)")
+    module_id: str = Field(examples=["core-aml"])
+    module_title: str = Field(examples=["Anti-money laundering essentials"])
+    lesson_id: str = Field(examples=["core-aml-l1"])
+    title: str = Field(examples=["What money laundering looks like in gaming"])
+    version: str = Field(description="the lesson's version; completing it records this one")
+    content_digest: str = Field(description="SHA-256 (hex) of `markdown` as served")
+    markdown: str = Field(description="the lesson text (CommonMark)")
+    html: str = Field(description="`markdown` rendered and sanitised: safe to embed as it is")
+    completed: bool
+    previous_lesson_id: str | None = Field(description="the lesson before, across modules")
+    next_lesson_id: str | None = Field(description="the lesson after, across modules")
+    previous_href: str | None
+    next_href: str | None
+    completion_href: str = Field(description="PUT here to complete the lesson")
 
 
 class Module(BaseModel):
@@ -141,6 +171,7 @@ def detail(view: training.TrackView, *, now: datetime) -> TrackDetail:
                     title=x.title,
                     version=x.version,
                     completed=view.progress.has_completed(m.id, x.id, x.version),
+                    href=lesson_href(view.track.track_key, x.id),
                 )
                 for x in m.lessons
             ],
@@ -148,3 +179,31 @@ def detail(view: training.TrackView, *, now: datetime) -> TrackDetail:
         for m in view.track.modules
     ]
     return TrackDetail(**summary(view, now=now).model_dump(), modules=modules)
+
+
+def lesson_detail(view: lessons.LessonView) -> LessonDetail:
+    served = view.served
+    key = served.track.track_key
+
+    def href(lesson_id: str | None) -> str | None:
+        return None if lesson_id is None else lesson_href(key, lesson_id)
+
+    return LessonDetail(
+        track_key=key,
+        track_version=served.track.version,
+        module_id=served.module.id,
+        module_title=served.module.title,
+        lesson_id=served.lesson.id,
+        title=served.lesson.title,
+        version=served.lesson.version,
+        content_digest=served.digest,
+        markdown=served.markdown,
+        html=lesson_html.render(served.markdown),
+        completed=view.completed,
+        previous_lesson_id=served.previous_id,
+        next_lesson_id=served.next_id,
+        previous_href=href(served.previous_id),
+        next_href=href(served.next_id),
+        completion_href=f"/v1/me/tracks/{key}/modules/{served.module.id}/lessons/"
+        f"{served.lesson.id}/completion",
+    )

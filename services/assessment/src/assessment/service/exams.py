@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.adapters import attempt_repo, certificate_repo
+from assessment.adapters import attempt_repo, certificate_repo, progress_repo, waiver_repo
 from assessment.adapters.track_store import TrackStore
 from assessment.domain import events as domain_events
 from assessment.domain.attempts import (
@@ -22,6 +22,7 @@ from assessment.domain.attempts import (
 )
 from assessment.domain.certificates import Certificate, latest_certificate
 from assessment.domain.codes import new_verification_code
+from assessment.domain.eligibility import training_blocker
 from assessment.domain.errors import (
     AssessmentError,
     AttemptNotFound,
@@ -31,6 +32,7 @@ from assessment.domain.errors import (
 )
 from assessment.domain.exams import ExamPaper, paper_for
 from assessment.domain.staff import StaffMember
+from assessment.service import evidence
 from assessment.service.outcomes import AttemptOutcome, graded_outcome, timed_out_outcome
 from assessment.service.ports import EventSink, IdSource, stage
 from assessment.service.staff import provision
@@ -67,12 +69,20 @@ async def start(
     now: datetime,
     rules: AttemptRules,
 ) -> StartedAttempt:
-    """Start an attempt on the track's current version, or raise the rule that forbids it."""
+    """Start an attempt on the track's current version, or raise the rule that forbids it.
+
+    Training comes first: every required module of the version completed, or a waiver
+    (409 `training_incomplete` naming the missing modules otherwise).
+    """
     holder = await provision(session, identity=identity, events=events, now=now, lock=True)
     track = await assigned_track(session, holder, track_key, tracks=tracks)
     history = await attempt_repo.history(session, holder.operator_id, holder.staff_id, track_key)
     certs = await certificate_repo.of_holder(
         session, holder.operator_id, holder.staff_id, track_key=track_key
+    )
+    progress = await progress_repo.load(session, holder.operator_id, holder.staff_id, track_key)
+    waived = await waiver_repo.waived(
+        session, holder.operator_id, holder.staff_id, track_key, track.version
     )
     started = start_attempt(
         history,
@@ -85,14 +95,16 @@ async def start(
             certs, staff_id=holder.staff_id, track_key=track_key
         ),
         rules=rules,
+        training=training_blocker(track, progress, waived=waived),
     )
     for overdue in started.timed_out:
-        await close_timed_out(session, overdue, holder=holder, events=events)
+        await close_timed_out(session, overdue, holder=holder, events=events, tracks=tracks)
     await attempt_repo.insert(session, started.attempt)
+    state = await evidence.state(session, holder, track)
     await stage(
         session,
         events,
-        domain_events.attempt_started(started.attempt),
+        domain_events.attempt_started(started.attempt, training=state),
         tenant=holder.operator_id,
         subject=holder.staff_id,
     )
@@ -106,6 +118,7 @@ async def submit(
     attempt_id: str,
     answers: Mapping[str, Sequence[str]],
     idempotency_key: str,
+    tracks: TrackStore,
     events: EventSink,
     ids: IdSource,
     now: datetime,
@@ -136,7 +149,11 @@ async def submit(
         submission = submit_attempt(attempt, answers, now=now, rules=rules)
     except SubmissionAfterDeadline as late:
         await close_timed_out(
-            session, time_out_attempt(attempt, now=now, rules=rules), holder=holder, events=events
+            session,
+            time_out_attempt(attempt, now=now, rules=rules),
+            holder=holder,
+            events=events,
+            tracks=tracks,
         )
         return SubmitResult(rejection=late)
     certificate = None
@@ -150,11 +167,17 @@ async def submit(
         request_hash=request_hash,
         outcome=outcome.model_dump(mode="json"),
     )
+    graded = submission.attempt
+    state = await evidence.state_at(
+        session, holder, track_key=graded.track_key, version=graded.track_version, tracks=tracks
+    )
     staged: list[EventData] = [
-        domain_events.attempt_submitted(submission.attempt, holder=holder, certificate=certificate)
+        domain_events.attempt_submitted(
+            graded, holder=holder, certificate=certificate, training=state
+        )
     ]
     if certificate is not None:
-        staged.append(domain_events.certification_issued(certificate))
+        staged.append(domain_events.certification_issued(certificate, training=state))
     await stage(session, events, *staged, tenant=holder.operator_id, subject=holder.staff_id)
     return SubmitResult(outcome=outcome)
 
@@ -189,14 +212,28 @@ async def _fresh_code(session: AsyncSession, ids: IdSource) -> str:
 
 
 async def close_timed_out(
-    session: AsyncSession, attempt: Attempt, *, holder: StaffMember, events: EventSink
+    session: AsyncSession,
+    attempt: Attempt,
+    *,
+    holder: StaffMember,
+    events: EventSink,
+    tracks: TrackStore,
 ) -> bool:
     """Persist a timed-out attempt and emit its AttemptSubmitted, once (only if still open)."""
     closed = await attempt_repo.close(
         session, attempt, outcome=timed_out_outcome(attempt).model_dump(mode="json")
     )
     if closed:
-        data = domain_events.attempt_submitted(attempt, holder=holder, certificate=None)
+        state = await evidence.state_at(
+            session,
+            holder,
+            track_key=attempt.track_key,
+            version=attempt.track_version,
+            tracks=tracks,
+        )
+        data = domain_events.attempt_submitted(
+            attempt, holder=holder, certificate=None, training=state
+        )
         await stage(session, events, data, tenant=attempt.operator_id, subject=attempt.staff_id)
     return closed
 

@@ -15,13 +15,17 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from academy_runtime.db import transaction
-from assessment.adapters import attempt_repo, certificate_repo
+from assessment.adapters import attempt_repo, certificate_repo, staff_repo
+from assessment.adapters.track_store import TrackStore
 from assessment.domain.attempts import AttemptRules, time_out_attempt
+from assessment.domain.certificates import Certificate
 from assessment.domain.events import certification_notice
 from assessment.domain.notices import due_notices, mark_notice_sent
 from assessment.domain.staff import StaffMember
+from assessment.service import evidence
 from assessment.service.exams import close_timed_out
 from assessment.service.ports import EventSink
+from contracts.assessment import TrainingState
 
 NOTICE_NAMESPACE = uuid.UUID("6a1f4a43-2c55-4c1e-9a0e-3f8f5d0c7b21")
 
@@ -31,7 +35,7 @@ def notice_event_id(notice_key: str) -> str:
 
 
 async def send_due_notices(
-    session: AsyncSession, *, events: EventSink, now: datetime, limit: int
+    session: AsyncSession, *, events: EventSink, tracks: TrackStore, now: datetime, limit: int
 ) -> int:
     """Emit due expiring/expired notices for up to `limit` certificates; returns how many."""
     rows = await session.execute(certificate_repo.notices_due_query(now=now, limit=limit))
@@ -41,7 +45,9 @@ async def send_due_notices(
     for notice in due_notices(certificates, now=now):
         certificate = notice.certificate
         envelope = events.envelope(
-            certification_notice(notice),
+            certification_notice(
+                notice, training=await _state(session, certificate, tracks=tracks)
+            ),
             tenant=certificate.operator_id,
             subject=certificate.staff_id,
         )
@@ -54,8 +60,29 @@ async def send_due_notices(
     return sent
 
 
+async def _state(
+    session: AsyncSession, certificate: Certificate, *, tracks: TrackStore
+) -> TrainingState | None:
+    holder = await staff_repo.get(session, certificate.operator_id, certificate.staff_id)
+    if holder is None:  # a certificate's holder row always exists (foreign key)
+        return None
+    return await evidence.state_at(
+        session,
+        holder,
+        track_key=certificate.track_key,
+        version=certificate.track_version,
+        tracks=tracks,
+    )
+
+
 async def close_overdue_attempts(
-    session: AsyncSession, *, events: EventSink, now: datetime, rules: AttemptRules, limit: int
+    session: AsyncSession,
+    *,
+    events: EventSink,
+    tracks: TrackStore,
+    now: datetime,
+    rules: AttemptRules,
+    limit: int,
 ) -> int:
     """Close open attempts past deadline + grace as timed out (failed); returns how many."""
     rows = await session.execute(
@@ -68,7 +95,9 @@ async def close_overdue_attempts(
             operator_id=attempt.operator_id, staff_id=attempt.staff_id, name=name, email=email
         )
         timed_out = time_out_attempt(attempt, now=now, rules=rules)
-        closed += await close_timed_out(session, timed_out, holder=holder, events=events)
+        closed += await close_timed_out(
+            session, timed_out, holder=holder, events=events, tracks=tracks
+        )
     return closed
 
 
@@ -76,6 +105,7 @@ async def run_once(
     sessions: async_sessionmaker[AsyncSession],
     *,
     events: EventSink,
+    tracks: TrackStore,
     now: datetime,
     rules: AttemptRules,
     batch_size: int,
@@ -85,14 +115,16 @@ async def run_once(
     while True:
         async with transaction(sessions) as session:
             step = await close_overdue_attempts(
-                session, events=events, now=now, rules=rules, limit=batch_size
+                session, events=events, tracks=tracks, now=now, rules=rules, limit=batch_size
             )
         total += step
         if step < batch_size:
             break
     while True:
         async with transaction(sessions) as session:
-            step = await send_due_notices(session, events=events, now=now, limit=batch_size)
+            step = await send_due_notices(
+                session, events=events, tracks=tracks, now=now, limit=batch_size
+            )
         total += step
         if step == 0:
             break

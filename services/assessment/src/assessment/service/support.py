@@ -1,17 +1,35 @@
-"""Support actions (role academy_support): revoke a certificate, reset attempts; both audited."""
+"""Support actions (role academy_support): revoke a certificate, reset attempts, waive the
+training rule; each audited (actor and reason in the event)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assessment.adapters import attempt_repo, certificate_repo, staff_repo
+from assessment.adapters import (
+    attempt_repo,
+    certificate_repo,
+    progress_repo,
+    staff_repo,
+    waiver_repo,
+)
 from assessment.adapters.track_store import TrackStore
 from assessment.domain import events as domain_events
 from assessment.domain.certificates import Certificate, revoke_certificate
+from assessment.domain.eligibility import missing_modules
 from assessment.domain.errors import CertificateNotFound, StaffNotFound, TrackNotFound
 from assessment.domain.staff import StaffMember
+from assessment.service import evidence
 from assessment.service.operators import require_known
 from assessment.service.ports import EventSink, stage
+from contracts.catalogue import TrackPublished
+
+
+@dataclass(frozen=True)
+class Waiver:
+    holder: StaffMember
+    track: TrackPublished
+    modules_waived: tuple[str, ...]
 
 
 async def revoke(
@@ -21,6 +39,7 @@ async def revoke(
     certificate_id: str,
     actor: str,
     reason: str,
+    tracks: TrackStore,
     events: EventSink,
     now: datetime,
 ) -> Certificate:
@@ -29,14 +48,32 @@ async def revoke(
     found = await certificate_repo.get(session, operator_id, certificate_id)
     if found is None:
         raise CertificateNotFound(reference=certificate_id)
-    await staff_repo.get(session, operator_id, found.staff_id, lock=True)
+    holder = await staff_repo.get(session, operator_id, found.staff_id, lock=True)
     certificate = await certificate_repo.get(session, operator_id, certificate_id, lock=True)
     assert certificate is not None
+    assert holder is not None  # the certificate's foreign key names the staff row
     revoked = revoke_certificate(certificate, actor=actor, reason=reason, now=now)
     await certificate_repo.save(session, revoked, certificate_repo.REVOCATION)
-    data = domain_events.certification_revoked(revoked)
+    state = await evidence.state_at(
+        session, holder, track_key=revoked.track_key, version=revoked.track_version, tracks=tracks
+    )
+    data = domain_events.certification_revoked(revoked, training=state)
     await stage(session, events, data, tenant=operator_id, subject=revoked.staff_id)
     return revoked
+
+
+async def _holder_and_track(
+    session: AsyncSession, *, operator_id: str, staff_id: str, track_key: str, tracks: TrackStore
+) -> tuple[StaffMember, TrackPublished]:
+    """The (locked) staff member and the track's current version, or the 404 naming which."""
+    await require_known(session, operator_id)
+    holder = await staff_repo.get(session, operator_id, staff_id, lock=True)
+    if holder is None:
+        raise StaffNotFound(staff_id=staff_id)
+    track = await tracks.current(session, track_key)
+    if track is None:
+        raise TrackNotFound(track_key=track_key)
+    return holder, track
 
 
 async def reset_attempts(
@@ -52,18 +89,64 @@ async def reset_attempts(
     now: datetime,
 ) -> StaffMember:
     """Start a new certification cycle: no attempts used, no cooldown (AttemptsReset)."""
-    await require_known(session, operator_id)
-    holder = await staff_repo.get(session, operator_id, staff_id, lock=True)
-    if holder is None:
-        raise StaffNotFound(staff_id=staff_id)
-    track = await tracks.current(session, track_key)
-    if track is None:
-        raise TrackNotFound(track_key=track_key)
+    holder, track = await _holder_and_track(
+        session, operator_id=operator_id, staff_id=staff_id, track_key=track_key, tracks=tracks
+    )
     await attempt_repo.add_reset(
         session, holder, track_key=track_key, actor=actor, reason=reason, at=now
     )
     data = domain_events.attempts_reset(
-        staff_id=staff_id, track=track, actor=actor, reason=reason, reset_at=now
+        staff_id=staff_id,
+        track=track,
+        actor=actor,
+        reason=reason,
+        reset_at=now,
+        training=await evidence.state(session, holder, track),
     )
     await stage(session, events, data, tenant=operator_id, subject=staff_id)
     return holder
+
+
+async def waive_training(
+    session: AsyncSession,
+    *,
+    operator_id: str,
+    staff_id: str,
+    track_key: str,
+    actor: str,
+    reason: str,
+    tracks: TrackStore,
+    events: EventSink,
+    now: datetime,
+) -> Waiver:
+    """Let attempts start on the track's current version without the required modules.
+
+    Records the required modules not completed now as waived (TrainingWaived); it completes
+    nothing, so they stay out of `modules_completed`.
+    """
+    holder, track = await _holder_and_track(
+        session, operator_id=operator_id, staff_id=staff_id, track_key=track_key, tracks=tracks
+    )
+    progress = await progress_repo.load(session, operator_id, staff_id, track_key)
+    waived = tuple(module_id for module_id, _ in missing_modules(track, progress))
+    await waiver_repo.add(
+        session,
+        holder,
+        track_key=track_key,
+        track_version=track.version,
+        modules_waived=waived,
+        actor=actor,
+        reason=reason,
+        at=now,
+    )
+    data = domain_events.training_waived(
+        staff_id=staff_id,
+        track=track,
+        modules_waived=waived,
+        actor=actor,
+        reason=reason,
+        waived_at=now,
+        training=await evidence.state(session, holder, track),
+    )
+    await stage(session, events, data, tenant=operator_id, subject=staff_id)
+    return Waiver(holder=holder, track=track, modules_waived=waived)

@@ -13,7 +13,7 @@ from assessment.domain.certificates import Certificate, latest_certificate
 from assessment.domain.errors import TrackNotFound, UnknownLesson
 from assessment.domain.progress import ProgressSummary, TrackProgress, complete_lesson, summarise
 from assessment.domain.staff import StaffMember
-from assessment.service import operators
+from assessment.service import evidence, operators
 from assessment.service.ports import EventSink, stage
 from assessment.service.staff import provision
 from contracts.base import EventData
@@ -115,8 +115,9 @@ async def complete(
 ) -> CompletionResult:
     """Complete one lesson, or every lesson of a module (`lesson_id` None); repeats are no-ops.
 
-    Emits LessonCompleted per newly completed lesson and ModuleCompleted once, with the
-    completion that finished the module.
+    Emits LessonCompleted (with the lesson's digest) per newly completed lesson and
+    ModuleCompleted (with the module's digest) once, with the completion that finished the
+    module; each carries the training state including that completion.
     """
     holder = await provision(session, identity=identity, events=events, now=now, lock=True)
     track = await assigned_track(session, holder, track_key, tracks=tracks)
@@ -126,7 +127,8 @@ async def complete(
             module_id=module_id, lesson_id=lesson_id or "(any)", track_version=track.version
         )
     lesson_ids = [lesson_id] if lesson_id is not None else [x.id for x in module.lessons]
-    progress = await progress_repo.load(session, holder.operator_id, holder.staff_id, track_key)
+    found = await evidence.records(session, holder, track_key)
+    progress = found.progress
     newly: list[str] = []
     module_done = False
     for lid in lesson_ids:
@@ -142,14 +144,17 @@ async def complete(
             completion=outcome.lesson,
         )
         newly.append(lid)
+        state = found.state(track, progress=progress)
         staged: list[EventData] = [
-            domain_events.lesson_completed(outcome.lesson, staff_id=holder.staff_id, track=track)
+            domain_events.lesson_completed(
+                outcome.lesson, staff_id=holder.staff_id, track=track, training=state
+            )
         ]
         if outcome.module_completed:
             module_done = True
             staged.append(
                 domain_events.module_completed(
-                    outcome.lesson, staff_id=holder.staff_id, track=track
+                    outcome.lesson, staff_id=holder.staff_id, track=track, training=state
                 )
             )
         await stage(session, events, *staged, tenant=holder.operator_id, subject=holder.staff_id)

@@ -1,0 +1,87 @@
+"""A staff member's standing on one track version, as every training/exam/certificate event
+carries it (`TrainingState`): the one place its rules live.
+
+- `modules_required`: the exam policy's required modules (None there: every module);
+- `modules_completed`: modules of this track version whose every lesson (at the version's
+  lesson versions) is completed, at the time the last of those lessons was completed; a
+  waiver completes nothing, so waived modules are absent;
+- `attempts`, `best_score`, `result`: over every *closed* attempt on the track key (all
+  versions and all certification cycles; submitted or timed out, not the one still open):
+  `result` is pass once any passed, fail when only failures, None when none;
+- `pass_mark`: this version's; the certificate: the track's current one (the newest neither
+  revoked nor superseded), expired or not.
+"""
+
+from collections.abc import Iterable
+
+from assessment.domain.attempts import Attempt
+from assessment.domain.certificates import Certificate, latest_certificate
+from assessment.domain.eligibility import required_module_ids
+from assessment.domain.progress import TrackProgress
+from assessment.domain.staff import StaffMember
+from contracts.assessment import TrainingState
+from contracts.catalogue import TrackPublished
+from contracts.common import AttemptResult, ModuleCompletion
+
+
+def module_completions(progress: TrackProgress, track: TrackPublished) -> list[ModuleCompletion]:
+    """Completed modules of the track version, in track order, each at its last lesson's time."""
+    done: list[ModuleCompletion] = []
+    for module in track.modules:
+        times = [
+            c.completed_at
+            for lesson in module.lessons
+            for c in progress.completions
+            if (c.module_id, c.lesson_id, c.lesson_version)
+            == (module.id, lesson.id, lesson.version)
+        ]
+        if module.lessons and progress.module_complete(module):
+            done.append(ModuleCompletion(module_id=module.id, completed_at=max(times)))
+    return done
+
+
+def overall_result(closed: Iterable[Attempt]) -> AttemptResult | None:
+    results = {a.result for a in closed}
+    if "pass" in results:
+        return "pass"
+    return "fail" if results else None
+
+
+def training_state(
+    *,
+    holder: StaffMember,
+    track: TrackPublished,
+    progress: TrackProgress,
+    attempts: Iterable[Attempt],
+    certificates: Iterable[Certificate],
+) -> TrainingState:
+    """The holder's TrainingState on `track` (one version) from their records on its key."""
+    if (progress.staff_id, progress.track_key) != (holder.staff_id, track.track_key):
+        raise ValueError("progress belongs to another staff member or track")
+    closed = [
+        a
+        for a in attempts
+        if a.track_key == track.track_key and a.staff_id == holder.staff_id and a.result
+    ]
+    scores = [a.score for a in closed if a.score is not None]
+    certificate = latest_certificate(
+        certificates, staff_id=holder.staff_id, track_key=track.track_key
+    )
+    return TrainingState(
+        staff_name=holder.name,
+        staff_email=holder.email,
+        jurisdiction=track.jurisdiction,
+        regulator=track.regulator or track.jurisdiction,
+        role=track.role,
+        track_key=track.track_key,
+        track_title=track.title,
+        track_version=track.version,
+        modules_required=required_module_ids(track),
+        modules_completed=module_completions(progress, track),
+        attempts=len(closed),
+        best_score=max(scores, default=None),
+        pass_mark=track.exam.pass_mark,
+        result=overall_result(closed),
+        certificate_id=None if certificate is None else certificate.certificate_id,
+        certificate_valid_until=None if certificate is None else certificate.expires_at,
+    )
