@@ -37,7 +37,7 @@ async def _run_concurrently(
 
 
 async def _prepare(running: Mesh, count: int) -> list[tuple[str, str, dict[str, list[str]]]]:
-    """Publish the catalogue, set the operator live in MGA, open one attempt per staff."""
+    """Publish the catalogue, set the operator live in MGA, train and open one attempt per staff."""
     assert running.kafka_bootstrap
     await publish_bundled_catalogue(running.kafka_bootstrap)
     admin = mint(running.url("issuer"), "bench.admin", "academy-vendor", ["academy_admin"])
@@ -65,6 +65,13 @@ async def _prepare(running: Mesh, count: int) -> list[tuple[str, str, dict[str, 
             token = issuer.mint(
                 sub=f"bench-{n}", operator_id=OPERATOR, groups=["compliance_officer"]
             )
+            track = (await client.get(f"/v1/me/tracks/{TRACK}", headers=_auth(token))).json()
+            for module in track["modules"]:  # the exam needs every required module completed
+                done = await client.put(
+                    f"/v1/me/tracks/{TRACK}/modules/{module['id']}/completion",
+                    headers=_auth(token),
+                )
+                done.raise_for_status()
             response = await client.post(f"/v1/me/tracks/{TRACK}/attempts", headers=_auth(token))
             response.raise_for_status()
             body = response.json()
