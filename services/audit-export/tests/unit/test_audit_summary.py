@@ -262,6 +262,7 @@ def test_jurisdictions_show_the_regulator_and_tracks_their_title_and_short_versi
         "Malta Gaming Authority (MGA)",
     ]
     shown = text(page)
+    assert "<h3>UKGC</h3>" in render(register=[register_row(jurisdiction="UKGC", regulator="UKGC")])
     assert "Malta: compliance officer version 3f2a9c1b07de" in shown
     assert VERSION not in page
     assert "Isle of Man: MLRO version gsc-7" in shown

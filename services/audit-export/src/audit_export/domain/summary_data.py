@@ -243,7 +243,7 @@ class Names:
     def jurisdiction(self, code: str) -> str:
         """ "Malta Gaming Authority (MGA)": the regulator with its code, else the code alone."""
         name = self.regulators.get(code, "")
-        if not name:
+        if not name or name == code:
             return code
         return name if f"({code})" in name else f"{name} ({code})"
 
