@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from academy.local.issuer import DevIssuer
+from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh, mint
 from bench.catalogue_feed import publish_bundled_catalogue
 from bench.common import Latencies, database, mesh, uvicorn_app, write_result
@@ -45,15 +46,9 @@ async def _prepare(running: Mesh, count: int) -> list[tuple[str, str, dict[str, 
     base = running.url("assessment")
     prepared: list[tuple[str, str, dict[str, list[str]]]] = []
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        body = {"jurisdictions": ["MGA"], "new_operator": True}
-        for _ in range(300):  # go-live is a 422 until the MGA track arrives through Kafka
-            live = await client.put(
-                f"/v1/admin/operators/{OPERATOR}/jurisdictions", json=body, headers=_auth(admin)
-            )
-            if live.status_code != 422:
-                break
-            await asyncio.sleep(0.2)
-        live.raise_for_status()
+        await asyncio.to_thread(
+            go_live_when_published, base, OPERATOR, ["MGA"], token=admin, reason="benchmark"
+        )
         probe = issuer.mint(sub="bench-probe", operator_id=OPERATOR, groups=["compliance_officer"])
         for _ in range(300):  # the track arrives through Kafka
             tracks = (await client.get("/v1/me/tracks", headers=_auth(probe))).json()

@@ -1,11 +1,10 @@
 """The whole mesh as processes against the test run's Postgres database and Tansu broker."""
 
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
+from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh, mint, publish_bundled_catalogue
 from academy.testing.fixtures import running_mesh
 
@@ -32,16 +31,10 @@ def admin_token(mesh: Mesh) -> str:
 def catalogue_in_assessment(mesh: Mesh, admin_token: str) -> None:
     """The bundled catalogue published and its tracks learned by assessment (go-live accepted)."""
     publish_bundled_catalogue(mesh)
-    probe = {"jurisdictions": E2E_JURISDICTIONS, "new_operator": True}
-    deadline = time.monotonic() + 120
-    while True:
-        response = httpx.put(
-            f"{mesh.url('assessment')}/v1/admin/operators/e2e-catalogue-probe/jurisdictions",
-            json=probe,
-            headers={"Authorization": f"Bearer {admin_token}"},
-            timeout=10,
-        )
-        if response.status_code != 422 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
-    assert response.status_code == 200, response.text
+    go_live_when_published(
+        mesh.url("assessment"),
+        "e2e-catalogue-probe",
+        E2E_JURISDICTIONS,
+        token=admin_token,
+        reason="e2e: tracks reached assessment",
+    )

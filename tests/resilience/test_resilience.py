@@ -23,7 +23,6 @@ audit log. Seeds are now 53 bits and the contract bounds them; the outbox compar
 """
 
 import asyncio
-import functools
 import os
 import re
 import signal
@@ -54,6 +53,7 @@ from academy.demo.harness import (
     call,
     wait_for,
 )
+from academy.local.loopback import go_live_when_published
 from academy.local.mesh import publish_bundled_catalogue
 from academy.local.postgres import plain
 from academy.testing.fixtures import running_mesh
@@ -258,23 +258,8 @@ def test_500_passes_survive_kills_outages_and_dropped_connections(
     admin = pilot.mint("academy.admin", "academy-vendor", ["academy_admin"])
     assessment = mesh.url("assessment")
 
-    def go_live(operator: str) -> bool:
-        """Onboard the operator in MGA; a 422 until assessment has the MGA track."""
-        try:
-            call(
-                "PUT",
-                f"{assessment}/v1/admin/operators/{operator}/jurisdictions",
-                {"jurisdictions": ["MGA"], "reason": "resilience run", "new_operator": True},
-                token=admin,
-            )
-        except ApiError as exc:
-            if exc.status == 422 and isinstance(exc.body, dict) and "published" in exc.body:
-                return False
-            raise
-        return True
-
     for operator in OPERATORS:
-        wait_for(f"{operator} live in MGA", functools.partial(go_live, operator), timeout=120)
+        go_live_when_published(assessment, operator, ["MGA"], token=admin, reason="resilience run")
     staff = _staff()
     assert len(staff) == 500
     wait_for("tracks in assessment", lambda: bool(pilot.tracks_of(staff[0])), timeout=120)

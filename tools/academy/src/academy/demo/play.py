@@ -4,7 +4,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from academy.demo.cast import (
@@ -15,11 +14,11 @@ from academy.demo.cast import (
     RECERTIFY,
     STAFF,
     Expected,
-    Operator,
     Staff,
 )
-from academy.demo.harness import ApiError, Pilot, call, wait_for
+from academy.demo.harness import Pilot, call, wait_for
 from academy.demo.packs import _count_in_log, _verify_packs, _wait_for_packs
+from academy.local.loopback import go_live_when_published
 
 
 @dataclass
@@ -49,26 +48,14 @@ def _play(pilot: Pilot, expected: dict[tuple[str, str], Expected]) -> list[Row]:
 
     # 1. Go-live jurisdictions, set by the vendor's academy admin onboarding each operator
     #    (new_operator), once assessment has the catalogue's tracks (a 422 until then).
-    def go_live(op: Operator) -> bool:
-        try:
-            call(
-                "PUT",
-                f"{assessment}/v1/admin/operators/{op.id}/jurisdictions",
-                {
-                    "jurisdictions": list(op.jurisdictions),
-                    "reason": f"pilot onboarding of {op.name}",
-                    "new_operator": True,
-                },
-                token=admin,
-            )
-        except ApiError as exc:
-            if exc.status == 422 and isinstance(exc.body, dict) and "published" in exc.body:
-                return False
-            raise
-        return True
-
     for op in OPERATORS:
-        wait_for(f"{op.id}'s jurisdictions in assessment", partial(go_live, op), timeout=120)
+        go_live_when_published(
+            assessment,
+            op.id,
+            list(op.jurisdictions),
+            token=admin,
+            reason=f"pilot onboarding of {op.name}",
+        )
     day0 = pilot.sim_now().date()
     say(
         "pilot: "

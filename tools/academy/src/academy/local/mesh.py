@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from academy.local import postgres, tansu
+from academy.local.loopback import go_live_when_published
 
 # http_json, mint and Ports are re-exported: tests, benchmarks and the demo import them from here.
 from academy.local.loopback import http_json as http_json
@@ -357,28 +358,15 @@ def seed_demo(mesh: Mesh) -> dict[str, str]:
     publish_bundled_catalogue(mesh)
     issuer = mesh.url("issuer")
     admin = mint(issuer, "academy.admin", "academy-vendor", ["academy_admin"])
-    _go_live_demo_operator(mesh, admin)
+    go_live_when_published(
+        mesh.url("assessment"),
+        DEMO_OPERATOR,
+        DEMO_JURISDICTIONS,
+        token=admin,
+        reason="demo operator seeded by academy up",
+    )
     return {
         "academy_admin": admin,
         "compliance_officer": mint(issuer, "alice.officer", DEMO_OPERATOR, ["compliance_officer"]),
         "academy_support": mint(issuer, "sam.support", "academy-vendor", ["academy_support"]),
     }
-
-
-def _go_live_demo_operator(mesh: Mesh, admin: str, *, timeout: float = 120.0) -> None:
-    """Onboard the demo operator; assessment answers 422 until the catalogue's tracks reach it."""
-    url = f"{mesh.url('assessment')}/v1/admin/operators/{DEMO_OPERATOR}/jurisdictions"
-    body = {
-        "jurisdictions": DEMO_JURISDICTIONS,
-        "reason": "demo operator seeded by academy up",
-        "new_operator": True,
-    }
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            http_json("PUT", url, body, token=admin)
-            return
-        except urllib.error.HTTPError as exc:
-            if exc.code != 422 or time.monotonic() > deadline:
-                raise
-        time.sleep(0.5)
