@@ -21,6 +21,7 @@ from audit_export.domain.summary_data import (
     CertificateNotice,
     certificate_notice,
     notices_from_lines,
+    notices_in,
     short_version,
 )
 from audit_export.domain.summary_legacy import write_legacy_summary
@@ -420,6 +421,12 @@ def test_certificate_notices_come_from_revoked_and_expired_events_in_log_order()
     lesson = handful()[0]
     lines = [lesson.line, with_state.line + b"\n", b"not json", without.line]
     assert notices_from_lines(lines) == [certificate_notice(with_state.event), bare]
+    jsonl = b"".join(r.line + b"\n" for r in (lesson, with_state, without, lesson))
+    for size in (7, 100, 1 << 20):
+        assert notices_in(io.BytesIO(jsonl), chunk_size=size) == [
+            certificate_notice(with_state.event),
+            bare,
+        ]
     broken = {**with_state.event, "data": {"certificate_id": "cert-2"}}
     assert certificate_notice(broken) is None
     assert certificate_notice(lesson.event) is None

@@ -8,7 +8,7 @@ is, never refused (the verifier reports the CSVs themselves), so the page always
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import IO, Any, Final, Literal, NamedTuple
 
 from pydantic import ValidationError
 
@@ -41,55 +41,57 @@ def short_version(version: str) -> str:
     return version
 
 
-def _fields(row: Sequence[str], header: Sequence[str]) -> dict[str, str]:
-    """A row as {column: value}, padded or cut to the header (the verifier may feed anything)."""
-    cells = list(row)[: len(header)]
-    return dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+def _cells(row: Sequence[str], width: int) -> list[str]:
+    """A row padded or cut to `width` cells (the verifier may feed anything)."""
+    cells = list(row)
+    return cells[:width] if len(cells) >= width else cells + [""] * (width - len(cells))
 
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(v for v in value.split(LIST_SEPARATOR) if v) if value else ()
 
 
-@dataclass(frozen=True, slots=True)
-class Release:
-    """One row of release-evidence.csv."""
+class Release(NamedTuple):
+    """One row of release-evidence.csv, by column name (lists still `;`-joined)."""
 
     release_id: str
     jurisdiction: str
-    tooling: tuple[str, ...]
+    tooling_text: str
     released_at: str
     reason: str
-    certificate_ids: tuple[str, ...]
-    passed_at: tuple[str, ...]
+    certificate_ids_text: str
+    passed_at_text: str
     override_actor: str
     override_reason: str
-    trained: bool
+    trained_before_release: str
 
     @classmethod
     def from_row(cls, row: Sequence[str]) -> "Release":
-        f = _fields(row, RELEASE_HEADER)
-        return cls(
-            release_id=f["release_id"],
-            jurisdiction=f["jurisdiction"],
-            tooling=_split(f["tooling"]),
-            released_at=f["released_at"],
-            reason=f["reason"],
-            certificate_ids=_split(f["certificate_ids"]),
-            passed_at=_split(f["certificates_passed_at"]),
-            override_actor=f["override_actor"],
-            override_reason=f["override_reason"],
-            trained=f["trained_before_release"] == "true",
-        )
+        return cls._make(_cells(row, len(RELEASE_HEADER)))
+
+    @property
+    def tooling(self) -> tuple[str, ...]:
+        return _split(self.tooling_text)
+
+    @property
+    def certificate_ids(self) -> tuple[str, ...]:
+        return _split(self.certificate_ids_text)
+
+    @property
+    def passed_at(self) -> tuple[str, ...]:
+        return _split(self.passed_at_text)
+
+    @property
+    def trained(self) -> bool:
+        return self.trained_before_release == "true"
 
     @property
     def forced(self) -> bool:
         return self.reason == "manual_override"
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One row of training-records.csv (an exam attempt)."""
+class Attempt(NamedTuple):
+    """One row of training-records.csv (an exam attempt), by column name."""
 
     attempt_id: str
     staff_id: str
@@ -109,11 +111,10 @@ class Attempt:
 
     @classmethod
     def from_row(cls, row: Sequence[str]) -> "Attempt":
-        return cls(**_fields(row, TRAINING_HEADER))
+        return cls._make(_cells(row, len(TRAINING_HEADER)))
 
 
-@dataclass(frozen=True, slots=True)
-class RegisterEntry:
+class RegisterEntry(NamedTuple):
     """One row of training-register.csv (a staff member's standing on one track)."""
 
     staff_id: str
@@ -125,8 +126,8 @@ class RegisterEntry:
     track_key: str
     track_title: str
     track_version: str
-    modules_required: tuple[str, ...]
-    modules_completed: tuple[str, ...]
+    modules_required_text: str
+    modules_completed_text: str
     attempts: str
     best_score: str
     pass_mark: str
@@ -136,14 +137,15 @@ class RegisterEntry:
 
     @classmethod
     def from_row(cls, row: Sequence[str]) -> "RegisterEntry":
-        f: dict[str, Any] = _fields(row, REGISTER_HEADER)
-        f["modules_required"] = _split(f["modules_required"])
-        f["modules_completed"] = tuple(p.partition("=")[0] for p in _split(f["modules_completed"]))
-        return cls(**f)
+        return cls._make(_cells(row, len(REGISTER_HEADER)))
+
+    @property
+    def modules_required(self) -> tuple[str, ...]:
+        return _split(self.modules_required_text)
 
     @property
     def modules_missing(self) -> tuple[str, ...]:
-        done = set(self.modules_completed)
+        done = {pair.partition("=")[0] for pair in _split(self.modules_completed_text)}
         return tuple(m for m in self.modules_required if m not in done)
 
 
@@ -217,6 +219,20 @@ def notices_from_lines(lines: Iterable[bytes]) -> list[CertificateNotice]:
     return notices
 
 
+def notices_in(stream: IO[bytes], chunk_size: int = 1 << 20) -> list[CertificateNotice]:
+    """`notices_from_lines` of a whole events.jsonl, read a MiB at a time: only chunks that
+    hold a notice's type are split into lines, so a day of a million lessons costs a scan."""
+    notices: list[CertificateNotice] = []
+    tail = b""
+    while block := stream.read(chunk_size):
+        block = tail + block
+        cut = block.rfind(b"\n") + 1
+        whole, tail = block[:cut], block[cut:]
+        if any(marker in whole for marker in _NOTICE_MARKERS):
+            notices += notices_from_lines(whole.split(b"\n"))
+    return notices + notices_from_lines([tail]) if tail else notices
+
+
 @dataclass
 class Names:
     """What makes codes readable: regulators by jurisdiction, track titles by version, and
@@ -226,6 +242,8 @@ class Names:
     tracks: dict[str, dict[str, str]] = field(default_factory=dict)
     holders: dict[str, str] = field(default_factory=dict)
     wanted: frozenset[str] = frozenset()
+    #: Rendered track cells by (jurisdiction, version, title): the same few on every row.
+    cells: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def track(self, jurisdiction: str, version: str, title: str = "") -> None:
         titles = self.tracks.setdefault(jurisdiction, {})
@@ -241,7 +259,7 @@ class Names:
             self.holders[certificate_id] = name
 
     def jurisdiction(self, code: str) -> str:
-        """ "Malta Gaming Authority (MGA)": the regulator with its code, else the code alone."""
+        """The regulator with its code, "Malta Gaming Authority (MGA)", else the code alone."""
         name = self.regulators.get(code, "")
         if not name or name == code:
             return code

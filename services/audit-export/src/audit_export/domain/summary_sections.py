@@ -104,8 +104,12 @@ def _holder(notice: CertificateNotice) -> str:
 
 def track_cell(names: Names, jurisdiction: str, version: str, title: str = "") -> str:
     title = title or names.track_title(jurisdiction, version)
-    version_html = f"version {mono(short_version(version))}"
-    return f"{e(title)}{sub(version_html)}" if title else version_html
+    key = (jurisdiction, version, title)
+    cell = names.cells.get(key)
+    if cell is None:
+        version_html = f"version {mono(short_version(version))}"
+        cell = names.cells[key] = f"{e(title)}{sub(version_html)}" if title else version_html
+    return cell
 
 
 def attention_section(att: Attention, names: Names, revision_2: bool) -> str:

@@ -23,7 +23,7 @@ from audit_export.domain.merkle import FrontierError, LogState, MerkleAccumulato
 from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, RecordError, event_problems
 from audit_export.domain.summary import SUMMARY_HTML, SummaryFacts, write_summary
-from audit_export.domain.summary_data import REGISTER_CSV, CertificateNotice, notices_from_lines
+from audit_export.domain.summary_data import REGISTER_CSV, CertificateNotice, notices_in
 from audit_export.domain.summary_legacy import write_legacy_summary
 
 AGREES = "agrees with the events"
@@ -173,8 +173,8 @@ def check_content(
 
 
 def _notices(zf: zipfile.ZipFile) -> list[CertificateNotice]:
-    with zf.open(EVENTS_JSONL) as lines:
-        return notices_from_lines(lines)
+    with zf.open(EVENTS_JSONL) as events:
+        return notices_in(events)
 
 
 def check_summary(
