@@ -215,6 +215,14 @@ def test_a_revoked_certificate_is_listed_with_holder_actor_and_reason() -> None:
     assert "cert-2 Ana Borg, passed 24 Nov 2026, 09:00:00 UTC; revoked in this period" in releases
 
 
+def test_a_notice_without_training_state_names_the_holder_from_the_rows() -> None:
+    bare = revoked(staff_name="", regulator="", track_title="", track_version="")
+    first = attention(render(training=[attempt_row()], register=[], notices=[bare]))
+    assert "MGA: certificate cert-2 of Ana Borg (Compliance officer). Revoked" in first
+    unknown = attention(render(register=[], notices=[bare]))
+    assert "certificate cert-2 of staff member staff-1 (Compliance officer)" in unknown
+
+
 def test_an_expired_certificate_is_listed() -> None:
     expired = revoked(kind="expired", actor="", reason="", at=utc_text(at(hour=0)))
     first = attention(render(register=[], notices=[expired]))

@@ -187,8 +187,9 @@ def write_summary(
     and for a revision-2 pack those of training-register.csv and the period's certificate
     notices in log order (`certificate_notice` of each event); None for a revision-1 pack."""
     releases = [Release.from_row(r) for r in release_rows]
-    names = Names(wanted=frozenset(c for r in releases for c in r.certificate_ids))
     held = None if notices is None else list(notices)
+    cited = {c for r in releases for c in r.certificate_ids}
+    names = Names(wanted=frozenset(cited | {n.certificate_id for n in held or ()}))
     by_certificate = {n.certificate_id: n for n in held or ()}
     for n in held or ():
         names.regulator(n.jurisdiction, n.regulator)

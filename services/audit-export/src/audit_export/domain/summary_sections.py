@@ -98,8 +98,9 @@ def _tooling(release: Release) -> str:
     return e(", ".join(release.tooling)) if release.tooling else "(no tooling named)"
 
 
-def _holder(notice: CertificateNotice) -> str:
-    return e(notice.staff_name) if notice.staff_name else f"staff member {mono(notice.staff_id)}"
+def _holder(notice: CertificateNotice, names: Names) -> str:
+    name = notice.staff_name or names.holders.get(notice.certificate_id, "")
+    return e(name) if name else f"staff member {mono(notice.staff_id)}"
 
 
 def track_cell(names: Names, jurisdiction: str, version: str, title: str = "") -> str:
@@ -152,7 +153,7 @@ def attention_section(att: Attention, names: Names, revision_2: bool) -> str:
         parts += _items(
             [
                 f"<li><strong>{e(names.jurisdiction(n.jurisdiction))}</strong>: certificate "
-                f"{mono(n.certificate_id)} of {_holder(n)} ({e(role_text(n.role))}). "
+                f"{mono(n.certificate_id)} of {_holder(n, names)} ({e(role_text(n.role))}). "
                 f"{notice_sentence(n)}</li>\n"
                 for n in att.certificates
             ]
@@ -261,7 +262,9 @@ def notice_row(notice: CertificateNotice, names: Names) -> str:
         if notice.track_version
         else "–"
     )
-    return row([mono(notice.certificate_id), _holder(notice), track, notice_sentence(notice)])
+    return row(
+        [mono(notice.certificate_id), _holder(notice, names), track, notice_sentence(notice)]
+    )
 
 
 def glossary(revision_2: bool) -> str:
