@@ -211,6 +211,8 @@ def test_a_revoked_certificate_is_listed_with_holder_actor_and_reason() -> None:
         "support.tom@vendor.example, giving the reason “Exam sat on a shared account”. "
         "A revoked certificate no longer counts as evidence of training."
     ) in first
+    ended = attention(render(register=[], notices=[revoked(reason="Retake required.")]))
+    assert "“Retake required.” A revoked certificate" in ended
     releases = text(page[page.index('<section id="releases"') :])
     assert "cert-2 Ana Borg, passed 24 Nov 2026, 09:00:00 UTC; revoked in this period" in releases
 

@@ -30,7 +30,8 @@ STYLE = (
     "thead th{background:#ececec}"
     "tbody th{background:#f6f6f6;font-weight:600;width:17rem}"
     ".mono{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.85em;"
-    "word-break:break-all}"
+    "overflow-wrap:break-word}"
+    ".hash{word-break:break-all}"
     ".sub{display:block;color:#555;font-size:.85em}"
     ".no{color:#a30015;font-weight:700}.yes{color:#1b5e20;font-weight:700}"
     "dt{font-weight:700;margin-top:.5rem}dd{margin:.1rem 0 .4rem 1.4rem}"
@@ -136,6 +137,11 @@ def quoted(text: str) -> str:
     return f"“{e(text)}”"
 
 
+def stop(text: str) -> str:
+    """The full stop a sentence ending in quoted `text` needs (none after its own)."""
+    return "" if text.rstrip().endswith((".", "!", "?")) else "."
+
+
 def table_start(caption: str, headers: Sequence[str]) -> str:
     cols = "".join(f'<th scope="col">{e(h)}</th>' for h in headers)
     return f"<table>\n<caption>{e(caption)}</caption>\n<thead><tr>{cols}</tr></thead>\n<tbody>\n"
@@ -149,10 +155,14 @@ def row(cells: Iterable[str]) -> str:
     return "<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>\n"
 
 
+def _hash(text: str) -> str:
+    return f'<span class="mono hash">{e(text)}</span>'
+
+
 def facts_table(caption: str, rows: Iterable[tuple[str, str, bool]]) -> str:
-    """A two-column table of labelled facts; `True` marks values shown in monospace."""
+    """A two-column table of labelled facts; `True` marks hashes and ids (monospace)."""
     body = "".join(
-        f'<tr><th scope="row">{e(label)}</th><td>{mono(value) if is_mono else e(value)}</td></tr>\n'
-        for label, value, is_mono in rows
+        f'<tr><th scope="row">{e(label)}</th><td>{_hash(value) if hashed else e(value)}</td></tr>\n'
+        for label, value, hashed in rows
     )
     return f"<table>\n<caption>{e(caption)}</caption>\n<tbody>\n{body}{TABLE_END}"

@@ -21,6 +21,7 @@ from audit_export.domain.summary_html import (
     role_text,
     row,
     span_text,
+    stop,
     sub,
 )
 
@@ -85,7 +86,8 @@ def notice_sentence(notice: CertificateNotice) -> str:
     if notice.kind == "revoked":
         return (
             f'<span class="no">Revoked</span> on {e(moment_text(notice.at))} by '
-            f"{e(notice.actor)}, giving the reason {quoted(notice.reason)}. A revoked "
+            f"{e(notice.actor)}, giving the reason {quoted(notice.reason)}{stop(notice.reason)} "
+            "A revoked "
             "certificate no longer counts as evidence of training."
         )
     return (
@@ -133,7 +135,8 @@ def attention_section(att: Attention, names: Names, revision_2: bool) -> str:
     forced = [
         f"<li><strong>{e(names.jurisdiction(r.jurisdiction))}</strong>: {_tooling(r)} "
         f"released on {e(moment_text(r.released_at))} by {e(r.override_actor)} without "
-        f"waiting for certification. Reason given: {quoted(r.override_reason)}. "
+        f"waiting for certification. Reason given: {quoted(r.override_reason)}"
+        f"{stop(r.override_reason)} "
         f"Release {mono(r.release_id)}.</li>\n"
         for r in att.forced
     ]
