@@ -103,6 +103,20 @@ OVERRIDE = (
     "Approved by the vendor's head of compliance (ticket SUP-4711).",
 )
 RECERTIFY = ("northstar-gaming", "maria.borg", "GSC")
+# Support waives one compliance officer's GCB training instead of him taking the lessons; he
+# is BlueWave's only GCB compliance officer to pass first time, so the GCB release rests on an
+# untrained certificate and its evidence says so (trained_before_release false, revision 2).
+WAIVER = (
+    "bluewave-casino",
+    "ricardo.martina",
+    "GCB",
+    "Completed the equivalent GCB AML/CFT course with his previous employer (certificate on "
+    "file); waiver approved by the vendor's head of compliance (ticket SUP-4720).",
+)
+
+
+def waived(staff: Staff, jurisdiction: str) -> bool:
+    return (staff.operator, staff.sub, jurisdiction) == WAIVER[:3]
 
 
 @dataclass(frozen=True)
@@ -110,28 +124,33 @@ class Expected:
     released: bool
     reason: str  # certification | manual_override | ""
     missing: str  # what the policy still lacked at go-live (for the summary)
+    trained: bool = True  # a certified staff member the release rests on took every module
 
 
 def expectations(policies: dict[str, list[tuple[str, int]]]) -> dict[tuple[str, str], Expected]:
     """What the release policies say must happen, from the plan alone.
 
-    Releases happen before any clock shift, so only first attempts that pass count.
+    Releases happen before any clock shift, so only first attempts that pass count; a
+    release is trained when a certified staff member of a policy role was not waived.
     """
     out: dict[tuple[str, str], Expected] = {}
     for operator in OPERATORS:
         for jurisdiction in operator.jurisdictions:
-            certified = Counter(
-                s.role
+            passed = [
+                s
                 for s in STAFF
                 if s.operator == operator.id and s.outcomes(jurisdiction)[0] == "pass"
-            )
+            ]
+            certified = Counter(s.role for s in passed)
             missing = [
                 f"{count - certified[role]} {role}"
                 for role, count in policies[jurisdiction]
                 if certified[role] < count
             ]
+            roles = {role for role, _ in policies[jurisdiction]}
+            trained = any(s.role in roles and not waived(s, jurisdiction) for s in passed)
             if not missing:
-                out[(operator.id, jurisdiction)] = Expected(True, "certification", "")
+                out[(operator.id, jurisdiction)] = Expected(True, "certification", "", trained)
             elif (operator.id, jurisdiction) == OVERRIDE[:2]:
                 out[(operator.id, jurisdiction)] = Expected(
                     True, "manual_override", ", ".join(missing)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from academy.demo.cast import CLOCKED, EXPORT_AT_UTC, OPERATORS, Staff
+from academy.demo.lessons import lesson_problems, lessons_in_order, required_modules
 from academy.local.mesh import Child, Mesh
 from academy.services import ServiceSpec
 
@@ -143,6 +144,16 @@ class Failed(Exception):
     """An expectation did not hold."""
 
 
+@dataclass(frozen=True)
+class Trained:
+    """One staff member's training on one track, as the API reported it before the exam."""
+
+    lessons_read: int
+    modules_completed: int
+    modules_total: int
+    waived: bool = False
+
+
 @dataclass
 class Pilot:
     mesh: DemoMesh
@@ -152,6 +163,9 @@ class Pilot:
     offset: timedelta = timedelta(0)
     tokens: dict[str, str] = field(default_factory=dict)
     first_sign_in: dict[str, datetime] = field(default_factory=dict)
+    staff_ids: dict[str, str] = field(default_factory=dict)  # sub -> the API's staff_id
+    trained: dict[tuple[str, str], Trained] = field(default_factory=dict)  # (sub, track key)
+    waivers: list[dict[str, Any]] = field(default_factory=list)  # the support API's answers
     submissions: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -187,16 +201,71 @@ class Pilot:
         at = self.sim_now()
         me: dict[str, Any] = call("GET", f"{self.url('assessment')}/v1/me", token=self.token(staff))
         with self.lock:
+            self.staff_ids[staff.sub] = me["staff_id"]
             self.first_sign_in.setdefault(staff.operator, at)
             self.first_sign_in[staff.operator] = min(self.first_sign_in[staff.operator], at)
         return me
 
-    def train(self, staff: Staff, track_key: str) -> None:
-        base = f"{self.url('assessment')}/v1/me/tracks/{track_key}"
-        detail = call("GET", base, token=self.token(staff))
-        for module in detail["modules"]:
-            if not module["completed"]:
-                call("PUT", f"{base}/modules/{module['id']}/completion", token=self.token(staff))
+    def problem(self, message: str) -> None:
+        with self.lock:
+            self.problems.append(message)
+
+    def train(self, staff: Staff, track_key: str) -> Trained:
+        """Open every lesson of the track through its href, in order, and complete each.
+
+        The path a portal drives: each lesson is read (Markdown, HTML, digest, links to its
+        neighbours checked against the track) and then completed with its `completion_href`.
+        """
+        assessment, token = self.url("assessment"), self.token(staff)
+        track = call("GET", f"{assessment}/v1/me/tracks/{track_key}", token=token)
+        lessons = lessons_in_order(track)
+        progress: dict[str, Any] = track["progress"]
+        for i, ref in enumerate(lessons):
+            served = call("GET", assessment + ref.href, token=token)
+            for problem in lesson_problems(
+                served,
+                track_key=track_key,
+                track_version=track["version"],
+                expected=ref,
+                previous=lessons[i - 1] if i else None,
+                following=lessons[i + 1] if i + 1 < len(lessons) else None,
+            ):
+                self.problem(f"{staff.name}: {problem}")
+            done = call("PUT", assessment + served["completion_href"], token=token)
+            progress = done["progress"]
+        if not progress["complete"]:
+            self.problem(f"{staff.name} {track_key}: every lesson completed, yet {progress}")
+        trained = Trained(len(lessons), progress["modules_completed"], progress["modules_total"])
+        with self.lock:
+            self.trained[(staff.sub, track_key)] = trained
+        return trained
+
+    def waive(self, staff: Staff, track_key: str, reason: str, *, support: str) -> dict[str, Any]:
+        """Support waives the training rule: first the exam is refused, then the waiver lets it."""
+        assessment, token = self.url("assessment"), self.token(staff)
+        track = call("GET", f"{assessment}/v1/me/tracks/{track_key}", token=token)
+        try:
+            call("POST", f"{assessment}/v1/me/tracks/{track_key}/attempts", token=token)
+            self.problem(f"{staff.name} {track_key}: the exam started without any training")
+        except ApiError as refused:
+            body = refused.body if isinstance(refused.body, dict) else {}
+            missing = sorted(m["module_id"] for m in body.get("missing_modules", []))
+            if refused.status != 409 or missing != sorted(required_modules(track)):
+                self.problem(f"{staff.name} {track_key}: untrained exam start gave {refused}")
+        waiver: dict[str, Any] = call(
+            "POST",
+            f"{assessment}/v1/support/operators/{staff.operator}/staff/"
+            f"{self.staff_ids[staff.sub]}/tracks/{track_key}/training-waiver",
+            {"reason": reason},
+            token=support,
+        )
+        progress = track["progress"]
+        with self.lock:
+            self.waivers.append(waiver)
+            self.trained[(staff.sub, track_key)] = Trained(
+                0, progress["modules_completed"], progress["modules_total"], waived=True
+            )
+        return waiver
 
     def sit_exam(self, staff: Staff, track_key: str, outcome: str) -> dict[str, Any]:
         token = self.token(staff)
@@ -230,10 +299,7 @@ class Pilot:
         with self.lock:
             self.submissions[staff.operator] += 1
         if result["result"] != outcome:
-            with self.lock:
-                self.problems.append(
-                    f"{staff.name} {track_key}: expected {outcome}, got {result['result']}"
-                )
+            self.problem(f"{staff.name} {track_key}: expected {outcome}, got {result['result']}")
         return result
 
     def tracks_of(self, staff: Staff) -> list[str]:

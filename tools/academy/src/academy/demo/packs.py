@@ -10,11 +10,15 @@ import time
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from academy.demo.cast import OPERATORS
 from academy.demo.harness import Pilot, call
+from academy.demo.register_check import Issued, issued_certificates
+
+REGISTER_CSV = "training-register.csv"
 
 
 def _count_in_log(pilot: Pilot, token: str, operator: str, event_type: str) -> int:
@@ -67,9 +71,26 @@ def _wait_for_packs(pilot: Pilot, day0: date, last: date) -> dict[str, list[Path
         time.sleep(1.0)
 
 
-def _verify_packs(
-    pilot: Pilot, packs: dict[str, list[Path]]
-) -> tuple[dict[tuple[str, str], list[dict[str, str]]], Counter[str]]:
+@dataclass
+class PackContents:
+    """What the demo reads from the verified packs."""
+
+    # (operator, jurisdiction) -> release-evidence rows, each with `pack_revision` added
+    # ("2" when its pack has the training register, whose rule trained_before_release follows)
+    evidence: dict[tuple[str, str], list[dict[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    trainings: Counter[str] = field(default_factory=Counter)  # training-records rows per operator
+    issued: list[Issued] = field(default_factory=list)
+    register: list[dict[str, str]] = field(default_factory=list)
+    register_packs: int = 0  # packs with training-register.csv (contract revision 2)
+
+
+def _csv(zf: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(zf.read(name).decode())))
+
+
+def _verify_packs(pilot: Pilot, packs: dict[str, list[Path]]) -> PackContents:
     from audit_export.domain.public_keys import load_trusted_keys
     from audit_export.domain.verify import verify_pack
 
@@ -85,8 +106,7 @@ def _verify_packs(
     if exported.returncode != 0:
         raise RuntimeError(f"academy audit public-keys failed: {exported.stderr[-1000:]}")
     trusted = load_trusted_keys(str(keyfile))
-    evidence: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
-    trainings: Counter[str] = Counter()
+    found = PackContents()
     checked = 0
     for operator, paths in packs.items():
         paths = sorted(paths)
@@ -114,10 +134,18 @@ def _verify_packs(
                     )
             checked += 1
             with zipfile.ZipFile(path) as zf:
-                for row in csv.DictReader(io.StringIO(zf.read("release-evidence.csv").decode())):
-                    evidence[(operator, row["jurisdiction"])].append(row)
-                trainings[operator] += sum(
-                    1 for _ in csv.DictReader(io.StringIO(zf.read("training-records.csv").decode()))
-                )
-    pilot.say(f"verified {checked} packs (signature with the published key, chain, Merkle, CSVs)")
-    return evidence, trainings
+                revision = "2" if REGISTER_CSV in zf.namelist() else "1"
+                for row in _csv(zf, "release-evidence.csv"):
+                    row["pack_revision"] = revision
+                    found.evidence[(operator, row["jurisdiction"])].append(row)
+                records = _csv(zf, "training-records.csv")
+                found.trainings[operator] += len(records)
+                found.issued += issued_certificates(records)
+                if revision == "2":
+                    found.register_packs += 1
+                    found.register += _csv(zf, REGISTER_CSV)
+    pilot.say(
+        f"verified {checked} packs (signature with the published key, chain, Merkle, CSVs); "
+        f"{found.register_packs} with {REGISTER_CSV}"
+    )
+    return found

@@ -5,15 +5,19 @@ Starts the mesh as `academy up` does (own state directory and ports, so it runs 
 
 - three operators go live in two or three jurisdictions each (admin API);
 - about 30 staff with realistic roles and names sign in (dev issuer tokens, as the portal's
-  Okta session would), complete their modules and take their exams;
+  Okta session would), open every lesson of each track in order through its `href` (digest,
+  HTML and links checked), complete each, and only then take their exams; one compliance
+  officer's exam is refused untrained (409) and support waives his training with a reason;
 - some fail an exam and pass a later attempt once the cooldown is over (the services' clocks
   are shifted with `PUT /_dev/clock`, a local-mode convenience);
 - support force-releases one jurisdiction whose release policy is not met, with a reason;
 - one compliance officer recertifies after the clocks move into the recertification window;
 - the demo waits for the reference portal's unlocks and the nightly audit packs in the local
   SFTP archive, verifies every pack (`academy audit verify` as a subprocess for each
-  operator's latest pack, the same verifier in-process for the others), prints a summary and
-  exits 0 only when everything matches what the release policies say should happen.
+  operator's latest pack, the same verifier in-process for the others), checks the packs'
+  training register (when the packs carry it) shows every certificate preceded by its
+  training, prints a summary per operator and jurisdiction and the modules each staff member
+  completed, and exits 0 only when everything matches what the release policies say.
 
 Answer keys: to pass (or deliberately fail) exams the demo reads the bundled catalogue content
 with the catalogue's domain code (`catalogue.domain.resolve(BUNDLED_CONTENT_DIR)`): the content
@@ -35,13 +39,14 @@ things keep the run short and honest:
 import shutil
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 from academy.demo.cast import DEMO_STATE_DIR, expectations
 from academy.demo.harness import DemoMesh, Pilot, answer_keys
-from academy.demo.play import Row, _play
+from academy.demo.play import _play
+from academy.demo.verdict import Row, StaffRow
 from academy.local.mesh import Ports, publish_bundled_catalogue
 
 
@@ -79,9 +84,10 @@ def run_demo(
         keys, policies = answer_keys()
         pilot = Pilot(mesh, say, keys, policies)
         expected = expectations(policies)
-        rows = _play(pilot, expected)
+        rows, staff_rows = _play(pilot, expected)
         say(f"done in {time.monotonic() - started:.0f}s")
         _print_summary(echo, rows)
+        _print_training(echo, staff_rows)
         if pilot.problems:
             echo("\nFAILED: " + str(len(pilot.problems)) + " expectation(s) did not hold:")
             for problem in pilot.problems:
@@ -140,6 +146,37 @@ def _print_summary(echo: Callable[[str], None], rows: list[Row]) -> None:
         )
         for r in rows
     ]
+    _print_table(echo, header, table)
+
+
+def _print_training(echo: Callable[[str], None], rows: list[StaffRow]) -> None:
+    """Modules completed per staff member and jurisdiction, as the operator view reports them."""
+    jurisdictions = sorted({j for r in rows for j in r.tracks})
+    header = (
+        "operator",
+        "staff",
+        "role",
+        *(f"{j} modules, exam" for j in jurisdictions),
+        "lessons read",
+        "register",
+    )
+    table = [
+        (
+            r.operator,
+            r.name,
+            r.role,
+            *(r.tracks.get(j, "-") for j in jurisdictions),
+            str(r.lessons),
+            r.register,
+        )
+        for r in rows
+    ]
+    _print_table(echo, header, table)
+
+
+def _print_table(
+    echo: Callable[[str], None], header: tuple[str, ...], table: Sequence[tuple[str, ...]]
+) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(header, *table, strict=False)]
     echo("")
     for line in (header, tuple("-" * w for w in widths), *table):
