@@ -45,6 +45,17 @@ def _report_ok(result: "VerifyResult", previous: Path | None) -> None:
         f"{events} events, log {manifest.log.tree_size_before} -> {manifest.log.tree_size}, "
         f"root {manifest.log.root}"
     )
+    if result.revision == 1:
+        typer.echo(
+            "Contract revision 1 (no training-register.csv): trained_before_release judged by "
+            "the certificates' dates alone."
+        )
+    else:
+        typer.echo(
+            f"Contract revision {result.revision}: training-register.csv checked against the "
+            "events; trained_before_release also needs every module the certificate's track "
+            "version required completed by its issue."
+        )
     if result.trusted_key:
         typer.echo(f"Signature verified with the given public key (key id {manifest.key_id}).")
     else:

@@ -24,9 +24,15 @@ from audit_export.entrypoints.deps import Wiring
 from audit_export.service import ingest
 from audit_export.service.exports import PassReport, run_pass
 from contracts import Envelope, decode
-from contracts.assessment import AttemptSubmitted, LessonCompleted
+from contracts.assessment import (
+    AttemptSubmitted,
+    LessonCompleted,
+    LessonOpened,
+    TrainingState,
+    TrainingWaived,
+)
 from contracts.base import EventData
-from contracts.common import Evidence
+from contracts.common import Evidence, ModuleCompletion
 from contracts.portal import ToolingUnlocked
 
 #: Test time starts years ahead, far from any real scheduler sharing a database.
@@ -61,7 +67,33 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
-def lesson(when: datetime, staff: str = "staff-1", jurisdiction: str = "MGA") -> LessonCompleted:
+def training_state(
+    jurisdiction: str = "MGA", *, completed: Sequence[tuple[str, datetime]] = (), attempts: int = 0
+) -> TrainingState:
+    """Ana Borg's standing on the jurisdiction's compliance officer track."""
+    return TrainingState(
+        staff_name="Ana Borg",
+        staff_email="ana@example.test",
+        jurisdiction=jurisdiction,
+        regulator=f"{jurisdiction} regulator",
+        role="compliance_officer",
+        track_key=f"{jurisdiction}.compliance_officer",
+        track_title=f"{jurisdiction}: compliance officer",
+        track_version=f"{jurisdiction.lower()}-2031.1",
+        modules_required=["core-aml", "local-rules"],
+        modules_completed=[ModuleCompletion(module_id=m, completed_at=t) for m, t in completed],
+        attempts=attempts,
+        pass_mark=80,
+    )
+
+
+def lesson(
+    when: datetime,
+    staff: str = "staff-1",
+    jurisdiction: str = "MGA",
+    *,
+    state: TrainingState | None = None,
+) -> LessonCompleted:
     return LessonCompleted(
         staff_id=staff,
         jurisdiction=jurisdiction,
@@ -70,6 +102,35 @@ def lesson(when: datetime, staff: str = "staff-1", jurisdiction: str = "MGA") ->
         module_id="core-aml",
         lesson_id="core-aml-1",
         completed_at=when,
+        training=state,
+    )
+
+
+def lesson_opened(when: datetime, staff: str = "staff-1") -> LessonOpened:
+    return LessonOpened(
+        staff_id=staff,
+        jurisdiction="MGA",
+        role="compliance_officer",
+        track_version="mga-2031.1",
+        module_id="core-aml",
+        lesson_id="core-aml-1",
+        content_digest=hashlib.sha256(b"core-aml-1").hexdigest(),
+        opened_at=when,
+        training=training_state(),
+    )
+
+
+def training_waived(when: datetime, staff: str = "staff-1") -> TrainingWaived:
+    return TrainingWaived(
+        staff_id=staff,
+        jurisdiction="MGA",
+        role="compliance_officer",
+        track_version="mga-2031.1",
+        modules_waived=["local-rules"],
+        actor="support@vendor.example",
+        reason="trained elsewhere (ticket 42)",
+        waived_at=when,
+        training=training_state(completed=[("core-aml", when)]),
     )
 
 

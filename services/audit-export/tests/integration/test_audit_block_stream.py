@@ -19,6 +19,7 @@ from audit_export_harness import (
     lesson,
     names,
     new_operator,
+    training_state,
     unlocked,
 )
 from sqlalchemy import text
@@ -26,8 +27,8 @@ from test_audit_nightly_exports import day, targets
 
 from academy_runtime import db
 from audit_export.adapters.block_stream import QUERY, BlockStream
-from audit_export.domain.derive import CSV_TYPES
 from audit_export.domain.pack import (
+    READ_TYPES,
     LogAlteredError,
     PackBuildError,
     build_pack,
@@ -51,6 +52,21 @@ async def _day_with_every_kind(harness: Harness, operator: str, count: int) -> N
     items = [envelope(operator, lesson(T0 + timedelta(minutes=n))) for n in range(count)]
     items[5] = envelope(operator, attempt(passed, number=1))
     items[count - 2] = envelope(operator, unlocked(operator, at(day(0), 12), passed))
+    await harness.ingest(*items, at_time=at(day(0), 12, 5))
+
+
+async def _day_with_training(harness: Harness, operator: str) -> None:
+    """58 training states of three staff members on two tracks (later ones superseding
+    earlier ones of the same pair), a lesson from before training was recorded, an exam and a
+    release."""
+    items = []
+    for n in range(60):
+        when = T0 + timedelta(minutes=n)
+        state = training_state(("MGA", "GSC")[n % 2], completed=[("core-aml", T0)], attempts=n)
+        items.append(envelope(operator, lesson(when, staff=f"staff-{n % 3}", state=state)))
+    items[7] = envelope(operator, lesson(T0))
+    items[40] = envelope(operator, attempt(at(day(0), 10), number=1))
+    items.append(envelope(operator, unlocked(operator, at(day(0), 12), at(day(0), 10))))
     await harness.ingest(*items, at_time=at(day(0), 12, 5))
 
 
@@ -194,10 +210,34 @@ async def test_postgres_returns_the_blocks_in_order_without_sorting_them(
     connection = await asyncpg.connect(url, server_settings={"search_path": "audit_export"})
     try:
         explained = await connection.fetchval(
-            f"EXPLAIN (FORMAT JSON) {QUERY}", "op", 0, 1_000_000, 512, sorted(CSV_TYPES)
+            f"EXPLAIN (FORMAT JSON) {QUERY}", "op", 0, 1_000_000, 512, sorted(READ_TYPES)
         )
     finally:
         await connection.close()
     root = json.loads(explained)[0]["Plan"]
     assert root["Node Type"] == "Nested Loop", root["Node Type"]
     assert root["Plans"][0]["Node Type"] == "Function Scan"
+
+
+async def test_blocks_build_the_training_register_the_records_build(
+    make_harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    operator = new_operator()
+    harness = make_harness(sftp_targets=targets(operator))
+    await _day_with_training(harness, operator)
+    harness.clock.set(at(day(1), 2))
+    plan = await _plan(harness, operator)
+    keyring = harness.wiring.workshop.keyring
+    assert keyring is not None
+    expected = io.BytesIO()
+    build_pack(expected, await _records(harness, operator), spec=plan.spec, keyring=keyring)
+    for size in (1, 7, 64):
+        built = await _build(harness, plan, _stream(harness, block_entries=size))
+        assert built == expected.getvalue(), f"block size {size}"
+    pack = tmp_path / "p.zip"
+    pack.write_bytes(built)
+    result = verify_pack(pack)
+    assert result.ok, result.failures
+    assert result.manifest is not None
+    rows = {f.path: f.rows for f in result.manifest.files}
+    assert rows["training-register.csv"] == 6

@@ -5,7 +5,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from audit_export_harness import T0, Harness, at, envelope, lesson, new_operator
+from audit_export_harness import (
+    T0,
+    Harness,
+    at,
+    envelope,
+    lesson,
+    lesson_opened,
+    new_operator,
+    training_state,
+    training_waived,
+)
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -15,7 +25,8 @@ from audit_export.adapters import log_store
 from audit_export.adapters.orm import audit_log
 from audit_export.domain.merkle import compact_range, fold, leaf_hash
 from audit_export.domain.records import AuditRecord
-from contracts import topics
+from contracts import decode, encode, topics
+from contracts.assessment import LessonOpened
 
 pytestmark = pytest.mark.integration
 
@@ -134,3 +145,51 @@ async def test_an_event_arriving_after_its_day_was_sealed_is_recorded_after_the_
     late = replace(envelope(operator, lesson(T0)), time=T0)
     await harness.ingest(late, at_time=T0 + timedelta(hours=1))  # a clock behind the seal
     assert (await _lines(harness, operator))[-1][2] == sealed_until
+
+
+async def test_lesson_opened_and_training_waived_events_are_logged_with_their_training_state(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    sent = [
+        envelope(operator, lesson_opened(T0)),
+        envelope(operator, training_waived(T0 + timedelta(minutes=1))),
+        envelope(operator, lesson(T0 + timedelta(minutes=2))),  # carries no training state
+    ]
+    for item in sent:
+        kafka = encode(item)
+        await harness.ingest(decode(kafka.headers, kafka.value))  # as the consumer reads it
+    async with harness.runtime.sessions() as session:
+        rows = (
+            await session.execute(
+                select(audit_log.c.ce_type, audit_log.c.line)
+                .where(audit_log.c.operator_id == operator)
+                .order_by(audit_log.c.idx)
+            )
+        ).all()
+    assert [r.ce_type for r in rows] == [
+        "academy.lesson.opened.v1",
+        "academy.training.waived.v1",
+        "academy.lesson.completed.v1",
+    ]
+    opened, waived, plain = (AuditRecord.from_line(bytes(r.line)).event["data"] for r in rows)
+    assert opened["content_digest"] == sent[0].data.content_digest
+    assert opened["training"]["track_key"] == "MGA.compliance_officer"
+    assert waived["modules_waived"] == ["local-rules"]
+    assert waived["training"]["modules_completed"][0]["module_id"] == "core-aml"
+    assert plain["training"] is None
+
+
+async def test_an_event_whose_training_state_breaks_its_contract_is_dead_lettered(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operator = new_operator()
+    valid = lesson_opened(T0)
+    broken = LessonOpened.model_construct(
+        **{**dict(valid), "training": training_state().model_copy(update={"attempts": -1})}
+    )
+    with pytest.raises(PoisonMessage, match="does not match its contract"):
+        await harness.ingest(envelope(operator, broken))
+    assert await harness.log_size(operator) == 0

@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,16 +20,19 @@ from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, canonical_json
 from audit_export.domain.signing import KeyRing, SigningKey
 from audit_export.domain.summary import SummaryFacts, write_summary
+from audit_export.domain.summary_data import notices_from_lines
 from audit_export.domain.zipstore import bytes_member, write_zip
 from contracts import EventData
-from contracts.assessment import AttemptSubmitted, LessonCompleted
+from contracts.assessment import AttemptSubmitted, LessonCompleted, TrainingState
 from contracts.cloudevents import Envelope
-from contracts.common import Evidence, Override
+from contracts.common import Evidence, ModuleCompletion, Override, TrainingRecord
 from contracts.portal import ToolingUnlocked
 
 OP = "op-test"
 DAY = date(2026, 11, 24)
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+#: The modules the test track version requires before an exam.
+MODULES = ("aml", "kyc")
 
 
 def at(day: date = DAY, hour: int = 9, minute: int = 0, second: int = 0) -> datetime:
@@ -50,7 +53,29 @@ def keyring(*keys: SigningKey) -> KeyRing:
     return KeyRing(keys or (signing_key(),))
 
 
-def lesson(when: datetime, staff_id: str = "staff-1") -> LessonCompleted:
+def training(completed: Iterable[tuple[str, datetime]] = (), **over: Any) -> TrainingState:
+    """A staff member's state on the MGA compliance officer track (Ana Borg by default)."""
+    fields: dict[str, Any] = {
+        "staff_name": "Ana Borg",
+        "staff_email": "ana@op-test.example",
+        "jurisdiction": "MGA",
+        "regulator": "Malta Gaming Authority",
+        "role": "compliance_officer",
+        "track_key": "MGA.compliance_officer",
+        "track_title": "Malta: compliance officer",
+        "track_version": "mga-1",
+        "modules_required": list(MODULES),
+        "modules_completed": [ModuleCompletion(module_id=m, completed_at=t) for m, t in completed],
+        "attempts": 0,
+        "pass_mark": 80,
+    }
+    fields.update(over)
+    return TrainingState(**fields)
+
+
+def lesson(
+    when: datetime, staff_id: str = "staff-1", *, state: TrainingState | None = None
+) -> LessonCompleted:
     return LessonCompleted(
         staff_id=staff_id,
         jurisdiction="MGA",
@@ -59,6 +84,7 @@ def lesson(when: datetime, staff_id: str = "staff-1") -> LessonCompleted:
         module_id="aml",
         lesson_id="aml-1",
         completed_at=when,
+        training=state,
     )
 
 
@@ -86,7 +112,26 @@ def attempt(
     return AttemptSubmitted(**fields)
 
 
-def evidence(passed_at: datetime, expires_at: datetime, cert: str = "cert-1") -> Evidence:
+def evidence(
+    passed_at: datetime,
+    expires_at: datetime,
+    cert: str = "cert-1",
+    *,
+    completed: Sequence[str] | None = MODULES,
+) -> Evidence:
+    """Evidence whose training record has `completed` (of MODULES) done an hour before the
+    certificate was passed; None: a certificate from before training was recorded."""
+    record = (
+        None
+        if completed is None
+        else TrainingRecord(
+            modules_required=list(MODULES),
+            modules_completed=[
+                ModuleCompletion(module_id=m, completed_at=passed_at - timedelta(hours=1))
+                for m in completed
+            ],
+        )
+    )
     return Evidence(
         certificate_id=cert,
         staff_id="staff-1",
@@ -94,6 +139,7 @@ def evidence(passed_at: datetime, expires_at: datetime, cert: str = "cert-1") ->
         track_version="mga-1",
         passed_at=passed_at,
         expires_at=expires_at,
+        training=record,
     )
 
 
@@ -135,6 +181,38 @@ def handful(day: date = DAY, start: int = 0, operator: str = OP) -> list[AuditRe
             unlocked(at(day, 12), [evidence(passed_at, passed_at + timedelta(days=548), "cert-2")]),
             at(day, 12),
         ),
+    ]
+    return [record(start + i, d, when, operator) for i, (d, when) in enumerate(data)]
+
+
+def trained_day(day: date = DAY, start: int = 0, operator: str = OP) -> list[AuditRecord]:
+    """A day with training states: staff-2 first in the log, staff-1 on two tracks with its
+    MGA state superseded during the day, a lesson from before training was recorded, and a
+    release whose evidence was trained."""
+    aml, kyc, passed = at(day, 9), at(day, 10), at(day, 11)
+    zoe = training(staff_name="Zoe Vella", staff_email="zoe@op-test.example")
+    isle_of_man = training(
+        jurisdiction="GSC",
+        regulator="Isle of Man Gambling Supervision Commission",
+        track_key="GSC.compliance_officer",
+        track_title="Isle of Man: compliance officer",
+        track_version="gsc-1",
+    )
+    certified = training(
+        [("aml", aml), ("kyc", kyc)],
+        attempts=1,
+        best_score=90,
+        result="pass",
+        certificate_id="cert-1",
+        certificate_valid_until=passed + timedelta(days=548),
+    )
+    data: list[tuple[EventData, datetime]] = [
+        (lesson(at(day, 8), "staff-2", state=zoe), at(day, 8)),
+        (lesson(aml, state=training([("aml", aml)])), aml),
+        (lesson(at(day, 9, 30), state=isle_of_man), at(day, 9, 30)),
+        (lesson(kyc), kyc),
+        (attempt(passed, training=certified), passed),
+        (unlocked(at(day, 12), [evidence(passed, passed + timedelta(days=548))]), at(day, 12)),
     ]
     return [record(start + i, d, when, operator) for i, (d, when) in enumerate(data)]
 
@@ -218,8 +296,11 @@ def _summary(manifest: dict[str, Any], files: dict[str, bytes]) -> bytes:
         root_hex=manifest["log"]["root"],
         key_id=manifest["key_id"],
     )
+    revision_2 = "training-register.csv" in files
+    register = rows("training-register.csv") if revision_2 else None
+    notices = notices_from_lines(files["events.jsonl"].splitlines()) if revision_2 else None
     out = io.BytesIO()
-    write_summary(out.write, facts, training, release)
+    write_summary(out.write, facts, training, release, register, notices)
     return out.getvalue()
 
 

@@ -1,4 +1,7 @@
+import csv
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from auditpack_builders import signing_key
@@ -85,3 +88,34 @@ def test_unusable_arguments_exit_two(tmp_path: Path) -> None:
     assert bad_key.exit_code == 2
     missing = runner.invoke(app, ["verify", str(tmp_path / "missing.zip")])
     assert missing.exit_code == 2
+
+
+def test_verify_names_the_contract_revision_it_judged_the_pack_by(tmp_path: Path) -> None:
+    out = _sample(tmp_path)
+    current = runner.invoke(app, ["verify", str(out / DAY2), "--previous", str(out / DAY1)])
+    assert current.exit_code == 0, current.output
+    assert "Contract revision 2: training-register.csv checked against the events" in (
+        current.output
+    )
+    old = Path(__file__).parent / "fixtures" / "revision-1"
+    before = runner.invoke(app, ["verify", str(old / DAY2), "--previous", str(old / DAY1)])
+    assert before.exit_code == 0, before.output
+    assert "Contract revision 1 (no training-register.csv)" in before.output
+
+
+def test_the_sample_register_shows_a_waived_module_and_a_trained_release(tmp_path: Path) -> None:
+    out = _sample(tmp_path)
+    with zipfile.ZipFile(out / DAY2) as zf:
+        register = list(csv.DictReader(io.StringIO(zf.read("training-register.csv").decode())))
+        releases = list(csv.DictReader(io.StringIO(zf.read("release-evidence.csv").decode())))
+    assert [
+        (r["staff_id"], r["track_key"], r["modules_completed"].count("=")) for r in register
+    ] == [
+        ("staff-0042", "MGA.compliance_officer", 2),
+        ("staff-0057", "MGA.compliance_officer", 1),  # mga-framework waived
+        ("staff-0061", "GSC.compliance_officer", 1),
+    ]
+    assert [(r["jurisdiction"], r["reason"], r["trained_before_release"]) for r in releases] == [
+        ("MGA", "certification", "true"),
+        ("GSC", "manual_override", "false"),
+    ]

@@ -59,7 +59,8 @@ def test_release_row_lists_certificates_and_override_and_uses_unlock_time() -> N
         evidence(RELEASED - timedelta(days=600), RELEASED - timedelta(days=52), "expired"),
         evidence(RELEASED + timedelta(minutes=5), RELEASED + DAYS_548, "after"),
     ]
-    row = release_row(unlocked(RELEASED, proofs, override=Override(actor="sup@v", reason="urgent")))
+    unlock = unlocked(RELEASED, proofs, override=Override(actor="sup@v", reason="urgent"))
+    row = release_row(unlock, revision=2)
     assert row == [
         "rel-1",
         "MGA",
@@ -75,7 +76,8 @@ def test_release_row_lists_certificates_and_override_and_uses_unlock_time() -> N
 
 
 def test_manual_override_without_evidence_is_not_trained() -> None:
-    row = release_row(unlocked(RELEASED, [], override=Override(actor="sup@v", reason="hotfix")))
+    unlock = unlocked(RELEASED, [], override=Override(actor="sup@v", reason="hotfix"))
+    row = release_row(unlock, revision=2)
     assert row[5:] == ["", "", "sup@v", "hotfix", "false"]
 
 
@@ -101,7 +103,7 @@ def test_training_row_of_a_failed_attempt_has_no_certificate() -> None:
 
 
 def test_only_attempts_and_unlocks_produce_rows() -> None:
-    kinds = [csv_row_for(r.event) for r in handful()]
+    kinds = [csv_row_for(r.event, revision=2) for r in handful()]
     assert [k[0] if k else None for k in kinds] == [
         None,
         "training-records.csv",

@@ -70,6 +70,7 @@ def test_pack_has_exactly_the_contract_files_in_a_fixed_order_stored_with_fixed_
         "events.jsonl",
         "training-records.csv",
         "release-evidence.csv",
+        "training-register.csv",
         "summary.html",
         "keys.json",
         "manifest.json",
@@ -109,13 +110,14 @@ def test_manifest_has_the_contract_shape_and_the_signature_verifies() -> None:
         "events.jsonl",
         "training-records.csv",
         "release-evidence.csv",
+        "training-register.csv",
         "summary.html",
         "keys.json",
     ]
     for path, entry in entries.items():
         assert entry["sha256"] == hashlib.sha256(files[path]).hexdigest()
         assert entry["bytes"] == len(files[path])
-    assert [entries[p]["rows"] for p in entries] == [4, 2, 1, None, None]
+    assert [entries[p]["rows"] for p in entries] == [4, 2, 1, 0, None, None]
     assert result.manifest_sha256 == hashlib.sha256(files["manifest.json"]).hexdigest()
     public = signing_key().public
     assert public.verify(base64.b64decode(files["manifest.sig"]), files["manifest.json"])
@@ -257,7 +259,7 @@ def _blocks() -> list[LogBlock]:
             lambda b: dataclasses.replace(b[1], latest=b[1].latest + timedelta(days=1)),
             "recorded outside the period",
         ),
-        (lambda b: dataclasses.replace(b[1], records=b[0].records), "record 1 is not among"),
+        (lambda b: dataclasses.replace(b[1], records=b[0].records), "is not among records 2..3"),
     ],
 )
 def test_a_block_that_does_not_fit_its_place_in_the_log_is_refused(

@@ -142,7 +142,7 @@ def test_a_manifest_claiming_a_different_root_is_refused(tmp_path: Path) -> None
 def test_wrong_row_counts_in_the_manifest_are_refused(tmp_path: Path) -> None:
     def miscount(manifest: dict[str, Any]) -> None:
         manifest["files"][0]["rows"] = 3
-        manifest["files"][3]["rows"] = 0
+        manifest["files"][4]["rows"] = 0
 
     failures = _checks(
         _failures(tmp_path, reforge(build_bytes(handful())[0], change_manifest=miscount))

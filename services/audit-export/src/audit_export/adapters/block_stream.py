@@ -3,10 +3,11 @@
 A million-event day is too many rows to hand to Python one at a time, so Postgres gathers
 them: each result row is one block of consecutive log entries, with their lines joined by
 newlines (a slice of events.jsonl), their stored leaf hashes concatenated, the extremes of
-their index and recorded_at, and the few entries whose type feeds a CSV. Postgres also checks,
-per block, that every stored line still hashes to the leaf hash the log stored when it
-appended it (`SHA-256(0x00 || line)`), so a line changed behind the log's back fails the
-build instead of being published under a new root.
+their index and recorded_at, and the few entries the builder reads one by one (`READ_TYPES`:
+those that give a CSV row or a certificate notice; the builder finds training states in the
+joined text itself). Postgres also checks, per block, that every stored line still hashes to
+the leaf hash the log stored when it appended it (`SHA-256(0x00 || line)`), so a line
+changed behind the log's back fails the build instead of being published under a new root.
 
 The pack builder is synchronous and CPU-bound, so it runs in a worker thread; it pulls the
 blocks through a plain iterator that fetches from a server-side cursor on the event loop, one
@@ -23,8 +24,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from audit_export.adapters.orm import SCHEMA
-from audit_export.domain.derive import CSV_TYPES
-from audit_export.domain.pack import LogAlteredError, LogBlock, PackBuildError
+from audit_export.domain.pack import READ_TYPES, LogAlteredError, LogBlock, PackBuildError
 from audit_export.domain.records import StoredRecord
 
 T = TypeVar("T")
@@ -110,7 +110,7 @@ class BlockStream:
         try:
             async with connection.transaction(readonly=True, isolation="repeatable_read"):
                 cursor = await connection.cursor(
-                    QUERY, operator_id, start, end, self._block, sorted(CSV_TYPES)
+                    QUERY, operator_id, start, end, self._block, sorted(READ_TYPES)
                 )
                 return await asyncio.to_thread(
                     _run_consumer, consumer, (operator_id, start, end), cursor, loop, self._fetch

@@ -1,4 +1,5 @@
-"""The two CSV views inspectors read, derived from the events (by the builder and verifier)."""
+"""The per-event CSV views inspectors read, derived from the events (by the builder and
+verifier); the training register, which aggregates, is in `register.py`."""
 
 import csv
 import io
@@ -30,7 +31,7 @@ RELEASE_HEADER = tuple(RELEASE_HEADER_LINE.split(","))
 
 LIST_SEPARATOR = ";"
 
-#: The event types that contribute a CSV row; every other event appears in events.jsonl only.
+#: The event types that contribute a row to training-records.csv or release-evidence.csv.
 CSV_TYPES: Final = frozenset({AttemptSubmitted.ce_type, ToolingUnlocked.ce_type})
 
 CsvName = Literal["training-records.csv", "release-evidence.csv"]
@@ -40,7 +41,8 @@ class DerivationError(ValueError):
     """An event of a CSV-bearing type whose data does not match its contract."""
 
 
-def _time(value: datetime | None) -> str:
+def time_text(value: datetime | None) -> str:
+    """A CSV timestamp: UTC RFC 3339 with `Z`, empty for None."""
     return "" if value is None else utc_text(value)
 
 
@@ -71,40 +73,43 @@ def training_row(data: AttemptSubmitted) -> list[str]:
         data.jurisdiction,
         data.track_version,
         str(data.attempt_number),
-        _time(data.started_at),
-        _time(data.submitted_at),
+        time_text(data.started_at),
+        time_text(data.submitted_at),
         str(data.score),
         str(data.pass_mark),
         data.result,
         data.certificate_id or "",
-        _time(data.certificate_valid_until),
+        time_text(data.certificate_valid_until),
     ]
 
 
-def release_row(data: ToolingUnlocked) -> list[str]:
+def release_row(data: ToolingUnlocked, *, revision: int) -> list[str]:
+    """The release-evidence.csv row; `trained_before_release` by the pack's contract revision."""
     released_at = data.unlocked_at
+    trained = trained_before_release(data.evidence, released_at, revision=revision)
     return [
         data.release_id,
         data.jurisdiction,
         LIST_SEPARATOR.join(data.tooling),
-        _time(released_at),
+        time_text(released_at),
         data.reason,
         LIST_SEPARATOR.join(e.certificate_id for e in data.evidence),
-        LIST_SEPARATOR.join(_time(e.passed_at) for e in data.evidence),
+        LIST_SEPARATOR.join(time_text(e.passed_at) for e in data.evidence),
         data.override.actor if data.override else "",
         data.override.reason if data.override else "",
-        "true" if trained_before_release(data.evidence, released_at) else "false",
+        "true" if trained else "false",
     ]
 
 
-def csv_row_for(event: Mapping[str, Any]) -> tuple[CsvName, list[str]] | None:
-    """The CSV file and row an event contributes, or None for events no CSV shows."""
+def csv_row_for(event: Mapping[str, Any], *, revision: int) -> tuple[CsvName, list[str]] | None:
+    """The per-event CSV file and row an event contributes, or None for events no CSV shows."""
     ce_type = event.get("type")
     try:
         if ce_type == AttemptSubmitted.ce_type:
             return TRAINING_CSV, training_row(AttemptSubmitted.model_validate(event.get("data")))
         if ce_type == ToolingUnlocked.ce_type:
-            return RELEASE_CSV, release_row(ToolingUnlocked.model_validate(event.get("data")))
+            unlock = ToolingUnlocked.model_validate(event.get("data"))
+            return RELEASE_CSV, release_row(unlock, revision=revision)
     except ValidationError as exc:
         raise DerivationError(f"{ce_type} data does not match its contract: {exc}") from exc
     return None

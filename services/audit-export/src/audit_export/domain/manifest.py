@@ -1,5 +1,6 @@
 """manifest.json and keys.json: strict models and their one canonical (RFC 8785) encoding."""
 
+from collections.abc import Sequence
 from typing import Annotated, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -7,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from audit_export.domain.derive import RELEASE_CSV, TRAINING_CSV
 from audit_export.domain.period import Period, parse_utc
 from audit_export.domain.records import RecordError, canonical_json, load_json
+from audit_export.domain.register import REGISTER_CSV
 from audit_export.domain.summary import SUMMARY_HTML
 
 FORMAT: Final = "academy-auditpack/1"
@@ -15,12 +17,35 @@ KEYS_JSON = "keys.json"
 MANIFEST_JSON = "manifest.json"
 MANIFEST_SIG = "manifest.sig"
 
-#: Files listed in the manifest, in zip and manifest order.
-LISTED_FILES = (EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV, SUMMARY_HTML, KEYS_JSON)
+#: Files listed in the manifest, in zip and manifest order, per revision of the contract (same
+#: format name): revision 2 added training-register.csv and the training rule of
+#: `trained_before_release`; a pack without the register is a revision-1 pack.
+LISTED_FILES_BY_REVISION: Final[dict[int, tuple[str, ...]]] = {
+    1: (EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV, SUMMARY_HTML, KEYS_JSON),
+    2: (EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV, REGISTER_CSV, SUMMARY_HTML, KEYS_JSON),
+}
+#: The revision every pack is built in now.
+REVISION: Final = 2
+LISTED_FILES = LISTED_FILES_BY_REVISION[REVISION]
 #: Every file of a pack, in zip order.
 PACK_FILES = (*LISTED_FILES, MANIFEST_JSON, MANIFEST_SIG)
 #: Files whose manifest entry counts data rows; the others carry `"rows": null`.
-ROW_FILES = frozenset({EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV})
+ROW_FILES = frozenset({EVENTS_JSONL, TRAINING_CSV, RELEASE_CSV, REGISTER_CSV})
+
+
+def pack_files(revision: int) -> tuple[str, ...]:
+    """Every file of a pack of `revision`, in zip order."""
+    return (*LISTED_FILES_BY_REVISION[revision], MANIFEST_JSON, MANIFEST_SIG)
+
+
+def revision_of(names: Sequence[str], *, listed: bool = False) -> int | None:
+    """The contract revision whose file set (or, with `listed`, manifest file list) is exactly
+    `names`, in order; None when no revision's is."""
+    for revision, files in LISTED_FILES_BY_REVISION.items():
+        if list(names) == list(files if listed else pack_files(revision)):
+            return revision
+    return None
+
 
 Hex64 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 Timestamp = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")]

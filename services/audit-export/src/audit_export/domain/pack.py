@@ -2,8 +2,10 @@
 
 events.jsonl goes straight into the zip as its blocks arrive (hashed on the way, and its leaf
 hashes folded into the Merkle log); the CSV rows derived from the few events that feed them go
-to temporary files, from which the summary is written; the remaining members follow in a fixed
-order with fixed metadata, so rebuilding a period gives identical bytes.
+to temporary files, from which the summary is written; the training register keeps the last
+training state per staff member and track (its lines found by one search of each block's text)
+and is written sorted at the end; the remaining members follow in a fixed order with fixed
+metadata, so rebuilding a period gives identical bytes.
 """
 
 import base64
@@ -36,6 +38,7 @@ from audit_export.domain.manifest import (
     KEYS_JSON,
     MANIFEST_JSON,
     MANIFEST_SIG,
+    REVISION,
     FileEntry,
     LogJson,
     Manifest,
@@ -45,12 +48,17 @@ from audit_export.domain.manifest import (
 from audit_export.domain.merkle import LogState, MerkleAccumulator, leaf_hash
 from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, RecordError, StoredRecord, event_problems
+from audit_export.domain.register import REGISTER_CSV, REGISTER_HEADER, Register
 from audit_export.domain.signing import KeyRing
 from audit_export.domain.spool import Spool
 from audit_export.domain.summary import SUMMARY_HTML, SummaryFacts, write_summary
+from audit_export.domain.summary_data import NOTICE_TYPES, CertificateNotice, certificate_notice
 from audit_export.domain.zipstore import ZipWriter, bytes_member
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+#: The event types the builder reads one by one (`LogBlock.records`): each gives a CSV row or
+#: a certificate notice summary.html lists. The rest pass through into events.jsonl.
+READ_TYPES = CSV_TYPES | NOTICE_TYPES
 
 
 class PackBuildError(ValueError):
@@ -115,7 +123,8 @@ class LogBlock:
 
     `lines` are their canonical lines, each followed by a newline (a slice of events.jsonl);
     `leaves` their RFC 6962 leaf hashes, 32 bytes each, in the same order; `earliest` and
-    `latest` the extremes of their recorded_at; `records` those of them whose type feeds a CSV.
+    `latest` the extremes of their recorded_at; `records` those of them of READ_TYPES. The
+    training register finds its events in `lines` itself (`Register.add_lines`).
     """
 
     first_index: int
@@ -151,7 +160,7 @@ def record_blocks(
             b"".join(leaf_hash(r.line) for r in batch),
             min(times),
             max(times),
-            [r for r in batch if r.type in CSV_TYPES],
+            [r for r in batch if r.type in READ_TYPES],
         )
 
     for record in records:
@@ -206,11 +215,22 @@ def build_pack_from_blocks(
         training.write(encoder.encode(TRAINING_HEADER))
         release.write(encoder.encode(RELEASE_HEADER))
         csvs = {TRAINING_CSV: training, RELEASE_CSV: release}
+        register, notices = Register(), list[CertificateNotice]()
         container = ZipWriter(out.write, period.start)
         container.begin(EVENTS_JSONL)
-        events, log_after = _stream_events(blocks, spec, container, csvs, encoder)
+        events, log_after = _stream_events(
+            blocks, spec, container, csvs, encoder, register, notices
+        )
         container.end()
         event_count = log_after.size - log_before.size
+        registered = spool()
+        registered.write(encoder.encode(REGISTER_HEADER))
+        try:
+            for row in register.rows():
+                registered.write(encoder.encode(row))
+        except (DerivationError, RecordError) as exc:
+            raise PackBuildError(f"{REGISTER_CSV}: {exc}") from exc
+        registered.rows = len(register)
 
         summary = spool()
         facts = SummaryFacts(
@@ -226,9 +246,16 @@ def build_pack_from_blocks(
             root_hex=log_after.root.hex(),
             key_id=signer.key_id,
         )
-        training.sync()
-        release.sync()
-        write_summary(summary.write, facts, _csv_rows(training.file), _csv_rows(release.file))
+        for spooled in (training, release, registered):
+            spooled.sync()
+        write_summary(
+            summary.write,
+            facts,
+            _csv_rows(training.file),
+            _csv_rows(release.file),
+            _csv_rows(registered.file),
+            notices,
+        )
         keys_json = keyring.keys_json(period)
         manifest = Manifest(
             format=FORMAT,
@@ -240,6 +267,7 @@ def build_pack_from_blocks(
                 events,
                 training.entry(TRAINING_CSV, rows=True),
                 release.entry(RELEASE_CSV, rows=True),
+                registered.entry(REGISTER_CSV, rows=True),
                 summary.entry(SUMMARY_HTML, rows=False),
                 FileEntry(
                     path=KEYS_JSON,
@@ -261,6 +289,7 @@ def build_pack_from_blocks(
         for name, chunks in (
             training.member(TRAINING_CSV),
             release.member(RELEASE_CSV),
+            registered.member(REGISTER_CSV),
             summary.member(SUMMARY_HTML),
             bytes_member(KEYS_JSON, keys_json),
             bytes_member(MANIFEST_JSON, manifest_bytes),
@@ -285,9 +314,12 @@ def _stream_events(
     container: ZipWriter,
     csvs: dict[str, Spool],
     encoder: CsvEncoder,
+    register: Register,
+    notices: list[CertificateNotice],
 ) -> tuple[FileEntry, LogState]:
     """The hot loop: each block's lines into events.jsonl, its leaves into the Merkle log,
-    and CSV rows derived from the few records that feed them."""
+    CSV rows and certificate notices derived from the few records that give them, and the
+    training states of the lines that carry one into the register."""
     log = MerkleAccumulator(spec.log_before)
     start, end = spec.period.start, spec.period.end
     digest = hashlib.sha256()
@@ -319,6 +351,10 @@ def _stream_events(
         digest.update(block.lines)
         size += len(block.lines)
         log.add_leaf_block(block.leaves)
+        try:
+            register.add_lines(block.lines)
+        except (DerivationError, RecordError) as exc:
+            raise PackBuildError(f"records {first}..{last}: {exc}") from exc
         previous = first - 1
         for record in block.records:
             index = record.index
@@ -328,9 +364,13 @@ def _stream_events(
                 )
             previous = index
             try:
-                derived = csv_row_for(record.event)
+                event = record.event
+                derived = csv_row_for(event, revision=REVISION)
             except (DerivationError, RecordError) as exc:
                 raise PackBuildError(f"record {index}: {exc}") from exc
+            notice = certificate_notice(event)
+            if notice is not None:
+                notices.append(notice)
             if derived is not None:
                 target = csvs[derived[0]]
                 target.write(encoder.encode(derived[1]))

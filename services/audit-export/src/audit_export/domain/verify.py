@@ -16,7 +16,7 @@ from typing import IO
 from audit_export.domain.findings import Finding, Findings
 from audit_export.domain.manifest import (
     KEYS_JSON,
-    LISTED_FILES,
+    LISTED_FILES_BY_REVISION,
     MANIFEST_JSON,
     MANIFEST_SIG,
     PACK_FILES,
@@ -24,6 +24,7 @@ from audit_export.domain.manifest import (
     Manifest,
     ManifestError,
     decode_manifest,
+    revision_of,
 )
 from audit_export.domain.merkle import fold
 from audit_export.domain.period import Period
@@ -52,12 +53,14 @@ _BROKEN = (
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
     """The outcome; `trusted_key` says whether the signature was checked against a key the
-    caller supplied (authorship) or only the pack's own keys.json (integrity)."""
+    caller supplied (authorship) or only the pack's own keys.json (integrity); `revision` is
+    the contract revision the pack was judged by (its file set says which)."""
 
     pack: Path
     failures: tuple[Finding, ...]
     manifest: Manifest | None = None
     trusted_key: bool = False
+    revision: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -141,8 +144,14 @@ def verify_pack(
         return VerifyResult(pack, tuple(out.items))
     with zf:
         names = [info.filename for info in zf.infolist()]
-        if names != list(PACK_FILES):
-            out.fail(label, "file set", f"contains {names}, expected exactly {list(PACK_FILES)}")
+        revision = revision_of(names)
+        if revision is None:
+            out.fail(
+                label,
+                "file set",
+                f"contains {names}, expected exactly {list(PACK_FILES)} (or, in a revision-1 "
+                "pack, the same without training-register.csv)",
+            )
             return VerifyResult(pack, tuple(out.items))
         try:
             manifest_bytes = _read_small(zf, MANIFEST_JSON)
@@ -172,21 +181,24 @@ def verify_pack(
         trusted = check_signature(
             manifest, manifest_bytes, sig_bytes, period, listed, trusted_keys, out
         )
-        _check_files(manifest, digests, out)
+        _check_files(manifest, digests, revision, out)
         sha256_of = {name: digest.sha256.hexdigest() for name, digest in digests.items()}
         try:
-            counts = check_content(zf, manifest, period, sha256_of, out)
+            counts = check_content(zf, manifest, period, sha256_of, revision, out)
             check_summary(zf, manifest, period, counts, sha256_of[SUMMARY_HTML], out)
         except _BROKEN as exc:
             out.fail(label, "content", f"unreadable: {exc}")
-    _check_chain(manifest, manifest_bytes, period, previous, out)
-    return VerifyResult(pack, tuple(out.items), manifest, trusted)
+    _check_chain(manifest, manifest_bytes, period, revision, previous, out)
+    return VerifyResult(pack, tuple(out.items), manifest, trusted, revision)
 
 
-def _check_files(manifest: Manifest, digests: dict[str, "_Digest"], out: Findings) -> None:
+def _check_files(
+    manifest: Manifest, digests: dict[str, "_Digest"], revision: int, out: Findings
+) -> None:
     listed = [entry.path for entry in manifest.files]
-    if listed != list(LISTED_FILES):
-        out.fail(MANIFEST_JSON, "file list", f"lists {listed}, expected {list(LISTED_FILES)}")
+    expected = list(LISTED_FILES_BY_REVISION[revision])
+    if listed != expected:
+        out.fail(MANIFEST_JSON, "file list", f"lists {listed}, expected {expected}")
     for entry in manifest.files:
         digest = digests.get(entry.path)
         if digest is None:
@@ -203,7 +215,12 @@ def _check_files(manifest: Manifest, digests: dict[str, "_Digest"], out: Finding
 
 
 def _check_chain(
-    manifest: Manifest, manifest_bytes: bytes, period: Period, previous: Path | None, out: Findings
+    manifest: Manifest,
+    manifest_bytes: bytes,
+    period: Period,
+    revision: int,
+    previous: Path | None,
+    out: Findings,
 ) -> None:
     if (manifest.pack_seq == 1) != (manifest.previous_manifest_sha256 is None):
         out.fail(MANIFEST_JSON, "continuity", "only pack_seq 1 may have no previous manifest")
@@ -214,7 +231,13 @@ def _check_chain(
     except (ManifestError, *_BROKEN) as exc:
         out.fail(previous.name, "previous pack", f"its manifest.json is unreadable: {exc}")
         return
+    prior_revision = revision_of([entry.path for entry in prior.files], listed=True)
     checks = [
+        (
+            prior_revision is None or prior_revision <= revision,
+            f"the previous pack has contract revision {prior_revision}, this one {revision}: "
+            "a chain never goes back to an older revision",
+        ),
         (
             prior.operator_id == manifest.operator_id,
             f"the previous pack is for operator {prior.operator_id}",

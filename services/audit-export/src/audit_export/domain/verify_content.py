@@ -1,5 +1,7 @@
 """Content checks of a pack: events.jsonl line by line, the Merkle arithmetic, and that the
-CSVs and summary.html are exactly what the events give. Everything is streamed."""
+CSVs and summary.html are exactly what the events give, by the pack's contract revision.
+Everything is streamed; the training register (revision 2) holds one row per staff member
+and track."""
 
 import csv
 import hashlib
@@ -22,8 +24,9 @@ from audit_export.domain.manifest import EVENTS_JSONL, MANIFEST_JSON, Manifest
 from audit_export.domain.merkle import FrontierError, LogState, MerkleAccumulator, leaf_hash
 from audit_export.domain.period import Period
 from audit_export.domain.records import AuditRecord, RecordError, event_problems
+from audit_export.domain.register import REGISTER_CSV, REGISTER_HEADER, Register
 from audit_export.domain.summary import SUMMARY_HTML, SummaryFacts, write_summary
-from audit_export.domain.summary_data import REGISTER_CSV, CertificateNotice, notices_in
+from audit_export.domain.summary_data import CertificateNotice, notices_in
 from audit_export.domain.summary_legacy import write_legacy_summary
 
 AGREES = "agrees with the events"
@@ -88,6 +91,8 @@ class ContentCounts:
     events: int
     training: int
     release: int
+    #: Register rows; None for a revision-1 pack (it has no register).
+    register: int | None = None
 
 
 def check_content(
@@ -95,9 +100,11 @@ def check_content(
     manifest: Manifest,
     period: Period,
     sha256_of: dict[str, str],
+    revision: int,
     out: Findings,
 ) -> ContentCounts:
-    """Stream events.jsonl once, checking every line and regenerating both CSVs alongside."""
+    """Stream events.jsonl once, checking every line and regenerating the CSVs alongside:
+    the per-event ones row by row, the register (revision 2) from the last states at the end."""
     rows_of = {entry.path: entry.rows for entry in manifest.files}
     log_json = manifest.log
     accumulator: MerkleAccumulator | None = None
@@ -112,6 +119,9 @@ def check_content(
         TRAINING_CSV: _CsvCheck(zf, TRAINING_CSV, TRAINING_HEADER, out),
         RELEASE_CSV: _CsvCheck(zf, RELEASE_CSV, RELEASE_HEADER, out),
     }
+    register = Register() if revision >= 2 else None
+    if register is not None:
+        checks[REGISTER_CSV] = _CsvCheck(zf, REGISTER_CSV, REGISTER_HEADER, out)
     expected_index = log_json.tree_size_before
     lines = 0
     with zf.open(EVENTS_JSONL) as events:
@@ -141,7 +151,9 @@ def check_content(
             for problem in event_problems(record.event, manifest.operator_id):
                 out.fail(EVENTS_JSONL, "event", f"{where}: {problem}")
             try:
-                derived = csv_row_for(record.event)
+                derived = csv_row_for(record.event, revision=revision)
+                if register is not None:
+                    register.add(record.event, line)
             except DerivationError as exc:
                 out.fail(EVENTS_JSONL, "event data", f"{where}: {exc}")
                 continue
@@ -167,9 +179,20 @@ def check_content(
                 f"appending events.jsonl to frontier_before gives {state.root.hex()}, "
                 f"manifest says {log_json.root}",
             )
+    if register is not None:
+        try:
+            for row in register.rows():
+                checks[REGISTER_CSV].expect(row)
+        except (DerivationError, RecordError) as exc:
+            out.fail(EVENTS_JSONL, "event data", f"a training state the register shows: {exc}")
     for name, check in checks.items():
         check.finish(sha256_of.get(name, ""), rows_of.get(name))
-    return ContentCounts(lines, checks[TRAINING_CSV].rows, checks[RELEASE_CSV].rows)
+    return ContentCounts(
+        lines,
+        checks[TRAINING_CSV].rows,
+        checks[RELEASE_CSV].rows,
+        None if register is None else checks[REGISTER_CSV].rows,
+    )
 
 
 def _notices(zf: zipfile.ZipFile) -> list[CertificateNotice]:

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from academy_runtime.consumer import PoisonMessage
 from audit_export.adapters import log_store
 from audit_export.domain.derive import DerivationError, csv_row_for
+from audit_export.domain.manifest import REVISION
 from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
 from audit_export.domain.records import AuditRecord, RecordError, event_problems
+from audit_export.domain.register import register_entry
 from audit_export.domain.targets import OPERATOR_ID
 from contracts import Envelope, topics
 
@@ -48,7 +50,8 @@ def valid_tenant(tenant: str) -> bool:
 
 
 def _record(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> AuditRecord:
-    """The canonical record, or PoisonMessage when no pack could ever carry it."""
+    """The canonical record, or PoisonMessage when no pack could ever carry it (including a
+    CSV row or training state that cannot be derived from it)."""
     try:
         record = AuditRecord.from_envelope(index, recorded_at, envelope)
     except RecordError as exc:
@@ -57,7 +60,8 @@ def _record(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> Audit
     if problems:
         raise PoisonMessage(f"event {envelope.id} unfit for an audit pack: {'; '.join(problems)}")
     try:
-        csv_row_for(record.event)
+        csv_row_for(record.event, revision=REVISION)
+        register_entry(record.event)
     except DerivationError as exc:
         raise PoisonMessage(f"event {envelope.id}: {exc}") from exc
     return record
