@@ -15,16 +15,9 @@ from pydantic import ValidationError
 from audit_export.domain.derive import LIST_SEPARATOR, RELEASE_HEADER, TRAINING_HEADER
 from audit_export.domain.period import utc_text
 from audit_export.domain.records import RecordError, load_json
+from audit_export.domain.register import REGISTER_CSV as REGISTER_CSV
+from audit_export.domain.register import REGISTER_HEADER
 from contracts.assessment import CertificationExpired, CertificationRevoked, TrainingState
-
-#: The training register's header as the audit pack contract (revision 2) states it.
-REGISTER_CSV: Final = "training-register.csv"
-REGISTER_HEADER_LINE: Final = (
-    "staff_id,staff_name,staff_email,role,jurisdiction,regulator,track_key,track_title,"
-    "track_version,modules_required,modules_completed,attempts,best_score,pass_mark,result,"
-    "certificate_id,certificate_valid_until"
-)
-REGISTER_HEADER: Final = tuple(REGISTER_HEADER_LINE.split(","))
 
 #: The event types whose events the summary lists (from revision 2), besides the CSV rows.
 NOTICE_TYPES: Final = frozenset({CertificationRevoked.ce_type, CertificationExpired.ce_type})
