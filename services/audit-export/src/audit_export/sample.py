@@ -65,18 +65,23 @@ class Track(NamedTuple):
         return f"{self.jurisdiction}.compliance_officer"
 
 
+def _version(label: str) -> str:
+    """A track version as the catalogue makes them, a SHA-256 of the content (here of a label)."""
+    return hashlib.sha256(f"sample-track/{label}".encode()).hexdigest()
+
+
 MALTA = Track(
     "MGA",
     "Malta Gaming Authority (MGA)",
     "Malta: compliance officer",
-    "mga-2026.2",
+    _version("MGA.compliance_officer/2026.2"),
     ("core-aml", "mga-framework"),
 )
 ISLE_OF_MAN = Track(
     "GSC",
     "Isle of Man Gambling Supervision Commission (GSC)",
     "Isle of Man: compliance officer",
-    "gsc-2026.1",
+    _version("GSC.compliance_officer/2026.1"),
     ("core-aml", "gsc-aml-code"),
 )
 
