@@ -138,3 +138,8 @@ def test_a_waived_track_whose_register_shows_full_training_is_a_problem() -> Non
     assert findings.problems == [
         f"('kofi.mensah', '{KEY}'): certificate cert-1 shows training though waived"
     ]
+
+
+def test_a_certificate_named_by_rows_of_several_packs_counts_once() -> None:
+    findings = check_register([issued()], [register_row(), register_row()], waived=set())
+    assert findings.trained == {("kofi.mensah", KEY): 1}

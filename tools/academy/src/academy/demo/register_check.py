@@ -53,7 +53,7 @@ def untrained_modules(register_row: dict[str, str], *, before: datetime) -> list
 
 @dataclass
 class RegisterFindings:
-    """Per (staff_id, track_key): how many certificates the register showed trained / not."""
+    """Per (staff_id, track_key): how many certificates the register shows trained / not."""
 
     trained: dict[tuple[str, str], int] = field(default_factory=dict)
     untrained: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -79,16 +79,19 @@ def check_register(
         rows = by_certificate.get(cert.certificate_id, [])
         if not rows:
             findings.problems.append(f"{key}: no register row names certificate {cert}")
-        for row in rows:
+        untrained = False
+        for row in rows:  # a later pack's row may name the same certificate again
             if (row["staff_id"], row["track_key"]) != key:
                 findings.problems.append(f"{key}: register row of another staff/track: {row}")
                 continue
             missing = untrained_modules(row, before=cert.attempt_started_at)
-            tally = findings.untrained if missing else findings.trained
-            tally[key] = tally.get(key, 0) + 1
+            untrained = untrained or bool(missing)
             if bool(missing) != (key in waived):
                 findings.problems.append(
                     f"{key}: certificate {cert.certificate_id} "
                     + (f"issued without {missing}" if missing else "shows training though waived")
                 )
+        if rows:
+            tally = findings.untrained if untrained else findings.trained
+            tally[key] = tally.get(key, 0) + 1
     return findings

@@ -158,7 +158,7 @@ def _print_training(echo: Callable[[str], None], rows: list[StaffRow]) -> None:
         "role",
         *(f"{j} modules, exam" for j in jurisdictions),
         "lessons read",
-        "register",
+        "certs trained (register)",
     )
     table = [
         (

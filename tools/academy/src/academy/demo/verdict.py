@@ -35,7 +35,7 @@ class StaffRow:
     role: str
     tracks: dict[str, str] = field(default_factory=dict)  # jurisdiction -> "7/7 pass"
     lessons: int = 0  # lessons the demo opened and completed for them
-    register: str = "-"  # what the packs' training register shows
+    register: str = "-"  # certificates the packs' training register shows trained: "3/3"
 
 
 def compare_releases(
@@ -164,7 +164,7 @@ def _staff_row(
             pilot.problem(f"{staff.name} {track_key}: no certificate in the training register")
     if have_register:
         certs = counts["trained"] + counts["untrained"]
-        row.register = f"{counts['trained']}/{certs} trained" + (
-            f", {counts['untrained']} waived" if counts["untrained"] else ""
+        row.register = f"{counts['trained']}/{certs}" + (
+            f" ({counts['untrained']} waived)" if counts["untrained"] else ""
         )
     return row
