@@ -27,9 +27,11 @@ def format_time(value: datetime) -> str:
 
 
 class Model(BaseModel):
-    """Strict-ish contract model: unknown fields are kept out, values are frozen."""
+    """A contract value object, frozen. Unknown fields are ignored, not refused: within a `.v1`
+    type fields are only ever added, so a reader built on an older release still accepts a
+    newer writer's messages (tolerant reader)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class EventData(Model):

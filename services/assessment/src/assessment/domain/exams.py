@@ -7,7 +7,7 @@ from fractions import Fraction
 from math import floor
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from assessment.domain.errors import ExamBlueprintInvalid, TrackVersionMismatch
 from contracts.base import Model
@@ -34,12 +34,18 @@ class ExamSnapshot(Model):
         return [question.id for question in self.questions]
 
 
-class PaperOption(Model):
+class _Strict(Model):
+    """Paper models refuse unknown fields, so an answer key can never ride along unnoticed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaperOption(_Strict):
     id: str
     text: str
 
 
-class PaperQuestion(Model):
+class PaperQuestion(_Strict):
     """A question as staff see it: no answer key, no explanation (the model forbids extras)."""
 
     id: str
@@ -49,7 +55,7 @@ class PaperQuestion(Model):
     options: tuple[PaperOption, ...]
 
 
-class ExamPaper(Model):
+class ExamPaper(_Strict):
     track_version: str
     time_limit_minutes: int
     questions: tuple[PaperQuestion, ...]
