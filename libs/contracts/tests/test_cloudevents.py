@@ -129,3 +129,11 @@ def test_attempt_seed_must_fit_json_safe_integers() -> None:
     assert AttemptStarted(seed=2**53 - 1, **fields).seed == 2**53 - 1
     with pytest.raises(ValueError, match="seed"):
         AttemptStarted(seed=2**53, **fields)
+
+
+def test_every_event_with_a_training_state_is_a_training_carrier() -> None:
+    from contracts.assessment import TRAINING_CARRIERS
+    from contracts.registry import EVENT_MODELS
+
+    carrying = {model for model in EVENT_MODELS if "training" in model.model_fields}
+    assert carrying == set(TRAINING_CARRIERS)

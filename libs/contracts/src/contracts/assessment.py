@@ -242,3 +242,32 @@ class AttemptsReset(EventData):
     reason: str = Field(min_length=1)
     reset_at: UtcDatetime
     training: TrainingState | None = TRAINING_FIELD
+
+
+#: Every event that carries a `TrainingState` as `training` (each is a register row's source).
+TrainingCarrier = (
+    LessonOpened
+    | LessonCompleted
+    | ModuleCompleted
+    | AttemptStarted
+    | AttemptSubmitted
+    | CertificationIssued
+    | CertificationExpiring
+    | CertificationExpired
+    | CertificationRevoked
+    | AttemptsReset
+    | TrainingWaived
+)
+TRAINING_CARRIERS: tuple[type[TrainingCarrier], ...] = (
+    LessonOpened,
+    LessonCompleted,
+    ModuleCompleted,
+    AttemptStarted,
+    AttemptSubmitted,
+    CertificationIssued,
+    CertificationExpiring,
+    CertificationExpired,
+    CertificationRevoked,
+    AttemptsReset,
+    TrainingWaived,
+)

@@ -13,20 +13,7 @@ from pydantic import ValidationError
 
 from audit_export.domain.derive import LIST_SEPARATOR, DerivationError, time_text
 from audit_export.domain.records import RecordError, load_json
-from contracts.assessment import (
-    AttemptsReset,
-    AttemptStarted,
-    AttemptSubmitted,
-    CertificationExpired,
-    CertificationExpiring,
-    CertificationIssued,
-    CertificationRevoked,
-    LessonCompleted,
-    LessonOpened,
-    ModuleCompleted,
-    TrainingState,
-    TrainingWaived,
-)
+from contracts.assessment import TRAINING_CARRIERS, TrainingCarrier, TrainingState
 
 REGISTER_CSV: Final = "training-register.csv"
 
@@ -38,35 +25,8 @@ REGISTER_HEADER_LINE = (
 )
 REGISTER_HEADER = tuple(REGISTER_HEADER_LINE.split(","))
 
-_Carrier = (
-    LessonOpened
-    | LessonCompleted
-    | ModuleCompleted
-    | AttemptStarted
-    | AttemptSubmitted
-    | CertificationIssued
-    | CertificationExpiring
-    | CertificationExpired
-    | CertificationRevoked
-    | AttemptsReset
-    | TrainingWaived
-)
-_MODELS: Final[dict[str, type[_Carrier]]] = {
-    model.ce_type: model
-    for model in (
-        LessonOpened,
-        LessonCompleted,
-        ModuleCompleted,
-        AttemptStarted,
-        AttemptSubmitted,
-        CertificationIssued,
-        CertificationExpiring,
-        CertificationExpired,
-        CertificationRevoked,
-        AttemptsReset,
-        TrainingWaived,
-    )
-}
+_Carrier = TrainingCarrier
+_MODELS: Final[dict[str, type[_Carrier]]] = {model.ce_type: model for model in TRAINING_CARRIERS}
 #: The event types that carry a `TrainingState` (older events of these types may not).
 REGISTER_TYPES: Final = frozenset(_MODELS)
 
