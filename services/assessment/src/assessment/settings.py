@@ -1,5 +1,6 @@
 """Assessment settings (env prefix ASSESSMENT_)."""
 
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -7,6 +8,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from academy_runtime.settings import ServiceSettings
+
+REPO_UI_DIST = Path(__file__).resolve().parents[4] / "ui" / "dist"
 
 
 class AssessmentSettings(ServiceSettings):
@@ -30,6 +33,16 @@ class AssessmentSettings(ServiceSettings):
         description="address the public reaches this service at; printed certificates show "
         "`{public_base_url}/v1/certificates/verify/{code}`",
     )
+
+    ui_dist_dir: str = Field(
+        default="",
+        description="folder of the built portal UI kit (`academy-ui.js`, `academy-ui.css`), "
+        "served at `/ui/`; empty means the repository's `ui/dist` (`make ui` builds it)",
+    )
+
+    def ui_dist_path(self) -> Path:
+        """The UI kit's folder: the setting, or `ui/dist` of the repository this file is in."""
+        return Path(self.ui_dist_dir) if self.ui_dist_dir else REPO_UI_DIST
 
     @field_validator("public_base_url")
     @classmethod

@@ -1,0 +1,1 @@
+declare const __ACADEMY_UI_VERSION__: string;

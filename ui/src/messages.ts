@@ -1,0 +1,49 @@
+// Every text the kit shows, keyed; add a language by adding a catalogue with the same keys.
+export const en = {
+  "loading": "Loading…",
+  "myTracks.heading": "My training tracks",
+  "myTracks.empty":
+    "You have no training tracks yet. Tracks appear here once your operator goes live in a jurisdiction that needs training for your role.",
+  "myTracks.progress": "{lessons} of {total} lessons completed ({percent}%)",
+  "myTracks.progressLabel": "Progress of {title}",
+  "myTracks.open": "Open {title}",
+  "status.not_started": "Not started",
+  "status.in_progress": "In progress",
+  "status.training_complete": "Training complete: exam available",
+  "status.certified": "Certified until {date}",
+  "status.expired": "Certificate expired: retake the exam",
+  "status.revoked": "Certificate revoked",
+  "error.retry": "Try again",
+  "error.network": "The academy service could not be reached. Check your connection and try again.",
+  "error.no_token": "You are not signed in. Sign in to the portal again and reload the page.",
+  "error.unauthorized": "Your sign-in was not accepted. Sign in to the portal again and reload the page.",
+  "error.forbidden": "You do not have access to this. Ask your operator's administrator for the right role.",
+  "error.not_found": "This could not be found. It may have been removed.",
+  "error.invalid_request": "Some of what was sent was not accepted:",
+  "error.conflict": "This cannot be done right now.",
+  "error.rate_limited": "Too many requests. Wait a moment and try again.",
+  "error.server": "The academy service had a problem. Try again in a few minutes.",
+  "error.unknown": "Something went wrong (HTTP {status}).",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalogue = Record<MessageKey, string>;
+
+const catalogues: Record<string, Catalogue> = { en };
+
+/** The catalogue for a language tag ("en-GB" falls back to "en", anything unknown to English). */
+export function catalogueFor(lang: string | null | undefined): Catalogue {
+  const tag = (lang ?? "en").toLowerCase();
+  return catalogues[tag] ?? catalogues[tag.split("-")[0] ?? "en"] ?? en;
+}
+
+/** A message with its `{name}` placeholders filled in. */
+export function msg(
+  catalogue: Catalogue,
+  key: MessageKey,
+  values: Record<string, string | number> = {},
+): string {
+  return catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
