@@ -8,7 +8,7 @@ values (path segments, query values, identifiers, token claims) may not.
 import unicodedata
 from typing import Annotated, Final
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 #: Line breaks and tabs are fine in free text (a reason may have paragraphs).
 _FREE_TEXT_SPACING: Final = frozenset("\t\n\r")
@@ -65,13 +65,18 @@ def _visible_text(value: str) -> str:
 #: Free text a person typed (names, notes): storable, tabs and line breaks allowed.
 FreeText = Annotated[
     str,
-    StringConstraints(max_length=2000, pattern=FREE_TEXT_PATTERN),
+    StringConstraints(max_length=2000),
     AfterValidator(_storable_text),
+    # Documented for clients; checked by the validator, whose refusal is in words, not a regex.
+    WithJsonSchema({"type": "string", "maxLength": 2000, "pattern": FREE_TEXT_PATTERN}),
 ]
 
 #: A reason a person wrote for an audited action: visible text, stored with spaces cut.
 ReasonText = Annotated[
     str,
-    StringConstraints(min_length=3, max_length=1000, pattern=VISIBLE_TEXT_PATTERN),
+    StringConstraints(min_length=3, max_length=1000),
     AfterValidator(_visible_text),
+    WithJsonSchema(
+        {"type": "string", "minLength": 3, "maxLength": 1000, "pattern": VISIBLE_TEXT_PATTERN}
+    ),
 ]
