@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from contracts.catalogue import track_key
+
 
 def _time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -31,7 +33,7 @@ def issued_certificates(training_records: Iterable[dict[str, str]]) -> list[Issu
         Issued(
             row["certificate_id"],
             row["staff_id"],
-            f"{row['jurisdiction']}.{row['role']}",
+            track_key(row["jurisdiction"], row["role"]),
             _time(row["started_at"]),
         )
         for row in training_records
