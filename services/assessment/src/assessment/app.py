@@ -84,6 +84,7 @@ def create(
         clock=clock or runtime.clock,
         ids=ids or SystemIds(),
         rules=AttemptRules(submission_grace=timedelta(seconds=settings.submission_grace_s)),
+        public_base_url=settings.public_base_url,
     )
     runtime.subscribe(topics.CATALOGUE, catalogue_handler(wiring), name="catalogue")
     runtime.background(

@@ -37,7 +37,6 @@ from assessment.entrypoints.errors import (
 )
 from assessment.service import certificates
 from assessment.service.certificates import MAX_CODE_CHARS, TrackLabels
-from assessment.settings import AssessmentSettings
 from contracts.base import UtcDatetime
 
 router = APIRouter(tags=["certificates"])
@@ -149,10 +148,7 @@ def _refusal(exc: AssessmentError, *, as_html: bool, now: datetime) -> Response:
 
 
 def _verification_url(wiring: Wiring, code: str) -> str:
-    settings = wiring.runtime.settings
-    if not isinstance(settings, AssessmentSettings):
-        raise TypeError("the assessment runtime carries AssessmentSettings")
-    return f"{settings.public_base_url}/v1/certificates/verify/{quote(code, safe='')}"
+    return f"{wiring.public_base_url}/v1/certificates/verify/{quote(code, safe='')}"
 
 
 def _printable(

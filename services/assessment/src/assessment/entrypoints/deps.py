@@ -30,6 +30,7 @@ class Wiring:
     clock: Clock
     ids: IdSource
     rules: AttemptRules
+    public_base_url: str
 
 
 def _wiring(request: Request) -> Wiring:
