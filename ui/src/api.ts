@@ -1,4 +1,5 @@
-// A tiny client for the assessment API: the host's token callback supplies the bearer token.
+// A tiny client for the academy's APIs: the host's token callback supplies the bearer token.
+// Every screen calls its endpoints through `Api`; its errors come back as `ApiError` in words.
 import { type Catalogue, msg } from "./messages.js";
 
 export type TokenProvider = () => Promise<string | null | undefined>;
@@ -41,28 +42,28 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string | null,
     readonly lines: string[] = [],
+    /** The API's whole error body (for screens that show more, e.g. a cooldown's end). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = "ApiError";
   }
 }
 
-function errorFor(status: number, body: unknown, catalogue: Catalogue): ApiError {
-  const data = (typeof body === "object" && body !== null ? body : {}) as {
-    error?: unknown;
-    detail?: unknown;
-    problems?: unknown;
-  };
+/** The `ApiError` for an API answer that is not 2xx. */
+export function errorFor(status: number, body: unknown, catalogue: Catalogue): ApiError {
+  const data = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
   const code = typeof data.error === "string" ? data.error : null;
   const detail = typeof data.detail === "string" && data.detail.trim() ? data.detail : null;
   const problems = Array.isArray(data.problems) ? (data.problems as Problem[]) : [];
   const lines = problems
     .filter((p) => typeof p?.field === "string" && typeof p?.problem === "string")
-    .map((p) => `${p.field}: ${p.problem}`);
+    .map((p) => (p.field ? `${p.field}: ${p.problem}` : p.problem));
   let summary: string;
   if (status === 401) summary = msg(catalogue, "error.unauthorized");
   else if (status === 403) summary = msg(catalogue, "error.forbidden");
   else if (status === 404) summary = msg(catalogue, "error.not_found");
+  else if (status === 413) summary = msg(catalogue, "error.too_large");
   else if (status === 422) summary = msg(catalogue, "error.invalid_request");
   else if (status === 409) summary = msg(catalogue, "error.conflict");
   else if (status === 429) summary = msg(catalogue, "error.rate_limited");
@@ -70,36 +71,63 @@ function errorFor(status: number, body: unknown, catalogue: Catalogue): ApiError
   else summary = msg(catalogue, "error.unknown", { status });
   // The API's detail says what to fix; a server error's detail is not for people.
   const message = detail && status < 500 && status !== 401 ? `${summary} ${detail}` : summary;
-  return new ApiError(message, status, code, lines);
+  return new ApiError(message, status, code, lines, data);
 }
 
-export class AssessmentApi {
+/** Any failure as an `ApiError` (a thrown TypeError from a bug reads as a network problem). */
+export function asApiError(error: unknown, catalogue: Catalogue): ApiError {
+  return error instanceof ApiError
+    ? error
+    : new ApiError(msg(catalogue, "error.network"), 0, "network");
+}
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+/** One API's base URL with the host's token; empty base means the page's own origin. */
+export class Api {
   constructor(
     private readonly base: string,
     private readonly tokenProvider: TokenProvider | undefined,
     private readonly catalogue: Catalogue,
   ) {}
 
-  private async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+  async request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const token = this.tokenProvider ? await this.tokenProvider() : null;
     if (!token) throw new ApiError(msg(this.catalogue, "error.no_token"), 0, "no_token");
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      Accept: "application/json",
+    };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
       response = await fetch(`${this.base.replace(/\/$/, "")}${path}`, {
-        headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
         signal,
       });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiError(msg(this.catalogue, "error.network"), 0, "network");
     }
-    const body: unknown = await response.json().catch(() => null);
-    if (!response.ok) throw errorFor(response.status, body, this.catalogue);
-    return body as T;
+    const answer: unknown = response.status === 204 ? null : await response.json().catch(() => null);
+    if (!response.ok) throw errorFor(response.status, answer, this.catalogue);
+    return answer as T;
   }
 
-  async myTracks(signal?: AbortSignal): Promise<TrackSummary[]> {
-    const list = await this.get<{ tracks: TrackSummary[] }>("/v1/me/tracks", signal);
-    return list.tracks;
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("GET", path, undefined, signal);
+  }
+
+  post<T>(path: string, body: unknown = {}, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("POST", path, body, signal);
+  }
+
+  put<T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    return this.request<T>("PUT", path, body, signal);
   }
 }
+
+/** A path segment, escaped (ids come from the API, but never trust a slash). */
+export const seg = (value: string): string => encodeURIComponent(value);

@@ -2,7 +2,12 @@
 import "./theme.css";
 
 export const VERSION: string = __ACADEMY_UI_VERSION__;
-export { AcademyMyTracks, trackStatus } from "./my-tracks.js";
-export { ApiError, AssessmentApi } from "./api.js";
+export { Api, ApiError, errorFor } from "./api.js";
 export type { TokenProvider, TrackSummary } from "./api.js";
+export { AcademyConfirm } from "./confirm.js";
+export { AcademyElement } from "./element.js";
 export { catalogueFor, en as messagesEn, msg } from "./messages.js";
+// Screens: staff
+export { AcademyMyTracks, trackStatus } from "./my-tracks.js";
+// Screens: compliance officer and operator admin
+// Screens: support

@@ -1,18 +1,11 @@
-// Every text the kit shows, keyed; add a language by adding a catalogue with the same keys.
-export const en = {
+// Every text the kit shows, keyed: one catalogue per language, assembled here from the parts
+// each group of screens owns. Add a language by adding a catalogue with the same keys.
+import { enOfficer } from "./messages/en-officer.js";
+import { enStaff } from "./messages/en-staff.js";
+import { enSupport } from "./messages/en-support.js";
+
+const enCommon = {
   "loading": "Loading…",
-  "myTracks.heading": "My training tracks",
-  "myTracks.empty":
-    "You have no training tracks yet. Tracks appear here once your operator goes live in a jurisdiction that needs training for your role.",
-  "myTracks.progress": "{lessons} of {total} lessons completed ({percent}%)",
-  "myTracks.progressLabel": "Progress of {title}",
-  "myTracks.open": "Open {title}",
-  "status.not_started": "Not started",
-  "status.in_progress": "In progress",
-  "status.training_complete": "Training complete: exam available",
-  "status.certified": "Certified until {date}",
-  "status.expired": "Certificate expired: retake the exam",
-  "status.revoked": "Certificate revoked",
   "error.retry": "Try again",
   "error.network": "The academy service could not be reached. Check your connection and try again.",
   "error.no_token": "You are not signed in. Sign in to the portal again and reload the page.",
@@ -24,7 +17,12 @@ export const en = {
   "error.rate_limited": "Too many requests. Wait a moment and try again.",
   "error.server": "The academy service had a problem. Try again in a few minutes.",
   "error.unknown": "Something went wrong (HTTP {status}).",
+  "error.too_large": "What was sent is too large.",
+  "confirm.cancel": "Cancel",
+  "confirm.reasonRequired": "Give a reason: it is recorded in the audit log with your name.",
 } as const;
+
+export const en = { ...enCommon, ...enStaff, ...enOfficer, ...enSupport } as const;
 
 export type MessageKey = keyof typeof en;
 export type Catalogue = Record<MessageKey, string>;

@@ -69,4 +69,67 @@ export const base = css`
     color: var(--academy-color-muted, #4a5360);
     margin: 0;
   }
+  .primary {
+    background: var(--academy-color-accent, #0b57d0);
+    color: var(--academy-color-accent-text, #ffffff);
+    border: 1px solid var(--academy-color-accent, #0b57d0);
+    border-radius: var(--academy-radius, 6px);
+    padding: 0.35em 0.9em;
+  }
+  .danger {
+    background: var(--academy-color-error, #a4161a);
+    color: var(--academy-color-accent-text, #ffffff);
+    border: 1px solid var(--academy-color-error, #a4161a);
+    border-radius: var(--academy-radius, 6px);
+    padding: 0.35em 0.9em;
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: not-allowed;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+  }
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
+  a:focus-visible,
+  [tabindex]:focus-visible {
+    outline: var(--academy-focus-ring, 3px solid #f2a900);
+    outline-offset: 2px;
+  }
+  a {
+    color: var(--academy-color-accent, #0b57d0);
+  }
+  .field-error {
+    color: var(--academy-color-error, #a4161a);
+    margin: 0.25em 0 0;
+  }
+  .ok {
+    color: var(--academy-color-success, #146c2e);
+  }
+  table {
+    border-collapse: collapse;
+    width: 100%;
+  }
+  th,
+  td {
+    text-align: start;
+    padding: 0.4em 0.6em;
+    border-bottom: 1px solid var(--academy-color-border, #c9d1da);
+    vertical-align: top;
+  }
+  th {
+    font-weight: 600;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
 `;
