@@ -9,5 +9,8 @@ export { AcademyElement } from "./element.js";
 export { catalogueFor, en as messagesEn, msg } from "./messages.js";
 // Screens: staff
 export { AcademyMyTracks, trackStatus } from "./my-tracks.js";
+export * from "./staff/index.js";
 // Screens: compliance officer and operator admin
+export * from "./officer/index.js";
 // Screens: support
+export * from "./support/index.js";

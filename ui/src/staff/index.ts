@@ -1,0 +1,2 @@
+// The staff screens, re-exported by ../index.ts (each module defines its custom elements).
+export {};
