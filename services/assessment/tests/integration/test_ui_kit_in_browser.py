@@ -7,57 +7,29 @@ callback, as the partner portal does; tracks are seeded through the in-process h
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from assessment_harness import ISSUER, Harness, wire_issuer
 from assessment_testkit import FakeClock, realistic_track, unique_jurisdiction, unique_operator
-from playwright.async_api import Browser, Page, Route, expect
+from playwright.async_api import Browser, expect
 
 from academy.local.issuer import DevIssuer
-from academy.testing.browser import offline_page
+from academy.testing.browser import (
+    UI_DIR,
+    host_page,
+    offline_page,
+    open_host,
+    serious_axe_violations,
+)
 from academy.testing.server import ServerThread
 from assessment.app import create
 from assessment.settings import AssessmentSettings
 
 pytestmark = pytest.mark.integration
 
-UI_DIR = Path(__file__).resolve().parents[4] / "ui"
-AXE = UI_DIR / "node_modules" / "axe-core" / "axe.min.js"
 HOST_PATH = "/portal/certification.html"
-
-
-def _host_page(token: str) -> str:
-    """A minimal portal page: the kit's CSS and module, the element, the token callback."""
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Portal: Certification</title>
-<link rel="stylesheet" href="/ui/academy-ui.css">
-<script type="module" src="/ui/academy-ui.js"></script></head>
-<body><main><h1>Certification</h1><academy-my-tracks></academy-my-tracks></main>
-<script type="module">
-const token = {json.dumps(token)};
-document.querySelector("academy-my-tracks").tokenProvider = async () => token;
-</script></body></html>"""
-
-
-async def _open_host(page: Page, base_url: str, token: str) -> None:
-    async def fulfil(route: Route) -> None:
-        await route.fulfill(body=_host_page(token), content_type="text/html; charset=utf-8")
-
-    await page.route(f"{base_url}{HOST_PATH}", fulfil)
-    opened = await page.goto(f"{base_url}{HOST_PATH}")
-    assert opened is not None
-    assert opened.status == 200
-
-
-async def _serious_axe_violations(page: Page) -> list[dict[str, Any]]:
-    await page.add_script_tag(path=str(AXE))
-    found: list[dict[str, Any]] = await page.evaluate(
-        """async () => (await axe.run()).violations.map(
-            v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"""
-    )
-    return [v for v in found if v["impact"] in ("serious", "critical")]
+MY_TRACKS = "<h1>Certification</h1><academy-my-tracks></academy-my-tracks>"
 
 
 async def test_my_tracks_shows_tracks_empty_state_and_refused_token_in_words_offline(
@@ -95,7 +67,7 @@ async def test_my_tracks_shows_tracks_empty_state_and_refused_token_in_words_off
     wire_issuer(app, settings, issuer)
     with ServerThread(app, runtime, name="ui-kit") as base_url:
         async with offline_page(browser, base_url) as (page, log):
-            await _open_host(page, base_url, token)
+            await open_host(page, f"{base_url}{HOST_PATH}", host_page(MY_TRACKS, token))
             tracks = page.get_by_role("listitem")
             await expect(tracks).to_have_count(2)
             first_button = page.get_by_role("button", name=first.title)
@@ -124,21 +96,21 @@ async def test_my_tracks_shows_tracks_empty_state_and_refused_token_in_words_off
             keys = {first.title: first.track_key, second.title: second.track_key}
             selected = await page.evaluate("() => window.selectedTrack")
             assert selected == keys[await buttons.nth(1).inner_text()]
-            assert await _serious_axe_violations(page) == []
+            assert await serious_axe_violations(page) == []
             version = await page.evaluate("import('/ui/academy-ui.js').then(m => m.VERSION)")
             assert version == json.loads((UI_DIR / "package.json").read_text())["version"]
 
-            await _open_host(page, base_url, no_tracks)
+            await open_host(page, f"{base_url}{HOST_PATH}", host_page(MY_TRACKS, no_tracks))
             await expect(page.get_by_text("You have no training tracks yet.")).to_be_visible()
             await expect(page.get_by_role("listitem")).to_have_count(0)
 
-            await _open_host(page, base_url, refused)
+            await open_host(page, f"{base_url}{HOST_PATH}", host_page(MY_TRACKS, refused))
             alert = page.get_by_role("alert")
             await expect(alert).to_contain_text(
                 "Your sign-in was not accepted. Sign in to the portal again"
             )
             await expect(alert.get_by_role("button", name="Try again")).to_be_visible()
-            assert await _serious_axe_violations(page) == []
+            assert await serious_axe_violations(page) == []
             await page.wait_for_load_state("networkidle")
     assert log.blocked == [], "the UI kit reached beyond the app"
     assert log.page_errors == []

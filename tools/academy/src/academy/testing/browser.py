@@ -4,16 +4,21 @@ Playwright never downloads a browser here (`playwright install` is never run): i
 Debian package's /usr/bin/chromium, which `make system-deps` installs.
 """
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, ConsoleMessage, Error, Page, Route, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: The portal UI kit's folder (its build in dist/, axe-core in node_modules/).
+UI_DIR = Path(__file__).resolve().parents[5] / "ui"
+AXE = UI_DIR / "node_modules" / "axe-core" / "axe.min.js"
 # Without the background-networking flags Chromium phones home, which a closed network refuses.
 CHROMIUM_ARGS = [
     "--headless",
@@ -62,14 +67,17 @@ class PageLog:
 
 
 @asynccontextmanager
-async def offline_page(browser: Browser, app_url: str) -> AsyncIterator[tuple[Page, PageLog]]:
-    """A fresh page that reaches only `app_url`'s origin; other requests are aborted and logged."""
-    allowed = urlsplit(app_url)
+async def offline_page(
+    browser: Browser, app_url: str, *more_app_urls: str
+) -> AsyncIterator[tuple[Page, PageLog]]:
+    """A fresh page that reaches only the apps' origins (a portal page and the academy services
+    it embeds); other requests are aborted and logged."""
+    allowed = {(u.scheme, u.netloc) for u in map(urlsplit, (app_url, *more_app_urls))}
     log = PageLog()
 
     async def guard(route: Route) -> None:
         url = urlsplit(route.request.url)
-        if (url.scheme, url.netloc) == (allowed.scheme, allowed.netloc):
+        if (url.scheme, url.netloc) in allowed:
             await route.continue_()
         else:
             log.blocked.append(route.request.url)
@@ -84,3 +92,44 @@ async def offline_page(browser: Browser, app_url: str) -> AsyncIterator[tuple[Pa
         yield page, log
     finally:
         await context.close()
+
+
+def host_page(body: str, token: str, *, kit_base: str = "", title: str = "Portal") -> str:
+    """A minimal portal page: the kit's CSS and module from `kit_base` (empty: the page's own
+    origin), `body` (the elements), and every academy element handed a token callback."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="{kit_base}/ui/academy-ui.css">
+<script type="module" src="{kit_base}/ui/academy-ui.js"></script></head>
+<body><main>{body}</main>
+<script type="module">
+const token = {json.dumps(token)};
+for (const element of document.querySelectorAll("main *")) {{
+  if (element.localName.startsWith("academy-")) element.tokenProvider = async () => token;
+}}
+</script></body></html>"""
+
+
+async def open_host(page: Page, url: str, html: str) -> None:
+    """Open `url` answered with `html` (the host page), as if the portal served it."""
+
+    async def fulfil(route: Route) -> None:
+        await route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    await page.unroute(url)
+    await page.route(url, fulfil)
+    opened = await page.goto(url)
+    assert opened is not None, url
+    assert opened.status == 200, url
+
+
+async def serious_axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's WCAG violations of impact serious or critical on the page as it is now."""
+    if not AXE.is_file():
+        raise RuntimeError(f"{AXE} is missing: build the kit first (`make ui`)")
+    await page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = await page.evaluate(
+        """async () => (await axe.run()).violations.map(
+            v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)}))"""
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]
