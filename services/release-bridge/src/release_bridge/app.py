@@ -20,6 +20,7 @@ from release_bridge.adapters.portal_client import PortalClient
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.entrypoints.consumers import assessment_handler, catalogue_handler
+from release_bridge.entrypoints.operator_api import operator_router
 from release_bridge.entrypoints.support_api import support_router
 from release_bridge.entrypoints.workers import DeliveryLoop, ReconcileLoop
 from release_bridge.service.delivery import DeliveryConfig, DeliveryWorker
@@ -114,9 +115,16 @@ def create(
         routers=[
             support_router(
                 units=units, breaker=breaker, endpoint=endpoint, clock=clock, metrics=metrics
-            )
+            ),
+            operator_router(units=units, endpoint=endpoint, clock=clock),
         ],
-        openapi_tags=[{"name": "support", "description": "Manual overrides (academy_support)"}],
+        openapi_tags=[
+            {"name": "support", "description": "Manual overrides (academy_support)"},
+            {
+                "name": "operator views",
+                "description": "Release status for the operator's compliance officers and admins",
+            },
+        ],
     )
     app.state.bridge_metrics = metrics
     app.state.delivery_worker = worker
