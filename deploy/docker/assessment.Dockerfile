@@ -1,11 +1,23 @@
 # Assessment: training, exam and certificate APIs.
 # Build from the repository root (the context must hold uv.lock and the workspace):
 #   docker build -f deploy/docker/assessment.Dockerfile -t licensing-academy/assessment:dev .
-# One image runs the service (default command) and its migrations (`migrate`).
+# One image runs the service (default command) and its migrations (`migrate`), and serves the
+# portal UI kit (ui/dist, built in the `ui` stage) at /ui/.
 
 ARG PYTHON_IMAGE=python:3.11.11-slim-bookworm
+ARG NODE_IMAGE=node:22.12.0-bookworm-slim
 
 FROM ghcr.io/astral-sh/uv:0.13.9 AS uv
+
+# --- ui: the portal UI kit from ui/package-lock.json (npm ci, then Vite); Node stays here ----
+FROM ${NODE_IMAGE} AS ui
+WORKDIR /ui
+COPY ui/package.json ui/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --no-audit --no-fund
+COPY ui ./
+RUN npm run build \
+ && test -s dist/academy-ui.js && test -s dist/academy-ui.css
 
 # --- build: locked third-party dependencies first (a cached layer), then the workspace ------
 # --no-install-package: the local-runtime helpers (embedded Postgres, Tansu) never run here.
@@ -38,13 +50,15 @@ RUN groupadd --system --gid 10001 academy \
  && useradd --system --uid 10001 --gid academy --no-create-home --home-dir /tmp \
         --shell /usr/sbin/nologin academy
 COPY --from=build /app /app
+COPY --from=ui /ui/dist /app/ui/dist
 ENV PATH=/app/.venv/bin:$PATH \
     HOME=/tmp \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     ASSESSMENT_ENVIRONMENT=production \
     ASSESSMENT_HTTP_HOST=0.0.0.0 \
-    ASSESSMENT_HTTP_PORT=8102
+    ASSESSMENT_HTTP_PORT=8102 \
+    ASSESSMENT_UI_DIST_DIR=/app/ui/dist
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8102

@@ -139,3 +139,38 @@ def test_entrypoint_is_the_service_cli_with_serve_and_migrate(spec: ServiceSpec)
     module, _ = SERVICE_APPS[spec.cli]  # `academy NAME` hands its arguments to this group
     service_group = typer.main.get_group(importlib.import_module(module).app)
     assert {"serve", "migrate"} <= set(service_group.commands), f"academy {spec.cli} …"
+
+
+def test_assessment_image_builds_the_ui_kit_from_its_lock_file_and_serves_it() -> None:
+    assessment = next(spec for spec in SERVICES if spec.name == "assessment")
+    _, stages = parse(dockerfile(assessment))
+    [ui] = [stage for stage in stages if stage.base.startswith("node:")]
+    runtime = stages[-1]
+    assert ui.name, "the kit's stage is named, for COPY --from"
+    assert not ui.base.endswith(":latest")
+    package = json.loads((REPO_ROOT / "ui" / "package.json").read_text())
+    assert "build" in package["scripts"]
+    node = re.search(r"node:(\d+)\.(\d+)", ui.base)
+    assert node, ui.base
+    wanted = re.search(r">=(\d+)\.(\d+)", package["engines"]["node"])
+    assert wanted, package["engines"]
+    assert (int(node[1]), int(node[2])) >= (int(wanted[1]), int(wanted[2])), "Node too old"
+    runs = ui.all("RUN")
+    assert any("npm ci" in run for run in runs), "dependencies from ui/package-lock.json"
+    assert not [run for run in runs if "npm install" in run], "npm install ignores the lock"
+    assert any("npm run build" in run for run in runs)
+    assert (ui.all("WORKDIR") or ["/"])[-1] == "/ui"
+    copied = [copy.split() for copy in ui.all("COPY")]
+    assert ["ui/package.json", "ui/package-lock.json", "./"] in copied, "a cached npm ci layer"
+    assert ["ui", "./"] in copied
+    # The runtime stage has the built kit, no Node, and points the service at it.
+    assert f"--from={ui.name} /ui/dist /app/ui/dist" in runtime.all("COPY")
+    assert not [run for run in runtime.all("RUN") if "npm" in run or "node" in run]
+    env = " ".join(runtime.all("ENV"))
+    assert "ASSESSMENT_UI_DIST_DIR=/app/ui/dist" in env
+    configmap = (DEPLOY_DIR / "k8s" / "assessment" / "configmap.yaml").read_text()
+    assert "ASSESSMENT_UI_DIST_DIR: /app/ui/dist" in configmap, "k8s points at the same folder"
+    ignore = dockerfile(assessment).with_name("assessment.Dockerfile.dockerignore").read_text()
+    assert {"!ui", "ui/node_modules", "ui/dist"} <= set(ignore.split()), (
+        "send ui/ but not a local build or node_modules"
+    )

@@ -66,6 +66,8 @@ def env_defaults(secrets_dir: Path) -> dict[str, Callable[[], str]]:
         "ACADEMY_OIDC_AUDIENCE": lambda: "academy",
         "ACADEMY_OIDC_JWKS_URL": lambda: "https://vendor.okta.com/oauth2/default/v1/keys",
         "ACADEMY_PORTAL_WEBHOOK_URL": lambda: "https://portal.vendor.internal/webhooks/academy",
+        # The partner portal's page calls assessment and release-bridge from its browser origin.
+        "ACADEMY_PORTAL_ORIGIN": lambda: "https://portal.vendor.internal",
         "RELEASE_BRIDGE_PORTAL_WEBHOOK_SECRET": _webhook_secret,
         "ACADEMY_AUDIT_SIGNING_KEY": _ed25519_seed,
         "ACADEMY_AUDIT_SIGNING_KEY_VALID_FROM": _start_of_today,

@@ -5,12 +5,20 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
 from academy_runtime import logs
 from academy_runtime.clock import dev_router
 from academy_runtime.docs import offline_docs_app
 from academy_runtime.http import install_common
 from academy_runtime.service import ServiceRuntime
+from academy_runtime.settings import ServiceSettings
+
+#: What a portal page's script may send and read cross-origin (the exam's submission needs
+#: Idempotency-Key; a 429 or 409 says when to retry in Retry-After).
+CORS_METHODS = ("GET", "POST", "PUT")
+CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key")
+CORS_EXPOSED_HEADERS = ("Retry-After",)
 
 
 def build_app(
@@ -36,7 +44,25 @@ def build_app(
         app.include_router(router)
     if runtime.settings.is_local:
         app.include_router(dev_router())
+    allow_cross_origin(app, runtime.settings)
     return app
+
+
+def allow_cross_origin(app: FastAPI, settings: ServiceSettings) -> None:
+    """CORS for the configured origins, outermost (added last), so a preflight is answered
+    before the input guard and authentication, and every route and mount (the assessment's
+    /ui/ module scripts, fetched in CORS mode) is covered."""
+    if not settings.cors_origins:
+        return
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.cors_origins),
+        allow_methods=list(CORS_METHODS),
+        allow_headers=list(CORS_REQUEST_HEADERS),
+        expose_headers=list(CORS_EXPOSED_HEADERS),
+        allow_credentials=settings.cors_allow_credentials,
+        max_age=600,
+    )
 
 
 def serve(app: FastAPI, runtime: ServiceRuntime) -> None:

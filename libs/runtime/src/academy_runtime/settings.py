@@ -1,9 +1,11 @@
 """Typed settings shared by every service; one env prefix per service (e.g. `CATALOGUE_`)."""
 
-from typing import Any, ClassVar, Literal
+import json
+from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from contracts.identifiers import OperatorId
 
@@ -72,6 +74,15 @@ class ServiceSettings(BaseSettings):
         description="operator claim of the vendor's own staff; only its tokens' "
         "academy_support/academy_admin/academy_auditor groups act across operators",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="browser origins (`scheme://host[:port]`, comma-separated) whose pages may "
+        "call this service, e.g. the partner portal's; empty: no CORS headers",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False,
+        description="let those pages send cookies too (bearer tokens need none); never with `*`",
+    )
 
     @property
     def group_id(self) -> str:
@@ -85,6 +96,39 @@ class ServiceSettings(BaseSettings):
     def is_local(self) -> bool:
         return self.environment in ("local", "test")
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins_from_text(cls, value: Any) -> Any:
+        """`https://a.example,https://b.example` (or a JSON list) from the environment."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except ValueError as exc:
+                prefix = cls.model_config.get("env_prefix", "")
+                raise ValueError(f"{prefix}CORS_ORIGINS: not a JSON list ({exc})") from exc
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _valid_origins(cls, value: list[str]) -> list[str]:
+        name = f"{cls.model_config.get('env_prefix', '')}CORS_ORIGINS"
+        if "*" in value and len(value) > 1:
+            raise ValueError(f"{name}: `*` allows every origin; give it alone or list origins")
+        return [origin if origin == "*" else _origin(origin, name) for origin in value]
+
+    @model_validator(mode="after")
+    def _no_credentials_for_every_origin(self) -> "ServiceSettings":
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            prefix = self.model_config.get("env_prefix", "")
+            raise ValueError(
+                f"{prefix}CORS_ORIGINS=* with {prefix}CORS_ALLOW_CREDENTIALS=true would let any "
+                "site act with a visitor's cookies; list the origins that may"
+            )
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "ServiceSettings":
         if self.is_local:
@@ -97,6 +141,34 @@ class ServiceSettings(BaseSettings):
                     f"or run with {prefix}ENVIRONMENT=local"
                 )
         return self
+
+
+def _origin(value: str, setting: str) -> str:
+    """`value` as browsers send it in `Origin` (lower case, no default port), or a clear error."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{setting}: {value!r} is not an origin ({exc})") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{setting}: {value!r} is not an origin; write scheme://host[:port], "
+            "e.g. https://portal.example"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{setting}: {value!r}: an origin has no user name or password")
+    if parts.path or parts.query or parts.fragment or value.endswith(("?", "#")):
+        bare = f"{scheme}://{parts.netloc}"
+        raise ValueError(
+            f"{setting}: {value!r} has a path, query or fragment; an origin is "
+            f"scheme://host[:port] only (did you mean {bare!r}?)"
+        )
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
 
 
 def _looks_like_placeholder(value: SecretStr) -> bool:
