@@ -23,6 +23,8 @@ SERVICE_IO: dict[str, dict[str, list[str]]] = {
     },
     "audit-export": {"produces": [topics.AUDIT], "consumes": list(topics.ALL)},
     "portal": {"produces": [topics.PORTAL], "consumes": []},
+    # `academy dlq replay|purge`: the operator tool records what it did.
+    "operations": {"produces": [topics.OPERATIONS], "consumes": []},
 }
 
 HEADERS_SCHEMA: dict[str, Any] = {

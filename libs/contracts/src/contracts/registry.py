@@ -1,6 +1,6 @@
 """Every event type, looked up by its CloudEvents `type`."""
 
-from contracts import assessment, audit, catalogue, portal, release
+from contracts import assessment, audit, catalogue, operations, portal, release
 from contracts.base import EventData
 
 EVENT_MODELS: tuple[type[EventData], ...] = (
@@ -31,6 +31,7 @@ EVENT_MODELS: tuple[type[EventData], ...] = (
     portal.ToolingUnlocked,
     portal.ToolingLocked,
     portal.NoticeReceived,
+    operations.DeadLetterHandled,
 )
 
 BY_TYPE: dict[str, type[EventData]] = {model.ce_type: model for model in EVENT_MODELS}

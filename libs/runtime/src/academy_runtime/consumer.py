@@ -12,7 +12,6 @@ import copy
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError
@@ -23,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from academy_runtime.dlq import ExactProducer, Failure, dead_letter_headers
 from academy_runtime.lag import LagTarget
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.settings import ServiceSettings
@@ -38,7 +38,6 @@ class PoisonMessage(Exception):
 
 
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError, KafkaError)
-MAX_DLQ_TEXT = 2000
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -55,6 +54,7 @@ class IdempotentConsumer:
         topics: Sequence[str],
         handler: Handler,
         broker: KafkaBroker,
+        dead_letters: ExactProducer,
         sessions: async_sessionmaker[AsyncSession],
         inbox: Table,
         metrics: RuntimeMetrics,
@@ -63,13 +63,14 @@ class IdempotentConsumer:
         self.name = name
         self.topics = list(topics)
         self._handler = handler
-        self._broker = broker
+        self._dead_letters = dead_letters
         self._sessions = sessions
         self._inbox = inbox
         self._metrics = metrics
         self._max_retries = settings.consumer_max_retries
         self._failures: dict[tuple[int, int], int] = {}
         self.group_id = f"{settings.group_id}.{name}"
+        self._service = settings.service_name
         self.subscriber = broker.subscriber(
             *self.topics,
             group_id=self.group_id,
@@ -158,21 +159,17 @@ class IdempotentConsumer:
         return "dead_lettered"
 
     async def _dead_letter(self, record: Any, exc: BaseException) -> None:
-        headers = {name: _text(value) for name, value in (record.headers or [])}
-        headers.update(
-            {
-                "dlq-error": str(exc)[:MAX_DLQ_TEXT] or exc.__class__.__name__,
-                "dlq-error-type": exc.__class__.__name__,
-                "dlq-original-topic": record.topic,
-                "dlq-original-partition": str(record.partition),
-                "dlq-original-offset": str(record.offset),
-                "dlq-handler": self.name,
-                "dlq-failed-at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            }
+        """Copy the record, byte for byte, to `<topic>.dlq` with what failed where."""
+        failure = Failure(service=self._service, group=self.group_id, handler=self.name, error=exc)
+        headers = dead_letter_headers(
+            record.headers or (),
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            failure=failure,
         )
-        headers.pop("content-type", None)
-        await self._broker.publish(
-            record.value or b"", topic=topics.dlq(record.topic), key=record.key, headers=headers
+        await self._dead_letters.send(
+            topics.dlq(record.topic), key=record.key, value=record.value, headers=headers
         )
         self._metrics.dead_lettered.labels(self.name).inc()
         log.warning(
@@ -181,7 +178,7 @@ class IdempotentConsumer:
             record.partition,
             record.offset,
             exc,
-            extra={"handler": self.name},
+            extra={"handler": self.name, "consumer_group": self.group_id},
         )
 
 

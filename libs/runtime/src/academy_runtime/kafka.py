@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CollectorRegistry
 
+from academy_runtime import dlq
 from academy_runtime.settings import ServiceSettings
 from contracts import topics
 
@@ -38,6 +39,14 @@ def with_dlqs(names: Iterable[str]) -> list[str]:
     return result
 
 
+def topic_config(name: str) -> dict[str, str]:
+    """A topic's configuration at creation: dead letters (and the record of what was done with
+    them) are kept `dlq.RETENTION_MS`; event topics keep the cluster's default retention."""
+    if topics.is_dlq(name) or name == topics.OPERATIONS:
+        return {"retention.ms": str(dlq.RETENTION_MS)}
+    return {}
+
+
 async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None:
     """Create topics that do not exist; safe to call at every start and after broker loss."""
     wanted = sorted(set(names))
@@ -57,6 +66,7 @@ async def ensure_topics(settings: ServiceSettings, names: Iterable[str]) -> None
                 name,
                 num_partitions=settings.kafka_topic_partitions,
                 replication_factor=settings.kafka_replication_factor,
+                topic_configs=topic_config(name),
             )
             for name in missing
         ]

@@ -16,6 +16,7 @@ from academy_runtime import db, kafka, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.clock import Clock
 from academy_runtime.consumer import Handler, IdempotentConsumer
+from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import BrokerOffsets, LagMonitor
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.outbox import OutboxRelay, add_events
@@ -52,6 +53,10 @@ class ServiceRuntime:
         self.engine = db.make_engine(settings, schema=schema)
         self.sessions = db.make_sessionmaker(self.engine)
         self.broker: KafkaBroker = kafka.make_broker(settings, registry=self.registry)
+        #: Dead letters keep the failed record's exact bytes (FastStream's publish adds headers).
+        self.dead_letters = ExactProducer(
+            settings.kafka_bootstrap_servers, client_id=f"academy-{settings.service_name}-dlq"
+        )
         self.produces = list(produces)
         self.consumers: list[IdempotentConsumer] = []
         self._tasks: dict[str, BackgroundTask] = {}
@@ -81,6 +86,7 @@ class ServiceRuntime:
             topics=[topic] if isinstance(topic, str) else list(topic),
             handler=handler,
             broker=self.broker,
+            dead_letters=self.dead_letters,
             sessions=self.sessions,
             inbox=self.inbox,
             metrics=self.metrics,
@@ -217,6 +223,7 @@ class ServiceRuntime:
         if self.broker_started:
             await self.broker.stop()
             self.broker_started = False
+        await self.dead_letters.stop()
         await self.engine.dispose()
 
     @asynccontextmanager

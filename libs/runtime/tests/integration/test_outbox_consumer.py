@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
+from academy_runtime.dlq import DeadLetter
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
@@ -214,6 +215,20 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
     assert errors[2]["dlq-error-type"] == b"PoisonMessage"
     assert all(e["dlq-original-topic"] == topic.encode() for e in errors)
     assert records[0].value == b"{not json"
+    sent = [
+        [("ce_id", b"x")],
+        bad_headers,
+        pheaders,
+        bad_headers,
+        [*bad_headers, ("ce_source", b"\xff\xfe")],
+    ]
+    group = consumer.consumers[0].group_id
+    for record, headers in zip(records, sent, strict=True):
+        letter = DeadLetter.from_record(record)
+        # The original headers byte for byte: nothing added (no empty content-type), nothing
+        # re-encoded (the non-UTF-8 header), so a replay is the record its producer sent.
+        assert letter.original_headers() == headers
+        assert (letter.service, letter.group, letter.handler) == ("service", group, "apply")
 
 
 async def test_relay_recreates_a_topic_the_broker_lost(pair, kafka_bootstrap) -> None:  # type: ignore[no-untyped-def]

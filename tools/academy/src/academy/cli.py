@@ -37,6 +37,7 @@ SERVICE_APPS: dict[str, tuple[str, str]] = {
     "assessment": ("assessment.cli", "Assessment service: training, exams, certificates."),
     "release": ("release_bridge.cli", "Release bridge: portal webhooks, breaker, overrides."),
     "audit": ("audit_export.cli", "Audit export: packs, verify, serve."),
+    "dlq": ("academy_runtime.dlq_cli", "Dead letters of every service: list, show, replay, purge."),
 }
 
 app = typer.Typer(
