@@ -13,13 +13,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from academy_runtime.auth import AuthError, auth_error_response
 from academy_runtime.input_guard import InputGuard, invalid_request
 from academy_runtime.metrics import RuntimeMetrics
+from academy_runtime.observe import ObservedRequests
 
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
 
 
-def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: ReadinessCheck) -> None:
+def install_common(
+    app: FastAPI,
+    *,
+    metrics: RuntimeMetrics,
+    readiness: ReadinessCheck,
+    access_log_sample_rate: float = 1.0,
+) -> None:
     @app.get("/healthz", tags=["operations"], summary="Liveness: the process serves requests")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -65,16 +72,8 @@ def install_common(app: FastAPI, *, metrics: RuntimeMetrics, readiness: Readines
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     app.add_middleware(InputGuard)
-
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        metrics.http_requests.labels(
-            template, request.method, f"{response.status_code // 100}xx"
-        ).inc()
-        return response
+    # Outside the guard: its refusals are counted, timed and logged like any answer.
+    app.add_middleware(ObservedRequests, metrics=metrics, sample_rate=access_log_sample_rate)
 
 
 def field_name(loc: Sequence[int | str]) -> str:

@@ -3,10 +3,33 @@
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+#: The HTTP request being handled (`observe.ObservedRequests` sets it): every line logged
+#: while handling it carries its id.
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def stamp_request_ids() -> None:
+    """Make every log record created while a request is handled carry `request_id` (installed
+    once per process, by the request middleware)."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "stamps_request_ids", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        request_id = request_id_var.get()
+        if request_id is not None and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return record
+
+    factory.stamps_request_ids = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 class JsonFormatter(logging.Formatter):

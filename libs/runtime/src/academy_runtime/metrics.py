@@ -47,8 +47,15 @@ class RuntimeMetrics:
         )
         self.http_requests = Counter(
             "academy_http_requests_total",
-            "HTTP requests by route template and status class",
+            "HTTP requests by route template and status class (crashes count as 5xx)",
             ["route", "method", "status"],
+            registry=registry,
+        )
+        self.http_seconds = Histogram(
+            "academy_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template and method",
+            ["route", "method"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
             registry=registry,
         )
         self.auth_failures = Counter(
