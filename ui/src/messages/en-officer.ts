@@ -31,6 +31,7 @@ export const enOfficer = {
   "officer.readiness.col.have": "Certified now",
   "officer.readiness.col.status": "Status",
   "officer.readiness.holder": "{name}, valid until {date}",
+  "officer.readiness.holderExpiring": "{name}, valid until {date}: expiring soon, plan the recertification",
   "officer.readiness.requirementMet": "Met",
   "officer.readiness.requirementMissing": "Missing {count}: blocks the release",
   "officer.readiness.blocking":

@@ -3,7 +3,7 @@
 import { html, nothing } from "lit";
 import { Loader, define, empty } from "../element.js";
 import { base } from "../styles.js";
-import { candidatesFor, standing } from "./logic.js";
+import { candidatesFor, daysLeft, standing } from "./logic.js";
 import { OperatorElement } from "./operator-element.js";
 import { officer } from "./styles.js";
 import type {
@@ -13,6 +13,9 @@ import type {
   StaffProgress,
   StaffTrackRow,
 } from "./types.js";
+
+/** A holder whose certificate ends within this many days is flagged: the readiness may lapse. */
+const SOON_DAYS = 60;
 
 interface ReadinessView {
   readiness: Readiness;
@@ -42,9 +45,12 @@ export class AcademyReadiness extends OperatorElement {
     return this.t("officer.candidate", { name: row.name, standing: text });
   }
 
-  private renderRequirementRow(requirement: Requirement) {
+  private renderRequirementRow(requirement: Requirement, checkedAt: Date) {
     const holders = requirement.holders.map((h) =>
-      this.t("officer.readiness.holder", { name: h.staff_name, date: this.formatDate(h.expires_at) }),
+      this.t(
+        daysLeft(h.expires_at, checkedAt) <= SOON_DAYS ? "officer.readiness.holderExpiring" : "officer.readiness.holder",
+        { name: h.staff_name, date: this.formatDate(h.expires_at) },
+      ),
     );
     return html`<tr>
       <th scope="row">${this.roleName(requirement.role)}</th>
@@ -87,7 +93,12 @@ export class AcademyReadiness extends OperatorElement {
     </div>`;
   }
 
-  private renderJurisdiction(item: JurisdictionReadiness, rows: StaffTrackRow[], index: number) {
+  private renderJurisdiction(
+    item: JurisdictionReadiness,
+    rows: StaffTrackRow[],
+    index: number,
+    checkedAt: Date,
+  ) {
     const id = `jurisdiction-${index}`;
     const title = item.name
       ? this.t("officer.jurisdiction.named", { name: item.name, code: item.jurisdiction })
@@ -121,7 +132,7 @@ export class AcademyReadiness extends OperatorElement {
                   </tr>
                 </thead>
                 <tbody>
-                  ${item.requirements.map((r) => this.renderRequirementRow(r))}
+                  ${item.requirements.map((r) => this.renderRequirementRow(r, checkedAt))}
                 </tbody>
               </table>
             </div>`
@@ -142,7 +153,9 @@ export class AcademyReadiness extends OperatorElement {
                 ${this.t("officer.readiness.checkedAt", { at: this.formatMoment(readiness.checked_at) })}
               </p>
               <ul class="cards">
-                ${readiness.jurisdictions.map((item, index) => this.renderJurisdiction(item, staff, index))}
+                ${readiness.jurisdictions.map((item, index) =>
+                  this.renderJurisdiction(item, staff, index, new Date(readiness.checked_at)),
+                )}
               </ul>`,
       )}
     </section>`;
