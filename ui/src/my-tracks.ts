@@ -3,6 +3,7 @@ import { css, html } from "lit";
 import type { TrackSummary } from "./api.js";
 import { AcademyElement, Loader, define, empty } from "./element.js";
 import type { MessageKey } from "./messages.js";
+import { VIEW_READY } from "./staff/shared.js";
 import { base } from "./styles.js";
 
 /** What a track's row says about it: the certificate first, then the training. */
@@ -59,8 +60,9 @@ export class AcademyMyTracks extends AcademyElement {
   );
 
   /** Fetch the tracks again (the host may call it after something changed). */
-  reload(): Promise<void> {
-    return this.tracks.run();
+  async reload(): Promise<void> {
+    await this.tracks.run();
+    if (this.tracks.state.kind !== "loading") this.emit(VIEW_READY, { view: "tracks" });
   }
 
   private select(track: TrackSummary): void {
