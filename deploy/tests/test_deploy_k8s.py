@@ -219,7 +219,7 @@ def test_probes_use_readyz_and_healthz_on_the_service_port(
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["startupProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-    # /readyz pings Postgres and the broker with 3 s timeouts each.
+    # /readyz pings Postgres and the broker (reported, not required) with 3 s timeouts each.
     assert container["readinessProbe"]["timeoutSeconds"] > 6
 
 

@@ -39,7 +39,9 @@ def build_app(
     app.state.runtime = runtime
     app.state.metrics = runtime.metrics
     app.state.token_verifier = runtime.verifier
-    install_common(app, metrics=runtime.metrics, readiness=runtime.readiness)
+    install_common(
+        app, metrics=runtime.metrics, readiness=runtime.readiness, liveness=runtime.liveness
+    )
     for router in routers:
         app.include_router(router)
     if runtime.settings.is_local:

@@ -18,6 +18,15 @@ from academy_runtime.observe import ObservedRequests
 log = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, str]]]
+LivenessCheck = Callable[[], dict[str, str]]
+
+#: The checks `/readyz` needs "ok" for: what the HTTP API cannot serve without. The broker is
+#: reported, not required: the outbox holds events while it is away.
+READY_NEEDS = ("database",)
+
+
+def _alive() -> dict[str, str]:
+    return {}
 
 
 def install_common(
@@ -25,23 +34,33 @@ def install_common(
     *,
     metrics: RuntimeMetrics,
     readiness: ReadinessCheck,
+    liveness: LivenessCheck = _alive,
     access_log_sample_rate: float = 1.0,
 ) -> None:
-    @app.get("/healthz", tags=["operations"], summary="Liveness: the process serves requests")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Liveness: the process serves requests and its background work runs",
+        responses={503: {"description": "A background task or consumer loop stopped"}},
+    )
+    async def healthz() -> JSONResponse:
+        failed = liveness()
+        if failed:
+            return JSONResponse({"status": "failing", "failed": failed}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @app.get(
         "/readyz",
         tags=["operations"],
-        summary="Readiness: database and broker reachable",
-        responses={503: {"description": "A dependency is not reachable"}},
+        summary="Readiness: the database answers (the broker's state is reported, not needed)",
+        responses={503: {"description": "The database is not reachable"}},
     )
     async def readyz() -> JSONResponse:
         checks = await readiness()
-        ok = all(value == "ok" for value in checks.values())
+        ok = all(checks.get(name) == "ok" for name in READY_NEEDS)
+        degraded = sorted(name for name, value in checks.items() if value != "ok")
         return JSONResponse(
-            {"status": "ready" if ok else "not_ready", "checks": checks},
+            {"status": "ready" if ok else "not_ready", "checks": checks, "degraded": degraded},
             status_code=200 if ok else 503,
         )
 

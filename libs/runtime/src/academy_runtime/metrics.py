@@ -58,6 +58,11 @@ class RuntimeMetrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
             registry=registry,
         )
+        self.broker_up = Gauge(
+            "academy_broker_up",
+            "1 when the Kafka broker answered the last check, else 0 (the API stays up)",
+            registry=registry,
+        )
         self.auth_failures = Counter(
             "academy_auth_failures_total",
             "Rejected bearer tokens by reason",

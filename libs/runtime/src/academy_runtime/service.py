@@ -1,6 +1,7 @@
 """ServiceRuntime: everything a service process needs, built once from its Settings."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -27,6 +28,10 @@ from contracts import Envelope
 log = logging.getLogger(__name__)
 
 BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+#: Background tasks that end when their work is done; every other one runs until stop.
+ONE_SHOT_TASKS = frozenset({"broker"})
+#: How often `academy_broker_up` is refreshed between probes.
+BROKER_WATCH_S = 15.0
 
 
 class ServiceRuntime:
@@ -62,6 +67,7 @@ class ServiceRuntime:
         self._tasks: dict[str, BackgroundTask] = {}
         self._stop = asyncio.Event()
         self._running: list[asyncio.Task[None]] = []
+        self._named: dict[str, asyncio.Task[None]] = {}
         self.broker_started = False
         self.verifier = TokenVerifier(settings)
         self.clock = Clock()
@@ -125,6 +131,8 @@ class ServiceRuntime:
 
     # -- lifecycle ----------------------------------------------------------------------
     async def readiness(self) -> dict[str, str]:
+        """Each dependency's state; only the database decides readiness (`http.READY_NEEDS`):
+        the outbox holds events while the broker is away, so the API stays in service."""
         checks = {}
         try:
             await asyncio.wait_for(db.ping(self.engine), timeout=3.0)
@@ -139,11 +147,39 @@ class ServiceRuntime:
                 checks["broker"] = "ok" if ok else "unreachable"
             except Exception as exc:
                 checks["broker"] = f"unreachable: {exc.__class__.__name__}"
+        self.metrics.broker_up.set(1 if checks["broker"] == "ok" else 0)
         return checks
+
+    def liveness(self) -> dict[str, str]:
+        """What stopped that should run as long as the process does (liveness fails on it, so
+        the orchestrator restarts the process): a background task, or a consumer's loop. A
+        wedged event loop fails the probe by not answering in time."""
+        if self._stop.is_set():
+            return {}
+        failed = {
+            name: "stopped"
+            for name, task in self._named.items()
+            if name not in ONE_SHOT_TASKS and task.done()
+        }
+        if self.broker_started:
+            for consumer in self.consumers:
+                subscriber: Any = consumer.subscriber
+                loops = list(getattr(subscriber, "tasks", ()))
+                if getattr(subscriber, "running", False) and any(t.done() for t in loops):
+                    failed[f"consumer {consumer.name}"] = "its consume loop ended"
+        return failed
+
+    async def _watch_broker(self, stop: asyncio.Event) -> None:
+        """`academy_broker_up` between probes (readiness no longer pulls pods on it)."""
+        while not stop.is_set():
+            await self.readiness()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=BROKER_WATCH_S)
 
     async def start(self) -> None:
         self._stop.clear()
         self._spawn("broker", self._connect_broker)
+        self._spawn("broker-watch", self._watch_broker)
         for name, task in self._tasks.items():
             self._spawn(name, task)
 
@@ -159,7 +195,9 @@ class ServiceRuntime:
                     log.exception("background task %s crashed; restarting in 2 s", name)
                     await asyncio.sleep(2.0)
 
-        self._running.append(asyncio.create_task(guarded(), name=f"{self.schema}:{name}"))
+        running = asyncio.create_task(guarded(), name=f"{self.schema}:{name}")
+        self._running.append(running)
+        self._named[name] = running
 
     async def _connect_broker(self, stop: asyncio.Event) -> None:
         delay = 0.5
@@ -220,6 +258,7 @@ class ServiceRuntime:
                 task.cancel()
             await asyncio.gather(*self._running, return_exceptions=True)
             self._running.clear()
+            self._named.clear()
         if self.broker_started:
             await self.broker.stop()
             self.broker_started = False
