@@ -32,7 +32,7 @@ def build_app(
     app = offline_docs_app(
         title=title,
         description=description,
-        version="1.0.0",
+        version=runtime.build.version,
         lifespan=runtime.lifespan,
         openapi_tags=openapi_tags,
     )

@@ -1,13 +1,35 @@
 """Prometheus metrics every service exposes, on a per-app registry."""
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    GCCollector,
+    Histogram,
+    PlatformCollector,
+    ProcessCollector,
+)
+
+from academy_runtime.build import BuildInfo
 
 
 class RuntimeMetrics:
     """Outbox, consumer and HTTP metrics shared by all services (bounded labels only)."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(self, registry: CollectorRegistry, build: BuildInfo | None = None) -> None:
         self.registry = registry
+        # process_* (CPU, memory, open files, start time) and python_* (version, GC).
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+        self.build_info = Gauge(
+            "academy_build_info",
+            "Always 1: the running build's service, package version and commit",
+            ["service", "version", "commit"],
+            registry=registry,
+        )
+        if build is not None:
+            self.build_info.labels(build.service, build.version, build.commit).set(1)
         self.outbox_published = Counter(
             "academy_outbox_published_total",
             "Outbox events acknowledged by the broker",

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime import db, kafka, retention
 from academy_runtime.auth import TokenVerifier
+from academy_runtime.build import build_info
 from academy_runtime.clock import Clock
 from academy_runtime.consumer import Handler, IdempotentConsumer
 from academy_runtime.dlq import ExactProducer
@@ -54,7 +55,8 @@ class ServiceRuntime:
         self.outbox: Table = tables[outbox] if outbox in tables else outbox_table(metadata)
         self.inbox: Table = tables[inbox] if inbox in tables else inbox_table(metadata)
         self.registry = CollectorRegistry()
-        self.metrics = RuntimeMetrics(self.registry)
+        self.build = build_info(settings.service_name)
+        self.metrics = RuntimeMetrics(self.registry, self.build)
         self.engine = db.make_engine(settings, schema=schema)
         self.sessions = db.make_sessionmaker(self.engine)
         self.broker: KafkaBroker = kafka.make_broker(settings, registry=self.registry)
