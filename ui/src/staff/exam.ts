@@ -201,9 +201,9 @@ export class AcademyExam extends AcademyElement {
     const before = this.remaining(this.now);
     this.now = Date.now();
     const due = announcementDue(before, this.remaining(this.now));
-    if (due === null) return;
-    if (due === 0) this.announcement = this.t("exam.timeUp");
-    else if (due === 1) this.announcement = this.t("exam.announce.minute");
+    // At zero the visible alert says that time is up; the status region says the minutes left.
+    if (due === null || due === 0) return;
+    if (due === 1) this.announcement = this.t("exam.announce.minute");
     else this.announcement = this.t("exam.announce.minutes", { minutes: due });
   }
 
