@@ -115,17 +115,19 @@ export const enSupport = {
   "support.breakers.confirmHeading": "Reset the breaker of {endpoint}?",
   "support.breakers.confirmBody":
     "It is {status} now. A reset closes it, clears its counters and lets held deliveries go to {endpoint} again.",
-  "support.breakers.done": "The breaker of {endpoint} was {from} and is {to} now.",
-  "support.breaker.closed": "Closed: deliveries flow",
-  "support.breaker.open": "Open: deliveries wait",
-  "support.breaker.half_open": "Half-open: trying a few deliveries",
-  "support.breaker.why.forcedOpen": "Forced open by support; it stays open until someone resets it.",
+  "support.breakers.done": "The breaker of {endpoint} was reset from {from} to {to}: deliveries flow again.",
+  "support.breaker.closed": "Closed",
+  "support.breaker.open": "Open",
+  "support.breaker.half_open": "Half-open",
+  "support.breaker.why.forcedOpen":
+    "Forced open by support: deliveries wait until someone resets it or forces it closed.",
   "support.breaker.why.forcedClosed":
     "Forced closed by support; failures are counted but do not open it until someone resets it.",
   "support.breaker.why.probing":
     "The cool-down is over; test deliveries decide whether it closes ({successes} succeeded so far).",
-  "support.breaker.why.signatures": "The portal rejected the webhook signature {count} time(s) in a row.",
-  "support.breaker.why.failures": "{failures} of {calls} deliveries failed in the recent window.",
+  "support.breaker.why.signatures":
+    "The portal rejected the webhook signature {count} time(s) in a row; deliveries wait for the cool-down.",
+  "support.breaker.why.failures": "{failures} of {calls} deliveries failed in the recent window; deliveries wait for the cool-down.",
   "support.breaker.why.openedEarlier": "It opened after deliveries failed; the counters have been cleared since.",
   "support.breaker.why.closedWithFailures": "Deliveries flow; {failures} of {calls} failed in the recent window.",
   "support.breaker.why.healthy": "Deliveries flow; none failed in the recent window.",
@@ -158,6 +160,7 @@ export const enSupport = {
   "support.reset.intro":
     "Start a new certification cycle for one staff member on one track: no attempts used, no cooldown.",
   "support.reset.submit": "Reset attempts…",
+  "support.reset.confirm": "Reset attempts",
   "support.reset.busy": "Resetting attempts…",
   "support.reset.confirmHeading": "Reset the attempts of {staff}?",
   "support.reset.confirmBody":
@@ -167,6 +170,7 @@ export const enSupport = {
   "support.waiver.intro":
     "Let one staff member start the exam of a track's current version without completing its required modules. It completes nothing.",
   "support.waiver.submit": "Waive the training…",
+  "support.waiver.confirm": "Waive the training",
   "support.waiver.busy": "Waiving the training…",
   "support.waiver.confirmHeading": "Waive the training of {staff}?",
   "support.waiver.confirmBody":
@@ -178,6 +182,7 @@ export const enSupport = {
   "support.revoke.intro":
     "A revocation cannot be undone: the certificate stops being valid now, and tooling released on it may be withdrawn.",
   "support.revoke.submit": "Revoke the certificate…",
+  "support.revoke.confirm": "Revoke for good",
   "support.revoke.busy": "Revoking the certificate…",
   "support.revoke.confirmHeading": "Revoke certificate {certificate}?",
   "support.revoke.confirmBody":

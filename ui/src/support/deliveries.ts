@@ -8,7 +8,7 @@ import type { AcademyConfirm } from "../confirm.js";
 import { AcademyElement, Action, Loader, define, empty, failure, loading } from "../element.js";
 import { base } from "../styles.js";
 import { checkField } from "./fields.js";
-import { formStyles, say } from "./form.js";
+import { dateTime, formStyles, say } from "./form.js";
 import {
   DELIVERY_STATUSES,
   type DeliveryDetail,
@@ -210,7 +210,7 @@ export class AcademyDeliveries extends AcademyElement {
         ${detail.attempts.map(
           (attempt) => html`<tr>
             <td>${attempt.attempt}</td>
-            <td>${this.formatDateTime(attempt.started_at)}</td>
+            <td>${dateTime(this, attempt.started_at)}</td>
             <td>${say(this, attemptAnswer(attempt))}</td>
             <td>${say(this, attemptOutcome(attempt))}</td>
             <td>${attempt.error ?? ""}</td>
@@ -248,7 +248,7 @@ export class AcademyDeliveries extends AcademyElement {
         <td>${delivery.jurisdiction}</td>
         <td><strong>${say(this, statusLabel(delivery.status))}</strong><br />${say(this, deliveryState(delivery))}</td>
         <td>${delivery.attempts}</td>
-        <td>${this.formatDateTime(delivery.decided_at)}</td>
+        <td>${dateTime(this, delivery.decided_at)}</td>
         <td>${this.renderRedeliver(delivery)}</td>
       </tr>
       <tr id=${detailId} class="detail" ?hidden=${!open}>

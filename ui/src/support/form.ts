@@ -86,10 +86,26 @@ export const formStyles = css`
   }
 `;
 
+/** "December 7, 2026 at 12:18 UTC" in the reader's language. (Spelled out field by field: V8
+ * refuses `timeZoneName` together with `dateStyle`, so the base's formatDateTime throws.) */
+export function dateTime(host: AcademyElement, iso: string | null | undefined): string {
+  if (!iso) return "";
+  return new Intl.DateTimeFormat(host.locale || "en", {
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZone: "UTC",
+    timeZoneName: "short",
+  }).format(new Date(iso));
+}
+
 /** A description in words, its dates formatted for the reader ("2 December 2026 at 14:05 UTC"). */
 export function say(host: AcademyElement, described: Described): string {
   const dates = Object.fromEntries(
-    Object.entries(described.dates ?? {}).map(([name, iso]) => [name, host.formatDateTime(iso)]),
+    Object.entries(described.dates ?? {}).map(([name, iso]) => [name, dateTime(host, iso)]),
   );
   return host.t(described.key, { ...described.values, ...dates });
 }
@@ -207,7 +223,7 @@ export abstract class SupportForm<R> extends AcademyElement {
       value: this.values[field.name] ?? "",
     };
     const onInput = (event: Event) => this.setValue(field.name, (event.target as HTMLInputElement).value);
-    const suggestions = this.refusal?.suggestions[field.name] ?? [];
+    const suggestions = problem ? (this.refusal?.suggestions[field.name] ?? []) : [];
     return html`<div class="field">
       <label for=${id}>${this.t(field.label)}</label>
       ${field.hint ? html`<p class="hint" id="${id}-hint">${this.t(field.hint)}</p>` : nothing}

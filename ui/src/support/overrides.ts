@@ -5,7 +5,7 @@ import { seg } from "../api.js";
 import type { ConfirmOptions } from "../confirm.js";
 import { AcademyElement, define } from "../element.js";
 import { base } from "../styles.js";
-import { type FieldSpec, SupportForm } from "./form.js";
+import { type FieldSpec, SupportForm, dateTime } from "./form.js";
 
 interface AttemptsReset {
   operator_id: string;
@@ -93,7 +93,7 @@ export class AcademyAttemptReset extends SupportForm<AttemptsReset> {
         track: values.track_key ?? "",
         operator: values.operator_id ?? "",
       }),
-      confirmLabel: this.t("support.reset.submit"),
+      confirmLabel: this.t("support.reset.confirm"),
     };
   }
   protected send(values: Record<string, string>): Promise<AttemptsReset> {
@@ -105,7 +105,7 @@ export class AcademyAttemptReset extends SupportForm<AttemptsReset> {
           staff: result.staff_id,
           track: result.track_key,
           operator: result.operator_id,
-          at: this.formatDateTime(result.reset_at),
+          at: dateTime(this, result.reset_at),
         })}
       </p>
       <p>${this.t("support.form.recordedBy", { actor: result.actor })}</p>`;
@@ -136,7 +136,7 @@ export class AcademyTrainingWaiver extends SupportForm<TrainingWaiver> {
         track: values.track_key ?? "",
         operator: values.operator_id ?? "",
       }),
-      confirmLabel: this.t("support.waiver.submit"),
+      confirmLabel: this.t("support.waiver.confirm"),
     };
   }
   protected send(values: Record<string, string>): Promise<TrainingWaiver> {
@@ -149,7 +149,7 @@ export class AcademyTrainingWaiver extends SupportForm<TrainingWaiver> {
           staff: result.staff_id,
           track: result.track_key,
           version: result.track_version.slice(0, 12),
-          at: this.formatDateTime(result.waived_at),
+          at: dateTime(this, result.waived_at),
         })}
       </p>
       <p>
@@ -194,7 +194,7 @@ export class AcademyCertificateRevocation extends SupportForm<RevokedCertificate
     return {
       heading: this.t("support.revoke.confirmHeading", { certificate: values.certificate_id ?? "" }),
       body: this.t("support.revoke.confirmBody", { operator: values.operator_id ?? "" }),
-      confirmLabel: this.t("support.revoke.submit"),
+      confirmLabel: this.t("support.revoke.confirm"),
     };
   }
   protected send(values: Record<string, string>): Promise<RevokedCertificate> {
@@ -209,7 +209,7 @@ export class AcademyCertificateRevocation extends SupportForm<RevokedCertificate
         ${this.t("support.revoke.done", {
           certificate: result.certificate_id,
           track: result.track_key,
-          at: this.formatDateTime(result.revoked_at),
+          at: dateTime(this, result.revoked_at),
         })}
       </p>
       <p>${this.t("support.form.recordedBy", { actor: result.revoked_by })}</p>`;
