@@ -181,8 +181,10 @@ def describe(settings_cls: type[ServiceSettings]) -> list[tuple[str, str, Any]]:
     prefix = settings_cls.model_config.get("env_prefix", "")
     rows = []
     for name, field in settings_cls.model_fields.items():
-        default = field.default
-        if isinstance(default, SecretStr):
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, SecretStr) or (
+            isinstance(default, list) and any(isinstance(item, SecretStr) for item in default)
+        ):
             default = "(secret)"
         rows.append((f"{prefix}{name.upper()}", field.description or "", default))
     return rows

@@ -12,6 +12,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from academy.local import postgres, tansu
 from academy.local.loopback import go_live_when_published
@@ -19,13 +20,13 @@ from academy.local.loopback import go_live_when_published
 # http_json, mint and Ports are re-exported: tests, benchmarks and the demo import them from here.
 from academy.local.loopback import http_json as http_json
 from academy.local.loopback import mint as mint
+from academy.local.portal_people import DEMO_OPERATOR as DEMO_OPERATOR
 from academy.local.ports import Ports as Ports
 from academy.local.ports import port_open
 from academy.services import SERVICES, ServiceSpec, migrate_all, service_env
 
 log = logging.getLogger("academy.up")
 
-DEMO_OPERATOR = "demo-operator"
 DEMO_JURISDICTIONS = ["GCB", "GSC", "MGA"]
 
 
@@ -85,7 +86,8 @@ class Mesh:
         assert self.database_url, "start_infrastructure() first"
         assert self.kafka_bootstrap, "start_infrastructure() first"
         issuer_url = f"http://127.0.0.1:{self.ports.issuer}"
-        common = {"OIDC_ISSUER": issuer_url}
+        # Every service answers the portal page's browser (the Certification tab's elements).
+        common = {"OIDC_ISSUER": issuer_url, "CORS_ORIGINS": ",".join(self.portal_origins())}
         children = [
             Child(
                 "issuer",
@@ -122,6 +124,9 @@ class Mesh:
             "PORTAL_KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
             "PORTAL_KAFKA_SESSION_TIMEOUT_MS": str(self.session_timeout_ms),
             "PORTAL_HTTP_PORT": str(self.ports.portal),
+            "PORTAL_OIDC_ISSUER": issuer_url,
+            "PORTAL_ASSESSMENT_URL": f"http://127.0.0.1:{self.ports.assessment}",
+            "PORTAL_RELEASE_BRIDGE_URL": f"http://127.0.0.1:{self.ports.release_bridge}",
         }
         if self.portal is None:
             children.append(
@@ -148,6 +153,9 @@ class Mesh:
 
     def service_extra(self, spec: ServiceSpec) -> dict[str, str]:
         """Per-service settings for the local mesh (later services add theirs here)."""
+        if spec.name == "assessment":
+            # Certificate pages print verification links to where this mesh's assessment is.
+            return {"PUBLIC_BASE_URL": f"http://127.0.0.1:{self.ports.assessment}"}
         if spec.name == "release-bridge":
             # The portal's URL and secret (the reference portal's default secret, or
             # PORTAL_WEBHOOK_SECRETS if set), and timings short enough to watch retries, the
@@ -190,6 +198,14 @@ class Mesh:
                 "EXPORT_WORK_DIR": str(self.state_dir / "audit-export-work"),
             }
         return {}
+
+    def portal_origins(self) -> list[str]:
+        """Where the portal page runs in the browser: the reference portal (by either loopback
+        name), or the origin of the other portal's webhook URL."""
+        if self.portal is not None:
+            url = urlsplit(self.portal.webhook_url)
+            return [f"{url.scheme}://{url.netloc}"]
+        return [f"http://{host}:{self.ports.portal}" for host in ("127.0.0.1", "localhost")]
 
     def portal_webhook(self) -> tuple[str, str]:
         """Where the release bridge delivers, and the whsec_ secret it signs with."""

@@ -1,75 +1,40 @@
-"""Reference partner portal: verifies release webhooks, dedupes, records unlocks.
+"""Reference partner portal: verifies release webhooks, dedupes, records unlocks, and is a
+small portal around them.
 
 It verifies with the PyPI `standardwebhooks` library (as the real portal team would), dedupes by
-`webhook-id`, records unlocks per operator and jurisdiction, shows them at `/`, and publishes
-`portal.events.v1` through the same transactional outbox as the services. `/_control` lets
-tests make it fail (500s, signature rejections, slowness); it exists in local mode only.
+`webhook-id`, records unlocks per operator and jurisdiction, and publishes `portal.events.v1`
+through the same transactional outbox as the services; once a webhook's transaction has
+committed, open portal pages of that operator hear of it (Server-Sent Events). Its pages (sign
+in as a demo person, the portal page with the Certification tab) are in `portal_web`;
+`/unlocks` and `/unlocks.html` list every unlock. `/_control` lets tests make it fail (500s,
+signature rejections, slowness); it exists in local mode only.
 """
 
 import asyncio
-import html
-from typing import Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field, SecretStr
-from pydantic_settings import SettingsConfigDict
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Integer,
-    MetaData,
-    Table,
-    Text,
-    select,
-    update,
-)
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from pydantic import BaseModel, Field
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from starlette.staticfiles import StaticFiles
 
+from academy.local.portal_events import Fanout, ToolingChanged
+from academy.local.portal_pages import PAGE_COLUMNS as PAGE_COLUMNS
+from academy.local.portal_pages import unlocks_page as unlocks_page
+from academy.local.portal_people import DemoPerson, demo_people
+from academy.local.portal_sessions import DevIssuerClient, SessionStore, TokenIssuer
+from academy.local.portal_settings import PortalSettings as PortalSettings
+from academy.local.portal_store import SCHEMA, metadata, received, unlock_rows, unlocks
+from academy.local.portal_store import create_schema as create_schema
+from academy.local.portal_web import STATIC_DIR, PortalWeb, portal_router
 from academy_runtime.app import build_app
-from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
-from academy_runtime.settings import ServiceSettings
 from contracts import topics, webhooks
 from contracts.portal import NoticeReceived, ToolingLocked, ToolingUnlocked
-
-SCHEMA = "portal"
-
-
-class PortalSettings(ServiceSettings):
-    service_name: ClassVar[str] = "portal"
-    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
-
-    http_port: int = 8105
-    webhook_secrets: list[SecretStr] = Field(
-        default_factory=lambda: [SecretStr("whsec_ZGV2LW9ubHktcG9ydGFsLXNlY3JldC0wMDAwMDAwMA==")],
-        description="whsec_ secrets accepted (several during rotation)",
-    )
-
-
-metadata = MetaData(schema=SCHEMA)
-received = Table(
-    "webhooks_received",
-    metadata,
-    Column("webhook_id", Text, primary_key=True),
-    Column("type", Text, nullable=False),
-    Column("operator_id", Text, nullable=False),
-    Column("times_received", Integer, nullable=False),
-    Column("first_received_at", DateTime(timezone=True), nullable=False),
-)
-unlocks = Table(
-    "unlocks",
-    metadata,
-    Column("operator_id", Text, primary_key=True),
-    Column("jurisdiction", Text, primary_key=True),
-    Column("tooling", ARRAY(Text), nullable=False),
-    Column("release_id", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("state", Text, nullable=False),
-    Column("unlocked_at", DateTime(timezone=True), nullable=False),
-    Column("times_unlocked", Integer, nullable=False),
-)
 
 
 class Control(BaseModel):
@@ -77,7 +42,7 @@ class Control(BaseModel):
     delay_s: float = Field(default=0.0, ge=0, le=60)
 
 
-def _router(settings: PortalSettings) -> APIRouter:
+def _router(settings: PortalSettings, fanout: Fanout) -> APIRouter:
     router = APIRouter()
     verifiers = [Webhook(s.get_secret_value()) for s in settings.webhook_secrets]
     control = Control()
@@ -97,7 +62,9 @@ def _router(settings: PortalSettings) -> APIRouter:
             return Response("signature rejected", status_code=401)
         runtime: ServiceRuntime = request.app.state.runtime
         async with runtime.sessions() as session, session.begin():
-            await _record(runtime, session, headers["webhook-id"], body)
+            change = await _record(runtime, session, headers["webhook-id"], body)
+        if change is not None:
+            fanout.publish(change)  # committed: pages may read it now
         return Response(status_code=204)
 
     @router.put("/_control", summary="Inject failures (local mode only)")
@@ -111,57 +78,13 @@ def _router(settings: PortalSettings) -> APIRouter:
     async def list_unlocks(request: Request) -> list[dict[str, Any]]:
         runtime: ServiceRuntime = request.app.state.runtime
         async with runtime.sessions() as session:
-            rows = (await session.execute(select(unlocks).order_by(unlocks.c.operator_id))).all()
-            seen = {
-                r.webhook_id: r.times_received
-                for r in (await session.execute(select(received))).all()
-            }
-        return [
-            {
-                **row._asdict(),
-                "unlocked_at": row.unlocked_at.isoformat(),
-                "deliveries": seen.get(row.release_id, 0),
-            }
-            for row in rows
-        ]
+            return await unlock_rows(session)
 
-    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def page(request: Request) -> str:
+    @router.get("/unlocks.html", response_class=HTMLResponse, include_in_schema=False)
+    async def unlocks_table(request: Request) -> str:
         return unlocks_page(await list_unlocks(request))
 
     return router
-
-
-#: The page's columns: (key in an `/unlocks` row, heading).
-PAGE_COLUMNS = (
-    ("operator_id", "operator"),
-    ("jurisdiction", "jurisdiction"),
-    ("tooling", "tooling"),
-    ("state", "state"),
-    ("reason", "reason"),
-    ("unlocked_at", "unlocked at"),
-    ("deliveries", "deliveries"),
-)
-
-
-def unlocks_page(rows: list[dict[str, Any]]) -> str:
-    """The portal's `/` page: one table row per operator and jurisdiction, every value escaped."""
-    head = "".join(f"<th>{html.escape(title)}</th>" for _, title in PAGE_COLUMNS)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row[key])}</td>" for key, _ in PAGE_COLUMNS) + "</tr>"
-        for row in rows
-    )
-    return (
-        "<!doctype html><title>Reference portal</title><h1>Unlocked licensing tooling</h1>"
-        f"<table border=1><tr>{head}</tr>{body}</table>"
-    )
-
-
-def _cell(value: Any) -> str:
-    """A value as escaped text; tooling (a list) as its names, comma-separated."""
-    if isinstance(value, list | tuple):
-        return ", ".join(html.escape(str(item)) for item in value)
-    return html.escape(str(value))
 
 
 def _verify(verifiers: list[Webhook], body: bytes, headers: dict[str, str]) -> Any:
@@ -173,7 +96,10 @@ def _verify(verifiers: list[Webhook], body: bytes, headers: dict[str, str]) -> A
     return None
 
 
-async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: bytes) -> None:
+async def _record(
+    runtime: ServiceRuntime, session: Any, webhook_id: str, body: bytes
+) -> ToolingChanged | None:
+    """Apply a webhook once; what changed in the operator's tooling, if anything."""
     now = runtime.clock.now()
     message = _parse(body)
     operator = message.data.operator_id
@@ -193,8 +119,9 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
         .returning(received.c.times_received)
     )
     if first != 1:
-        return  # duplicate delivery: acknowledged, applied once
+        return None  # duplicate delivery: acknowledged, applied once
     data = message.data
+    change = None
     if isinstance(message, webhooks.ToolingReleased):
         await session.execute(
             insert(unlocks)
@@ -230,6 +157,7 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
             override=data.override,
             unlocked_at=now,
         )
+        change = ToolingChanged(operator, data.jurisdiction, "unlocked")
     elif isinstance(message, webhooks.ToolingRevoked):
         await session.execute(
             update(unlocks)
@@ -243,6 +171,7 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
             tooling=data.tooling,
             locked_at=now,
         )
+        change = ToolingChanged(operator, data.jurisdiction, "locked")
     else:
         event = NoticeReceived(
             webhook_id=webhook_id,
@@ -252,6 +181,7 @@ async def _record(runtime: ServiceRuntime, session: Any, webhook_id: str, body: 
             received_at=now,
         )
     await runtime.emit(session, runtime.envelope(event, tenant=operator, subject=webhook_id))
+    return change
 
 
 def _parse(body: bytes) -> Any:
@@ -264,25 +194,29 @@ def _parse(body: bytes) -> Any:
         raise HTTPException(400, f"body is not a known webhook: {exc}") from exc
 
 
-def create(settings: PortalSettings) -> tuple[FastAPI, ServiceRuntime]:
+def create(
+    settings: PortalSettings,
+    *,
+    people: Sequence[DemoPerson] | None = None,
+    issuer: TokenIssuer | None = None,
+) -> tuple[FastAPI, ServiceRuntime]:
+    """The portal app; `people` default to the demo operator's and the vendor's support person,
+    `issuer` to the development issuer at `settings.oidc_issuer`."""
     runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.PORTAL])
+    fanout = Fanout()
+    web = PortalWeb(
+        settings=settings,
+        people=people or demo_people(vendor=settings.staff_tenant),
+        issuer=issuer or DevIssuerClient(settings.oidc_issuer),
+        sessions=SessionStore(),
+        fanout=fanout,
+    )
     app = build_app(
         runtime,
         title="Reference partner portal",
-        description="Verifies Licensing Academy webhooks and records tooling unlocks.",
-        routers=[_router(settings)],
+        description="Verifies Licensing Academy webhooks and records tooling unlocks; signs "
+        "demo people in to a portal page with the Certification tab.",
+        routers=[_router(settings, fanout), portal_router(web)],
     )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app, runtime
-
-
-async def create_schema(runtime: ServiceRuntime) -> None:
-    """The reference portal is not a service with a migration history; it creates its tables."""
-    from sqlalchemy import text
-
-    async with runtime.engine.begin() as conn:
-        await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
-        await conn.execute(text("SELECT pg_advisory_xact_lock(424242)"))
-        exists = await conn.scalar(text("SELECT to_regclass('portal.outbox') IS NOT NULL"))
-        if not exists:
-            await conn.run_sync(lambda c: create_runtime_tables(c, SCHEMA))
-        await conn.run_sync(lambda c: metadata.create_all(c, tables=[received, unlocks]))

@@ -2,8 +2,10 @@
 
 import json
 import shlex
+from itertools import groupby
 
 from academy.local.mesh import DEMO_OPERATOR, Mesh
+from academy.local.portal_people import demo_people
 from academy_runtime.cli import DEFAULT_BASE_PORT
 
 #: The processes with a shiftable clock (`PUT /_dev/clock`, local mode only).
@@ -12,8 +14,26 @@ ONE_DAY_S = 86_400
 
 
 def welcome(mesh: Mesh, took: dict[str, float], tokens: dict[str, str]) -> str:
-    """Everything `academy up` prints when ready; the part a newcomer needs comes last."""
-    return "\n".join([*_running(mesh, took, tokens), "", *where_to_look(mesh)])
+    """Everything `academy up` prints when ready: the portal to open first, then the URLs and
+    tokens, and where to look last."""
+    return "\n".join(
+        [*open_the_portal(mesh), *_running(mesh, took, tokens), "", *where_to_look(mesh)]
+    )
+
+
+def open_the_portal(mesh: Mesh) -> list[str]:
+    """The reference portal's sign-in page, and who can sign in there."""
+    if mesh.portal is not None:
+        return []
+    people = groupby(demo_people(), key=lambda person: person.operator_id)
+    return [
+        "",
+        f"Open the portal: {mesh.url('portal')}/  (sign in as a demo person)",
+        *(
+            f"  {operator}: " + ", ".join(f"{p.name} ({p.role})" for p in members)
+            for operator, members in people
+        ),
+    ]
 
 
 def _running(mesh: Mesh, took: dict[str, float], tokens: dict[str, str]) -> list[str]:
@@ -44,7 +64,10 @@ def where_to_look(mesh: Mesh) -> list[str]:
     if mesh.portal is not None:
         portal = f"{mesh.portal.webhook_url}  (yours: the reference portal is not running)"
     else:
-        portal = f"{mesh.url('portal')}/  unlocked tooling per operator and jurisdiction"
+        portal = (
+            f"{mesh.url('portal')}/  sign in as a demo person; every operator's unlocked "
+            f"tooling: {mesh.url('portal')}/unlocks.html"
+        )
     shift = json.dumps({"offset_seconds": ONE_DAY_S})
     ports = " ".join(str(mesh.children[name].port) for name in CLOCKED if name in mesh.children)
     return [
