@@ -45,8 +45,8 @@ export const officer = css`
     font-weight: 600;
     padding: 0.5em 0;
   }
-  .table-wrap {
-    overflow-x: auto;
+  .table-wrap + .table-wrap {
+    margin-top: var(--academy-spacing, 0.75rem);
   }
   progress {
     width: 8em;
