@@ -3,9 +3,11 @@
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -53,14 +55,71 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure(service: str, *, level: str = "INFO", fmt: str = "json") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+#: Loggers of libraries that bring their own handlers (FastStream's print plain text with ANSI
+#: colour codes to stdout/stderr): theirs are removed so every line goes through ours.
+ADOPTED_PREFIXES = ("faststream", "aiokafka", "uvicorn", "alembic", "sqlalchemy", "asyncssh")
+#: A repeated warning or error (same logger, level and message template) is written at most
+#: once per interval; the next line written says how many were left out meanwhile.
+REPEAT_INTERVAL_S = 30.0
+_MAX_TRACKED = 1000
+
+
+class Repeats(logging.Filter):
+    """Rate-limits repeated warnings and errors: a broker outage makes aiokafka log the same
+    connection error hundreds of times a second; the log gets one line per interval, the next
+    one carrying `repeated` (how many were left out)."""
+
+    def __init__(
+        self,
+        interval_s: float = REPEAT_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.interval_s = interval_s
+        self.clock = clock
+        self._seen: dict[tuple[str, int, str], list[float]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        seen = self._seen.get(key)
+        if seen is not None and now - seen[0] < self.interval_s:
+            seen[1] += 1
+            return False
+        if seen is not None and seen[1]:
+            record.repeated = int(seen[1])
+        if len(self._seen) >= _MAX_TRACKED and key not in self._seen:
+            self._seen.clear()
+        self._seen[key] = [now, 0]
+        return True
+
+
+def adopt_library_loggers() -> None:
+    """Route the libraries' loggers through the root handler (JSON, rate-limited): drop the
+    handlers they added themselves and let them propagate. Safe to call again after a library
+    created more loggers."""
+    for name in [*logging.root.manager.loggerDict, *ADOPTED_PREFIXES]:
+        if not name.startswith(ADOPTED_PREFIXES):
+            continue
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
+
+
+def configure(
+    service: str, *, level: str = "INFO", fmt: str = "json", stream: TextIO | None = None
+) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter(service))
     else:
         handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(message)s"))
+    handler.addFilter(Repeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    adopt_library_loggers()
     for noisy in ("aiokafka", "uvicorn.access", "faststream.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

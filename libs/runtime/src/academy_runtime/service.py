@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from academy_runtime import db, kafka, retention
+from academy_runtime import db, kafka, logs, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.build import build_info
 from academy_runtime.clock import Clock
@@ -215,6 +215,7 @@ class ServiceRuntime:
                 delay = min(delay * 2, 10.0)
         if stop.is_set():
             return
+        logs.adopt_library_loggers()  # any logger FastStream set up while connecting
         log.info("broker connected", extra={"topics": self.topics})
         self._spawn("outbox-relay", self.relay.run)
         self._spawn("topic-guard", self._guard_topics)
