@@ -214,10 +214,18 @@ async def _exam_by_keyboard(page: Page) -> None:
 
 
 async def _submit(page: Page, answered: int) -> None:
-    await page.get_by_role("button", name="Submit answers").click()
+    """Submit through the confirmation, by keyboard: Escape first cancels, Enter confirms."""
+    submit = page.get_by_role("button", name="Submit answers")
     dialog = page.get_by_role("dialog", name="Submit your answers?")
+    await submit.click()
     await expect(dialog).to_contain_text(f"You answered {answered} of {QUESTIONS} questions")
-    await dialog.get_by_role("button", name="Submit answers").click()
+    await expect(dialog.get_by_role("button", name="Submit answers")).to_be_focused()
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_hidden()
+    await expect(page.get_by_role("timer", name="Time left")).to_be_visible()
+    await submit.click()
+    await expect(dialog.get_by_role("button", name="Submit answers")).to_be_focused()
+    await page.keyboard.press("Enter")
     await expect(_heading(page, "Exam result")).to_be_focused()
 
 
@@ -387,6 +395,10 @@ async def test_learner_who_fails_sees_the_cooldown_and_cannot_start_before_it_en
                 "You cannot start a new attempt yet: your last attempt did not pass. " + retry
             )
             await expect(page.get_by_role("timer")).to_have_count(0)
+            listed = await harness.client.get(
+                f"/v1/me/attempts?track_key={track.track_key}", headers=learner.headers
+            )
+            assert [a["status"] for a in listed.json()["attempts"]] == ["submitted"]
             await _no_serious_violations(page)
 
             clock.advance(hours=24, seconds=1)
