@@ -48,12 +48,15 @@ export abstract class AcademyElement extends LitElement {
     );
   }
 
-  /** "2 December 2026 at 14:05 UTC". */
+  /** "2 December 2026 at 14:05 UTC" (Intl refuses dateStyle together with timeZoneName). */
   formatDateTime(iso: string | null | undefined): string {
     if (!iso) return "";
     return new Intl.DateTimeFormat(this.locale || "en", {
-      dateStyle: "long",
-      timeStyle: "short",
+      year: "numeric",
+      month: "long",
+      day: "numeric",
+      hour: "numeric",
+      minute: "2-digit",
       timeZone: "UTC",
       timeZoneName: "short",
     }).format(new Date(iso));

@@ -84,6 +84,10 @@ async def offline_page(
             await route.abort("blockedbyclient")
 
     context = await browser.new_context(service_workers="block")
+    # Chromium treats a page served through `open_host` as public, and refuses its calls to
+    # another loopback port (a portal page calling the academy services) without this.
+    for scheme, netloc in allowed:
+        await context.grant_permissions(["local-network-access"], origin=f"{scheme}://{netloc}")
     try:
         await context.route("**/*", guard)
         page = await context.new_page()
