@@ -1,10 +1,11 @@
 // <academy-exam track-key="…">: begin an attempt or resume the open one, answer (kept in this
 // browser as you go), watch the countdown, submit after a confirmation, read the result.
-import { css, html, nothing } from "lit";
+import { html, nothing } from "lit";
 import { seg } from "../api.js";
 import "../confirm.js";
 import { AcademyElement, Action, Loader, define, failure } from "../element.js";
 import { base } from "../styles.js";
+import { examStyles, renderQuestion } from "./exam-paper.js";
 import { renderRefusal, renderResult } from "./exam-result.js";
 import {
   type Refusal,
@@ -54,53 +55,7 @@ export class AcademyExam extends AcademyElement {
   static override styles = [
     base,
     screen,
-    css`
-      .clock {
-        position: sticky;
-        top: 0;
-        z-index: 1;
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0 var(--academy-spacing, 0.75rem);
-        align-items: baseline;
-        background: var(--academy-color-surface, #ffffff);
-        border: 1px solid var(--academy-color-border, #c9d1da);
-        border-radius: var(--academy-radius, 6px);
-        padding: 0.5em var(--academy-spacing, 0.75rem);
-        margin-bottom: var(--academy-spacing, 0.75rem);
-      }
-      .clock [role="timer"] {
-        font-size: 1.4em;
-        font-weight: 700;
-        font-variant-numeric: tabular-nums;
-      }
-      .clock.low [role="timer"] {
-        color: var(--academy-color-error, #a4161a);
-      }
-      fieldset {
-        border: 1px solid var(--academy-color-border, #c9d1da);
-        border-radius: var(--academy-radius, 6px);
-        margin: 0 0 var(--academy-spacing, 0.75rem);
-        padding: var(--academy-spacing, 0.75rem);
-      }
-      legend {
-        font-weight: 600;
-        padding: 0 0.25em;
-      }
-      fieldset label {
-        display: flex;
-        gap: 0.5em;
-        align-items: baseline;
-        padding: 0.2em 0;
-      }
-      fieldset input {
-        accent-color: var(--academy-color-accent, #0b57d0);
-      }
-      .hint {
-        margin: 0 0 0.35em;
-        color: var(--academy-color-muted, #4a5360);
-      }
-    `,
+    examStyles,
   ];
 
   trackKey = "";
@@ -314,29 +269,6 @@ export class AcademyExam extends AcademyElement {
         : this.starting.render(this.t("exam.starting"))}`;
   }
 
-  private renderQuestion(question: PaperQuestion, index: number, total: number) {
-    const chosen = this.answers[question.id] ?? [];
-    const hint = `hint-${index}`;
-    const type = question.kind === "single" ? "radio" : "checkbox";
-    return html`<fieldset aria-describedby=${hint}>
-      <legend>${this.t("exam.question", { number: index + 1, total, text: question.text })}</legend>
-      <p class="hint" id=${hint}>${this.t(question.kind === "single" ? "exam.single" : "exam.multiple")}</p>
-      ${question.options.map(
-        (option) => html`<label>
-          <input
-            type=${type}
-            name=${`question-${index}`}
-            value=${option.id}
-            .checked=${chosen.includes(option.id)}
-            @change=${(e: Event) => this.choose(question, option.id, (e.target as HTMLInputElement).checked)}
-            @keydown=${(e: KeyboardEvent) => this.onOptionKey(e, question, option.id)}
-          />
-          <span>${option.text}</span>
-        </label>`,
-      )}
-    </fieldset>`;
-  }
-
   private renderAttempt(attempt: AttemptDetail) {
     const questions = attempt.paper?.questions ?? [];
     const left = this.remaining(this.now);
@@ -351,7 +283,12 @@ export class AcademyExam extends AcademyElement {
         ${this.kept ? this.t("exam.savedHere") : html`<strong>${this.t("exam.notSaved")}</strong>`}
       </p>
       <section aria-label=${this.t("exam.questions")}>
-        ${questions.map((q, i) => this.renderQuestion(q, i, questions.length))}
+        ${questions.map((question, index) =>
+          renderQuestion(this, question, index, questions.length, this.answers[question.id] ?? [], {
+            choose: (optionId, checked) => this.choose(question, optionId, checked),
+            key: (event, optionId) => this.onOptionKey(event, question, optionId),
+          }),
+        )}
       </section>
       <p class="meta" id="answered">
         ${this.t("exam.answered", { answered: answeredCount(this.answers, questions), total: questions.length })}
