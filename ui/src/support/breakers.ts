@@ -6,8 +6,9 @@ import "../confirm.js";
 import type { AcademyConfirm } from "../confirm.js";
 import { AcademyElement, Action, Loader, define, empty } from "../element.js";
 import { base } from "../styles.js";
-import { dateTime, formStyles, say } from "./form.js";
+import { dateTime, say } from "./form.js";
 import { type BreakerState, breakerLabel, breakerWhy } from "./model.js";
+import { formStyles } from "./styles.js";
 
 interface BreakerMoved {
   endpoint: string;
@@ -124,7 +125,9 @@ export class AcademyBreakers extends AcademyElement {
             </ul>`,
       )}
       <div class="actions">
-        <button type="button" class="secondary" @click=${() => void this.reload()}>${this.t("support.breakers.refresh")}</button>
+        <button type="button" class="secondary" @click=${() => void this.reload()}>
+          ${this.t("support.breakers.refresh")}
+        </button>
       </div>
       <academy-confirm></academy-confirm>
     </section>`;

@@ -8,16 +8,16 @@ import type { AcademyConfirm } from "../confirm.js";
 import { AcademyElement, Action, Loader, define, empty, failure, loading } from "../element.js";
 import { base } from "../styles.js";
 import { checkField } from "./fields.js";
-import { dateTime, formStyles, say } from "./form.js";
+import { attemptsTable } from "./attempts.js";
+import { dateTime, say } from "./form.js";
 import {
   DELIVERY_STATUSES,
   type DeliveryDetail,
   type DeliverySummary,
-  attemptAnswer,
-  attemptOutcome,
   deliveryState,
   statusLabel,
 } from "./model.js";
+import { formStyles } from "./styles.js";
 
 type DetailState =
   | { kind: "loading"; previous: DeliveryDetail | null }
@@ -191,42 +191,15 @@ export class AcademyDeliveries extends AcademyElement {
     </button>`;
   }
 
-  private renderAttempts(detail: DeliveryDetail): TemplateResult {
-    if (detail.attempts.length === 0) return empty(this.t("support.attempts.empty"));
-    return html`<table>
-      <caption>
-        ${this.t("support.attempts.caption", { id: detail.webhook_id })}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">${this.t("support.attempts.number")}</th>
-          <th scope="col">${this.t("support.attempts.started")}</th>
-          <th scope="col">${this.t("support.attempts.answer")}</th>
-          <th scope="col">${this.t("support.attempts.outcome")}</th>
-          <th scope="col">${this.t("support.attempts.error")}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${detail.attempts.map(
-          (attempt) => html`<tr>
-            <td>${attempt.attempt}</td>
-            <td>${dateTime(this, attempt.started_at)}</td>
-            <td>${say(this, attemptAnswer(attempt))}</td>
-            <td>${say(this, attemptOutcome(attempt))}</td>
-            <td>${attempt.error ?? ""}</td>
-          </tr>`,
-        )}
-      </tbody>
-    </table>`;
-  }
-
   private renderDetail(webhookId: string): TemplateResult {
     const state = this.details[webhookId];
-    if (!state || (state.kind === "loading" && !state.previous)) return loading(this.t("support.deliveries.loadingAttempts"));
+    if (!state || (state.kind === "loading" && !state.previous)) {
+      return loading(this.t("support.deliveries.loadingAttempts"));
+    }
     if (state.kind === "failed") return failure(this, state.error, () => void this.loadDetail(webhookId));
     const detail = state.kind === "ready" ? state.value : state.previous!;
     return html`<p>${say(this, deliveryState(detail))}</p>
-      ${this.renderAttempts(detail)}`;
+      ${attemptsTable(this, detail)}`;
   }
 
   private renderRow(delivery: DeliverySummary, index: number): TemplateResult {
@@ -259,9 +232,10 @@ export class AcademyDeliveries extends AcademyElement {
   private renderTable(deliveries: DeliverySummary[]): TemplateResult {
     const listed = new Set(deliveries.map((d) => d.webhook_id));
     const others = this.expanded.filter((id) => !listed.has(id));
+    const filtered = Boolean(this.query.operator || this.query.status);
     return html`${others.map((id) => this.renderStandalone(id))}
       ${deliveries.length === 0
-        ? empty(this.t(this.query.operator || this.query.status ? "support.deliveries.noneMatch" : "support.deliveries.empty"))
+        ? empty(this.t(filtered ? "support.deliveries.noneMatch" : "support.deliveries.empty"))
         : html`<div class="scroll">
             <table>
               <caption class="visually-hidden">${this.t("support.deliveries.caption")}</caption>
@@ -282,7 +256,9 @@ export class AcademyDeliveries extends AcademyElement {
               </tbody>
             </table>
           </div>
-          ${deliveries.length >= PAGE ? html`<p class="hint">${this.t("support.deliveries.newest", { count: PAGE })}</p>` : nothing}`}`;
+          ${deliveries.length >= PAGE
+            ? html`<p class="hint">${this.t("support.deliveries.newest", { count: PAGE })}</p>`
+            : nothing}`}`;
   }
 
   /** A delivery asked for by id that the list does not show (filtered out or older). */
@@ -291,7 +267,13 @@ export class AcademyDeliveries extends AcademyElement {
     const detail = state?.kind === "ready" ? state.value : state?.kind === "loading" ? state.previous : null;
     return html`<div class="standalone">
       <h3>
-        <button type="button" class="toggle" data-webhook=${webhookId} aria-expanded="true" @click=${() => this.toggle(webhookId)}>
+        <button
+          type="button"
+          class="toggle"
+          data-webhook=${webhookId}
+          aria-expanded="true"
+          @click=${() => this.toggle(webhookId)}
+        >
           ${webhookId}
         </button>
       </h3>
@@ -304,7 +286,13 @@ export class AcademyDeliveries extends AcademyElement {
     const busy = this.list.state.kind !== "ready" && this.list.state.kind !== "failed";
     return html`<section aria-labelledby="heading" aria-busy=${busy ? "true" : "false"}>
       <h2 id="heading">${this.t("support.deliveries.heading")}</h2>
-      <form class="filters" role="search" aria-label=${this.t("support.deliveries.filters")} novalidate @submit=${this.filter}>
+      <form
+        class="filters"
+        role="search"
+        aria-label=${this.t("support.deliveries.filters")}
+        novalidate
+        @submit=${this.filter}
+      >
         <div class="field">
           <label for="filter-operator">${this.t("support.field.operator")}</label>
           <input
@@ -320,15 +308,25 @@ export class AcademyDeliveries extends AcademyElement {
         </div>
         <div class="field">
           <label for="filter-status">${this.t("support.deliveries.status")}</label>
-          <select id="filter-status" .value=${this.statusInput} @change=${(e: Event) => (this.statusInput = (e.target as HTMLSelectElement).value)}>
+          <select
+            id="filter-status"
+            .value=${this.statusInput}
+            @change=${(e: Event) => (this.statusInput = (e.target as HTMLSelectElement).value)}
+          >
             <option value="">${this.t("support.deliveries.anyStatus")}</option>
-            ${DELIVERY_STATUSES.map((s) => html`<option value=${s} ?selected=${this.statusInput === s}>${say(this, statusLabel(s))}</option>`)}
+            ${DELIVERY_STATUSES.map(
+              (s) => html`<option value=${s} ?selected=${this.statusInput === s}>${say(this, statusLabel(s))}</option>`,
+            )}
           </select>
         </div>
         <button type="submit" class="primary">${this.t("support.deliveries.apply")}</button>
-        <button type="button" class="secondary" @click=${() => void this.reload()}>${this.t("support.deliveries.refresh")}</button>
+        <button type="button" class="secondary" @click=${() => void this.reload()}>
+          ${this.t("support.deliveries.refresh")}
+        </button>
       </form>
-      ${this.operatorProblem ? html`<p class="field-error" id="filter-operator-error">${this.operatorProblem}</p>` : nothing}
+      ${this.operatorProblem
+        ? html`<p class="field-error" id="filter-operator-error">${this.operatorProblem}</p>`
+        : nothing}
       <div class="outcome">
         ${this.redeliver.render(this.t("support.redeliver.busy"))}
         ${this.notice && !this.redeliver.busy ? html`<p class="ok" role="status">${this.notice}</p>` : nothing}

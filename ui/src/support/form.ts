@@ -1,6 +1,6 @@
 // The support screens' form: labelled fields checked before sending, a confirmation step, the
 // API's refusal next to the fields it names, and the outcome. Each override form extends it.
-import { type TemplateResult, css, html, nothing } from "lit";
+import { type TemplateResult, html, nothing } from "lit";
 import "../confirm.js";
 import type { AcademyConfirm, ConfirmOptions } from "../confirm.js";
 import { AcademyElement, Action, loading } from "../element.js";
@@ -8,83 +8,13 @@ import type { MessageKey } from "../messages.js";
 import { base } from "../styles.js";
 import { type FieldRule, type Refusal, REASON_MAX, refusalFor, trimmed, validate } from "./fields.js";
 import type { Described } from "./model.js";
+import { formStyles } from "./styles.js";
 
 export interface FieldSpec extends FieldRule {
   label: MessageKey;
   hint?: MessageKey;
   multiline?: boolean;
 }
-
-export const formStyles = css`
-  form {
-    display: grid;
-    gap: var(--academy-spacing, 0.75rem);
-    max-width: 36rem;
-  }
-  .field {
-    display: grid;
-    gap: 0.25em;
-  }
-  label {
-    font-weight: 600;
-  }
-  .hint,
-  .intro {
-    color: var(--academy-color-muted, #4a5360);
-    margin: 0;
-  }
-  .intro {
-    margin-bottom: var(--academy-spacing, 0.75rem);
-  }
-  input[type="text"],
-  select,
-  textarea {
-    border: 1px solid var(--academy-color-border, #c9d1da);
-    border-radius: var(--academy-radius, 6px);
-    padding: 0.35em 0.5em;
-    color: inherit;
-    background: var(--academy-color-surface, #ffffff);
-  }
-  [aria-invalid="true"] {
-    border-color: var(--academy-color-error, #a4161a);
-  }
-  .suggestion {
-    justify-self: start;
-  }
-  .actions {
-    display: flex;
-    gap: var(--academy-spacing, 0.75rem);
-    align-items: center;
-  }
-  .outcome {
-    margin-top: var(--academy-spacing, 0.75rem);
-  }
-  .result {
-    border: 1px solid var(--academy-color-success, #146c2e);
-    border-radius: var(--academy-radius, 6px);
-    padding: var(--academy-spacing, 0.75rem);
-  }
-  .result p,
-  .result dl {
-    margin: 0 0 0.5em;
-  }
-  dl {
-    display: grid;
-    grid-template-columns: max-content 1fr;
-    gap: 0.25em 1em;
-  }
-  dt {
-    font-weight: 600;
-  }
-  dd {
-    margin: 0;
-    overflow-wrap: anywhere;
-  }
-  .warning {
-    font-weight: 600;
-    margin: 0;
-  }
-`;
 
 /** "December 7, 2026 at 12:18 UTC" in the reader's language. (Spelled out field by field: V8
  * refuses `timeZoneName` together with `dateStyle`, so the base's formatDateTime throws.) */
