@@ -251,6 +251,24 @@ async def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
+#: Who may read an operator's views (readiness, team progress, releases): its compliance
+#: officers and admins, and the vendor's cross-tenant roles (which count only in the vendor's
+#: own tokens, see `Principal`).
+OPERATOR_VIEW_ROLES: Final = ("compliance_officer", "operator_admin", *sorted(CROSS_TENANT_ROLES))
+
+
+def require_operator(principal: Principal, operator_id: str) -> None:
+    """Operator staff see only their own operator; the vendor's cross-tenant roles see any."""
+    if principal.has_role(*CROSS_TENANT_ROLES) or principal.operator_id == operator_id:
+        return
+    raise AuthError(
+        "foreign_operator",
+        f"your sign-in belongs to operator {principal.operator_id}; you may only view that "
+        f"operator, not {operator_id}",
+        status=403,
+    )
+
+
 def require_roles(*roles: str) -> Any:
     """Dependency: the caller must hold one of `roles` (403 otherwise)."""
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPBearer
 
 from academy_runtime import auth
@@ -17,7 +17,6 @@ from assessment.service.ports import Clock, IdSource
 from contracts import identifiers
 
 CROSS_TENANT_ROLES = tuple(sorted(auth.CROSS_TENANT_ROLES))
-OPERATOR_VIEW_ROLES = ("compliance_officer", "operator_admin", *CROSS_TENANT_ROLES)
 SUPPORT_ROLES = ("academy_support", "academy_admin")
 
 
@@ -80,19 +79,4 @@ def identity(principal: Principal) -> StaffMember:
         name=principal.name or principal.staff_id,
         email=principal.email,
         roles=principal.roles,
-    )
-
-
-def require_operator(principal: Principal, operator_id: str) -> None:
-    """Operator staff see only their own operator; support and admins see any."""
-    if principal.has_role(*CROSS_TENANT_ROLES) or principal.operator_id == operator_id:
-        return
-    raise HTTPException(
-        403,
-        {
-            "error": "forbidden",
-            "reason": "foreign_operator",
-            "detail": f"your sign-in belongs to operator {principal.operator_id}; you may only "
-            f"view that operator, not {operator_id}",
-        },
     )

@@ -7,16 +7,19 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from academy_runtime.auth import CurrentPrincipal, require_roles
+from academy_runtime.auth import (
+    OPERATOR_VIEW_ROLES,
+    CurrentPrincipal,
+    require_operator,
+    require_roles,
+)
 from assessment.domain.certificates import Certificate, CertificateStatus
 from assessment.domain.readiness import JurisdictionReadiness as AssessedJurisdiction
 from assessment.entrypoints.deps import (
     BEARER,
     JURISDICTION_PATTERN,
-    OPERATOR_VIEW_ROLES,
     OperatorPath,
     WiringDep,
-    require_operator,
 )
 from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.service import operator_views

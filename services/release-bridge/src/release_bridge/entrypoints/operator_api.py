@@ -7,8 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from academy_runtime import auth
-from academy_runtime.auth import AuthError, CurrentPrincipal, Principal, require_roles
+from academy_runtime.auth import (
+    OPERATOR_VIEW_ROLES,
+    CurrentPrincipal,
+    require_operator,
+    require_roles,
+)
 from contracts import identifiers
 from contracts.base import UtcDatetime
 from release_bridge.adapters.release_history import SqlReleaseHistory
@@ -17,9 +21,6 @@ from release_bridge.service import release_status
 from release_bridge.service.ports import Clock
 from release_bridge.service.release_status import DeliveryState, ReleaseHow
 
-#: The roles of the assessment's operator views: the operator's officers and admins, and the
-#: vendor's cross-tenant roles (which count only in the vendor's own tokens, see auth.py).
-OPERATOR_VIEW_ROLES = ("compliance_officer", "operator_admin", *sorted(auth.CROSS_TENANT_ROLES))
 OperatorPath = Annotated[str, Path(pattern=identifiers.OPERATOR_ID_PATTERN, examples=["op-123"])]
 
 
@@ -75,18 +76,6 @@ class OperatorReleases(BaseModel):
     jurisdictions: list[JurisdictionRelease] = Field(
         description="every jurisdiction the bridge has decided on for the operator; empty "
         "until the first decision"
-    )
-
-
-def require_operator(principal: Principal, operator_id: str) -> None:
-    """Operator staff see only their own operator; the vendor's cross-tenant roles see any."""
-    if principal.has_role(*auth.CROSS_TENANT_ROLES) or principal.operator_id == operator_id:
-        return
-    raise AuthError(
-        "foreign_operator",
-        f"your sign-in belongs to operator {principal.operator_id}; you may only view that "
-        f"operator, not {operator_id}",
-        status=403,
     )
 
 
