@@ -107,12 +107,51 @@ describe("<academy-force-release>", () => {
       reason: "ticket 42",
       outside_go_live: false,
     });
-    expect(element.shadowRoot!.querySelector("#field-operator_id-error")!.textContent).toContain("did you mean 'acme-casino'");
+    const error = element.shadowRoot!.querySelector("#field-operator_id-error")!;
+    expect(error.textContent).toContain("did you mean 'acme-casino'");
     expect(element.shadowRoot!.querySelector("[role=alert]")!.textContent).toContain("Nothing was changed");
     const use = [...element.shadowRoot!.querySelectorAll("button")].find((b) => b.textContent === "Use acme-casino")!;
     use.click();
     await element.updateComplete;
     expect(field(element, "operator_id").value).toBe("acme-casino");
     expect(field(element, "operator_id").getAttribute("aria-invalid")).toBe("false");
+  });
+
+  it("offers a release outside the go-live jurisdictions once the bridge refused one, and confirms it", async () => {
+    const refusal = {
+      error: "conflict",
+      reason: "outside_go_live",
+      detail: "acme is going live in MGA, not GIB; pass outside_go_live: true (CLI --outside-go-live)",
+      go_live: ["MGA"],
+    };
+    const released = { release_id: "rel-1", actor: "sam", outside_go_live: true };
+    const fetch = vi
+      .fn()
+      .mockResolvedValueOnce(new Response(JSON.stringify(refusal), { status: 409 }))
+      .mockResolvedValueOnce(new Response(JSON.stringify(released), { status: 201 }))
+      .mockResolvedValue(new Response(JSON.stringify({ error: "not_found", detail: "later" }), { status: 404 }));
+    vi.stubGlobal("fetch", fetch);
+    const element = await mounted();
+    expect(element.shadowRoot!.querySelector("input[type=checkbox]")).toBeNull();
+    await type(element, { operator_id: "acme", jurisdiction: "GIB", reason: "regulator asked" });
+
+    await submit(element);
+    (await asking(element)).shadowRoot!.querySelector<HTMLButtonElement>("button.primary")!.click();
+    await vi.waitFor(() => expect(element.shadowRoot!.querySelector("#field-jurisdiction-error")).not.toBeNull());
+    expect(element.shadowRoot!.querySelector("#field-jurisdiction-error")!.textContent).toBe(
+      "acme is going live in MGA, not in GIB. To release GIB anyway, tick the box below and send again.",
+    );
+    const box = element.shadowRoot!.querySelector<HTMLInputElement>("input[type=checkbox]")!;
+    box.click();
+    await element.updateComplete;
+    await submit(element);
+    const dialog = await asking(element);
+    expect(dialog.shadowRoot!.textContent).toContain("GIB is not one of acme's go-live jurisdictions");
+    dialog.shadowRoot!.querySelector<HTMLButtonElement>("button.primary")!.click();
+    await vi.waitFor(() => expect(element.shadowRoot!.querySelector(".result")).not.toBeNull());
+
+    const [, init] = fetch.mock.calls[1] as unknown as [string, RequestInit];
+    expect(JSON.parse(String(init.body))).toMatchObject({ jurisdiction: "GIB", outside_go_live: true });
+    expect(element.shadowRoot!.querySelector(".result")!.textContent).toContain("rel-1");
   });
 });

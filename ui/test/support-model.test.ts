@@ -95,8 +95,12 @@ describe("deliveryState", () => {
 
   it("dates a delivered one by its acknowledgement and says a held one waits for the signature", () => {
     const done = delivery({ status: "delivered", delivered_at: "2026-12-01T10:00:02+00:00" });
-    expect(deliveryState(done)).toEqual({ key: "support.delivery.delivered", dates: { at: "2026-12-01T10:00:02+00:00" } });
-    expect(deliveryState(delivery({ status: "held", stop_cause: "signature_rejected" })).key).toBe("support.delivery.held");
+    expect(deliveryState(done)).toEqual({
+      key: "support.delivery.delivered",
+      dates: { at: "2026-12-01T10:00:02+00:00" },
+    });
+    const held = delivery({ status: "held", stop_cause: "signature_rejected" });
+    expect(deliveryState(held).key).toBe("support.delivery.held");
   });
 
   it("reads a status it does not know as the status itself", () => {
@@ -160,7 +164,8 @@ describe("dateTime", () => {
   it("spells out a UTC time in the reader's language (the base's dateStyle with timeZoneName throws)", () => {
     const host = { locale: "en" } as AcademyElement;
     expect(dateTime(host, "2026-12-01T10:05:00+00:00")).toBe("December 1, 2026 at 10:05 UTC");
-    expect(dateTime({ locale: "en-GB" } as AcademyElement, "2026-12-01T23:30:00-02:00")).toBe("2 December 2026 at 01:30 UTC");
+    const british = { locale: "en-GB" } as AcademyElement;
+    expect(dateTime(british, "2026-12-01T23:30:00-02:00")).toBe("2 December 2026 at 01:30 UTC");
     expect(dateTime(host, null)).toBe("");
   });
 });
