@@ -91,13 +91,34 @@ export class Api {
     private readonly catalogue: Catalogue,
   ) {}
 
-  async request<T>(method: Method, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  async request<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<T> {
+    const response = await this.send(method, path, body, signal, extraHeaders);
+    return (response.status === 204 ? null : await response.json().catch(() => null)) as T;
+  }
+
+  /** An HTML page of the API that needs the bearer token (the printable certificate). */
+  async page(path: string, signal?: AbortSignal): Promise<string> {
+    const response = await this.send("GET", path, undefined, signal, { Accept: "text/html" });
+    return response.text();
+  }
+
+  private async send(
+    method: Method,
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    extraHeaders: Record<string, string>,
+  ): Promise<Response> {
     const token = this.tokenProvider ? await this.tokenProvider() : null;
     if (!token) throw new ApiError(msg(this.catalogue, "error.no_token"), 0, "no_token");
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${token}`,
-      Accept: "application/json",
-    };
+    const headers: Record<string, string> = { Accept: "application/json", ...extraHeaders };
+    headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
@@ -111,17 +132,25 @@ export class Api {
       if (signal?.aborted) throw error;
       throw new ApiError(msg(this.catalogue, "error.network"), 0, "network");
     }
-    const answer: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw errorFor(response.status, answer, this.catalogue);
-    return answer as T;
+    if (!response.ok) {
+      const answer: unknown = await response.json().catch(() => null);
+      throw errorFor(response.status, answer, this.catalogue);
+    }
+    return response;
   }
 
   get<T>(path: string, signal?: AbortSignal): Promise<T> {
     return this.request<T>("GET", path, undefined, signal);
   }
 
-  post<T>(path: string, body: unknown = {}, signal?: AbortSignal): Promise<T> {
-    return this.request<T>("POST", path, body, signal);
+  /** POST JSON; `headers` adds e.g. the exam submission's Idempotency-Key. */
+  post<T>(
+    path: string,
+    body: unknown = {},
+    signal?: AbortSignal,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    return this.request<T>("POST", path, body, signal, headers);
   }
 
   put<T>(path: string, body?: unknown, signal?: AbortSignal): Promise<T> {

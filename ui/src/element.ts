@@ -40,7 +40,7 @@ export abstract class AcademyElement extends LitElement {
     return new Api(this.releaseApiBase ?? "", this.tokenProvider, this.catalogue);
   }
 
-  /** "2 December 2026" (UTC: certificates and deadlines are UTC days). */
+  /** "December 2, 2026" ("2 December 2026" in en-GB; UTC: certificates end on UTC days). */
   formatDate(iso: string | null | undefined): string {
     if (!iso) return "";
     return new Intl.DateTimeFormat(this.locale || "en", { dateStyle: "long", timeZone: "UTC" }).format(
@@ -48,15 +48,18 @@ export abstract class AcademyElement extends LitElement {
     );
   }
 
-  /** "2 December 2026 at 14:05 UTC" (Intl refuses dateStyle together with timeZoneName). */
+  /** "December 2, 2026 at 14:05 UTC" ("2 December 2026 at 14:05 UTC" in en-GB): instants
+   *  in UTC on a 24-hour clock, like the API's own words. (Intl refuses `dateStyle` together
+   *  with `timeZoneName`, so the parts are named.) */
   formatDateTime(iso: string | null | undefined): string {
     if (!iso) return "";
     return new Intl.DateTimeFormat(this.locale || "en", {
       year: "numeric",
       month: "long",
       day: "numeric",
-      hour: "numeric",
+      hour: "2-digit",
       minute: "2-digit",
+      hourCycle: "h23",
       timeZone: "UTC",
       timeZoneName: "short",
     }).format(new Date(iso));

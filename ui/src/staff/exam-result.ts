@@ -3,13 +3,12 @@
 import { html, nothing } from "lit";
 import type { AcademyElement } from "../element.js";
 import { type Refusal, attemptsLeft } from "./exam-logic.js";
-import { dateTime } from "./shared.js";
 import { cooldownEndsAt } from "./time.js";
 import type { AttemptOutcome, AttemptSummary, ExamPolicy } from "./types.js";
 
 export function renderRefusal(host: AcademyElement, refusal: Refusal) {
   return html`<div class="error" role="alert">
-    <p>${host.t(refusal.key, { time: dateTime(host, refusal.retryAt) })}</p>
+    <p>${host.t(refusal.key, { time: host.formatDateTime(refusal.retryAt) })}</p>
     ${refusal.modules?.length
       ? html`<ul>
           ${refusal.modules.map((m) => html`<li>${m.title}</li>`)}
@@ -30,7 +29,7 @@ function renderNextAttempt(
   return html`${policy.cooldown_hours > 0
       ? html`<p>
           ${host.t("exam.result.cooldown", {
-            time: dateTime(host, cooldownEndsAt(outcome.submitted_at, policy.cooldown_hours)),
+            time: host.formatDateTime(cooldownEndsAt(outcome.submitted_at, policy.cooldown_hours)),
           })}
         </p>`
       : nothing}

@@ -19,8 +19,7 @@ import {
   startRefusal,
   storageKey,
 } from "./exam-logic.js";
-import { postWithHeaders } from "./http.js";
-import { VIEW_READY, dateTime, focusHeading, screen } from "./shared.js";
+import { VIEW_READY, focusHeading, screen } from "./shared.js";
 import { announcementDue, clockOffset, formatCountdown, remainingMs } from "./time.js";
 import type { Answers, AttemptDetail, AttemptOutcome, AttemptSummary, PaperQuestion, TrackDetail } from "./types.js";
 
@@ -220,10 +219,10 @@ export class AcademyExam extends AcademyElement {
     const key = this.idempotencyKey;
     const answers = this.answers;
     const outcome = await this.submitting.run(() =>
-      postWithHeaders<AttemptOutcome>(
-        this,
+      this.api.post<AttemptOutcome>(
         `/v1/me/attempts/${seg(attempt.attempt_id)}/submission`,
         { answers },
+        undefined,
         { "Idempotency-Key": key },
       ),
     );
@@ -275,7 +274,7 @@ export class AcademyExam extends AcademyElement {
     return html`<div class="clock ${left <= 5 * 60_000 ? "low" : ""}">
         <span id="time-left">${this.t("exam.timeLeft")}</span>
         <span role="timer" aria-labelledby="time-left">${formatCountdown(left)}</span>
-        <span class="meta">${this.t("exam.deadline", { time: dateTime(this, attempt.deadline) })}</span>
+        <span class="meta">${this.t("exam.deadline", { time: this.formatDateTime(attempt.deadline) })}</span>
       </div>
       ${left === 0 ? html`<p class="error" role="alert">${this.t("exam.timeUp")}</p>` : nothing}
       <p class="meta">

@@ -6,7 +6,6 @@ import { type TrackSummary, seg } from "../api.js";
 import { AcademyElement, Action, Loader, define, empty } from "../element.js";
 import type { MessageKey } from "../messages.js";
 import { base } from "../styles.js";
-import { getPage } from "./http.js";
 import { VIEW_READY, roleWords, screen } from "./shared.js";
 import type { CertificateOut } from "./types.js";
 
@@ -91,7 +90,7 @@ export class AcademyMyCertificates extends AcademyElement {
       return;
     }
     const page = await this.printing.run(() =>
-      getPage(this, `/v1/me/certificates/${seg(cert.certificate_id)}/printable`),
+      this.api.page(`/v1/me/certificates/${seg(cert.certificate_id)}/printable`),
     );
     if (page === null) {
       popup.close();

@@ -57,21 +57,3 @@ export const screen = css`
     padding: 0;
   }
 `;
-
-/**
- * "November 25, 2031 at 09:00 UTC": deadlines and cooldowns are instants, shown in UTC like the
- * API's own words. (Intl refuses `dateStyle` together with `timeZoneName`, so the parts are named.)
- */
-export function dateTime(host: { locale: string }, iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(host.locale || "en", {
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: "UTC",
-    timeZoneName: "short",
-  }).format(new Date(iso));
-}

@@ -6,7 +6,7 @@ import { AcademyElement, Loader, define, empty } from "../element.js";
 import { trackStatus } from "../my-tracks.js";
 import { base } from "../styles.js";
 import { missingModules } from "./exam-logic.js";
-import { VIEW_READY, dateTime, screen } from "./shared.js";
+import { VIEW_READY, screen } from "./shared.js";
 import type { AttemptSummary, LessonBrief, ModuleDetail, TrackDetail } from "./types.js";
 
 interface TrackView {
@@ -127,7 +127,7 @@ export class AcademyTrack extends AcademyElement {
         })}
       </p>
       ${open
-        ? html`<p>${this.t("track.examOpen", { time: dateTime(this, open.deadline) })}</p>`
+        ? html`<p>${this.t("track.examOpen", { time: this.formatDateTime(open.deadline) })}</p>`
         : missing.length === 0
           ? html`<p class="ok">${this.t("track.examReady")}</p>`
           : html`<p id="missing-heading">${this.t("track.examMissing")}</p>
