@@ -16,7 +16,6 @@ from academy.local.portal_people import (
 #: Each element's section heading on the Certification tab.
 ELEMENT_TITLES = {
     "academy-learning": "Your training",
-    "academy-my-certificates": "Your certificates",
     OVERVIEW_ELEMENT: "Your operator's certification",
     SUPPORT_ELEMENT: "Support console",
 }

@@ -14,7 +14,8 @@ OVERVIEW_ROLES = frozenset({"compliance_officer", "operator_admin"})
 SUPPORT_ROLES = frozenset({"academy_support"})
 
 #: The elements of the UI kit the Certification tab may place, in the order they appear.
-STAFF_ELEMENTS = ("academy-learning", "academy-my-certificates")
+#: <academy-learning> shows the learner's certificates beneath the tracks.
+STAFF_ELEMENTS = ("academy-learning",)
 OVERVIEW_ELEMENT = "academy-operator-overview"
 SUPPORT_ELEMENT = "academy-support-console"
 
