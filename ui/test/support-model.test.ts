@@ -1,8 +1,6 @@
 // The support screens' words for a delivery, an attempt and a breaker.
 import { describe, expect, it } from "vitest";
-import type { AcademyElement } from "../src/element.js";
 import { en, msg } from "../src/messages.js";
-import { dateTime } from "../src/support/form.js";
 import {
   type BreakerState,
   type DeliveryAttempt,
@@ -157,15 +155,5 @@ describe("breakers", () => {
       key: "support.breaker.why.closedWithFailures",
       values: { failures: 1, calls: 4 },
     });
-  });
-});
-
-describe("dateTime", () => {
-  it("spells out a UTC time in the reader's language (the base's dateStyle with timeZoneName throws)", () => {
-    const host = { locale: "en" } as AcademyElement;
-    expect(dateTime(host, "2026-12-01T10:05:00+00:00")).toBe("December 1, 2026 at 10:05 UTC");
-    const british = { locale: "en-GB" } as AcademyElement;
-    expect(dateTime(british, "2026-12-01T23:30:00-02:00")).toBe("2 December 2026 at 01:30 UTC");
-    expect(dateTime(host, null)).toBe("");
   });
 });

@@ -25,24 +25,6 @@ export abstract class OperatorElement extends AcademyElement {
     return `/v1/operators/${seg(id)}`;
   }
 
-  /**
-   * "2 December 2026 at 14:05 UTC". Not the base's `formatDateTime`: it combines `dateStyle`
-   * with `timeZoneName`, which Intl refuses with a TypeError.
-   */
-  formatMoment(iso: string | null | undefined): string {
-    if (!iso) return "";
-    return new Intl.DateTimeFormat(this.locale || "en", {
-      year: "numeric",
-      month: "long",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZone: "UTC",
-      timeZoneName: "short",
-    }).format(new Date(iso));
-  }
-
   /** A role's name from the catalogue, else the role's code in words. */
   roleName(role: string): string {
     const key = `officer.role.${role}`;

@@ -150,7 +150,7 @@ export class AcademyReadiness extends OperatorElement {
         readiness.jurisdictions.length === 0
           ? empty(this.t("officer.readiness.empty"))
           : html`<p class="meta">
-                ${this.t("officer.readiness.checkedAt", { at: this.formatMoment(readiness.checked_at) })}
+                ${this.t("officer.readiness.checkedAt", { at: this.formatDateTime(readiness.checked_at) })}
               </p>
               <ul class="cards">
                 ${readiness.jurisdictions.map((item, index) =>

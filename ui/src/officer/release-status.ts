@@ -24,8 +24,8 @@ export class AcademyReleaseStatus extends OperatorElement {
   private renderDelivery(delivery: ReleaseDelivery) {
     const values = {
       attempts: delivery.attempts,
-      next: this.formatMoment(delivery.next_attempt_at),
-      at: this.formatMoment(delivery.acknowledged_at),
+      next: this.formatDateTime(delivery.next_attempt_at),
+      at: this.formatDateTime(delivery.acknowledged_at),
     };
     return html`<span class=${delivery.state === "delivered" ? "ok" : delivery.state === "pending" ? "" : "blocked"}>
       ${this.t(DELIVERY_KEYS[delivery.state], values)}
@@ -61,7 +61,7 @@ export class AcademyReleaseStatus extends OperatorElement {
     const release = item.release;
     const revocation = item.revocation;
     const state = this.t(releaseStateKey(item), {
-      date: this.formatMoment(item.released ? release?.decided_at : revocation?.decided_at),
+      date: this.formatDateTime(item.released ? release?.decided_at : revocation?.decided_at),
     });
     const tooling = (revocation?.tooling.length ? revocation.tooling : release?.tooling) ?? [];
     return html`<tr>

@@ -1,7 +1,7 @@
 // The attempts of one delivery as a table: when, the portal's answer, what came of it, the error.
 import { type TemplateResult, html } from "lit";
 import { type AcademyElement, empty } from "../element.js";
-import { dateTime, say } from "./form.js";
+import { say } from "./form.js";
 import { type DeliveryDetail, attemptAnswer, attemptOutcome } from "./model.js";
 
 /** Every attempt of `detail`, oldest first; the empty state before the first. */
@@ -24,7 +24,7 @@ export function attemptsTable(host: AcademyElement, detail: DeliveryDetail): Tem
       ${detail.attempts.map(
         (attempt) => html`<tr>
           <td>${attempt.attempt}</td>
-          <td>${dateTime(host, attempt.started_at)}</td>
+          <td>${host.formatDateTime(attempt.started_at)}</td>
           <td>${say(host, attemptAnswer(attempt))}</td>
           <td>${say(host, attemptOutcome(attempt))}</td>
           <td>${attempt.error ?? ""}</td>

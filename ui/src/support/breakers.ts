@@ -6,7 +6,7 @@ import "../confirm.js";
 import type { AcademyConfirm } from "../confirm.js";
 import { AcademyElement, Action, Loader, define, empty } from "../element.js";
 import { base } from "../styles.js";
-import { dateTime, say } from "./form.js";
+import { say } from "./form.js";
 import { type BreakerState, breakerLabel, breakerWhy } from "./model.js";
 import { formStyles } from "./styles.js";
 
@@ -92,10 +92,10 @@ export class AcademyBreakers extends AcademyElement {
         <dt>${this.t("support.breakers.why")}</dt>
         <dd>${say(this, breakerWhy(breaker))}</dd>
         <dt>${this.t("support.breakers.since")}</dt>
-        <dd>${breaker.changed_at ? dateTime(this, breaker.changed_at) : this.t("support.breakers.always")}</dd>
+        <dd>${breaker.changed_at ? this.formatDateTime(breaker.changed_at) : this.t("support.breakers.always")}</dd>
         ${coolDown
           ? html`<dt>${this.t("support.breakers.coolDown")}</dt>
-              <dd>${dateTime(this, breaker.open_until)}</dd>`
+              <dd>${this.formatDateTime(breaker.open_until)}</dd>`
           : nothing}
       </dl>
       <button

@@ -9,7 +9,7 @@ import { AcademyElement, Action, Loader, define, empty, failure, loading } from 
 import { base } from "../styles.js";
 import { checkField } from "./fields.js";
 import { attemptsTable } from "./attempts.js";
-import { dateTime, say } from "./form.js";
+import { say } from "./form.js";
 import {
   DELIVERY_STATUSES,
   type DeliveryDetail,
@@ -221,7 +221,7 @@ export class AcademyDeliveries extends AcademyElement {
         <td>${delivery.jurisdiction}</td>
         <td><strong>${say(this, statusLabel(delivery.status))}</strong><br />${say(this, deliveryState(delivery))}</td>
         <td>${delivery.attempts}</td>
-        <td>${dateTime(this, delivery.decided_at)}</td>
+        <td>${this.formatDateTime(delivery.decided_at)}</td>
         <td>${this.renderRedeliver(delivery)}</td>
       </tr>
       <tr id=${detailId} class="detail" ?hidden=${!open}>

@@ -16,26 +16,10 @@ export interface FieldSpec extends FieldRule {
   multiline?: boolean;
 }
 
-/** "December 7, 2026 at 12:18 UTC" in the reader's language. (Spelled out field by field: V8
- * refuses `timeZoneName` together with `dateStyle`, so the base's formatDateTime throws.) */
-export function dateTime(host: AcademyElement, iso: string | null | undefined): string {
-  if (!iso) return "";
-  return new Intl.DateTimeFormat(host.locale || "en", {
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZone: "UTC",
-    timeZoneName: "short",
-  }).format(new Date(iso));
-}
-
 /** A description in words, its dates formatted for the reader ("2 December 2026 at 14:05 UTC"). */
 export function say(host: AcademyElement, described: Described): string {
   const dates = Object.fromEntries(
-    Object.entries(described.dates ?? {}).map(([name, iso]) => [name, dateTime(host, iso)]),
+    Object.entries(described.dates ?? {}).map(([name, iso]) => [name, host.formatDateTime(iso)]),
   );
   return host.t(described.key, { ...described.values, ...dates });
 }

@@ -5,7 +5,7 @@ import { seg } from "../api.js";
 import type { ConfirmOptions } from "../confirm.js";
 import { AcademyElement, define } from "../element.js";
 import { base } from "../styles.js";
-import { type FieldSpec, SupportForm, dateTime } from "./form.js";
+import { type FieldSpec, SupportForm } from "./form.js";
 
 interface AttemptsReset {
   operator_id: string;
@@ -105,7 +105,7 @@ export class AcademyAttemptReset extends SupportForm<AttemptsReset> {
           staff: result.staff_id,
           track: result.track_key,
           operator: result.operator_id,
-          at: dateTime(this, result.reset_at),
+          at: this.formatDateTime(result.reset_at),
         })}
       </p>
       <p>${this.t("support.form.recordedBy", { actor: result.actor })}</p>`;
@@ -149,7 +149,7 @@ export class AcademyTrainingWaiver extends SupportForm<TrainingWaiver> {
           staff: result.staff_id,
           track: result.track_key,
           version: result.track_version.slice(0, 12),
-          at: dateTime(this, result.waived_at),
+          at: this.formatDateTime(result.waived_at),
         })}
       </p>
       <p>
@@ -209,7 +209,7 @@ export class AcademyCertificateRevocation extends SupportForm<RevokedCertificate
         ${this.t("support.revoke.done", {
           certificate: result.certificate_id,
           track: result.track_key,
-          at: dateTime(this, result.revoked_at),
+          at: this.formatDateTime(result.revoked_at),
         })}
       </p>
       <p>${this.t("support.form.recordedBy", { actor: result.revoked_by })}</p>`;

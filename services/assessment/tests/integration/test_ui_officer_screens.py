@@ -191,13 +191,6 @@ async def _decide_and_deliver(
         await runtime.engine.dispose()
 
 
-async def _allow_loopback_calls(page: Page, origin: str) -> None:
-    """A page answered by `open_host` has no address, so Chromium's Local Network Access counts
-    it as public and refuses its cross-origin calls to 127.0.0.1 (the bridge) unless allowed;
-    a portal served from loopback (`make up`) or from the internet to the internet needs nothing."""
-    await page.context.grant_permissions(["local-network-access"], origin=origin)
-
-
 async def _screenshot(element: Locator, name: str) -> None:
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
@@ -250,7 +243,6 @@ async def test_operator_admin_sees_what_blocks_a_release_who_could_meet_it_and_t
                 "</academy-operator-overview>"
             )
             async with offline_page(browser, assessment_url, bridge_url) as (page, log):
-                await _allow_loopback_calls(page, assessment_url)
                 await page.clock.set_fixed_time(harness.clock())
                 await open_host(page, f"{assessment_url}{HOST_PATH}", host_page(overview, token))
                 await _check_readiness(page, pilot)
@@ -395,7 +387,6 @@ async def test_each_officer_screen_alone_shows_its_empty_state_and_a_refusal_in_
             f'release-api-base="{bridge_url}"></academy-release-status>'
         )
         async with offline_page(browser, assessment_url, bridge_url) as (page, log):
-            await _allow_loopback_calls(page, assessment_url)
             await open_host(page, f"{assessment_url}{HOST_PATH}", host_page(body, token))
             await expect(
                 page.get_by_text("Your operator has no go-live jurisdiction yet.")

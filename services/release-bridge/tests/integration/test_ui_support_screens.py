@@ -67,9 +67,6 @@ class Served:
         return host_page(body, self.token, kit_base=self.kit_url, title="Support")
 
     async def open(self, page: Page, body: str) -> None:
-        # The host page is fulfilled by the test (no address of its own), so Chromium's local
-        # network access asks before it reaches the loopback services: the portal is allowed.
-        await page.context.grant_permissions(["local-network-access"], origin=self.portal_origin)
         await open_host(page, f"{self.portal_origin}{HOST_PATH}", self.page_html(body))
 
 
