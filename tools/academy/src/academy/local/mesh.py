@@ -289,7 +289,7 @@ class Mesh:
                 self._check_alive(child)
                 if probe is None and port_open(child.port):
                     break
-                if probe is not None and _http_ok(f"http://127.0.0.1:{child.port}{probe}"):
+                if probe is not None and _fully_ready(f"http://127.0.0.1:{child.port}{probe}"):
                     break
                 if time.monotonic() > deadline:
                     log_file = self.log_path(child.name)
@@ -339,11 +339,15 @@ class Mesh:
             self._pg = None
 
 
-def _http_ok(url: str) -> bool:
+def _fully_ready(url: str) -> bool:
+    """`/readyz` answers 200 with nothing degraded. A service is ready for its API once its
+    database answers; the local mesh also waits for the broker, so that what `academy up`
+    calls ready already flows end to end."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
-            return bool(response.status == 200)
-    except OSError:
+            body = json.loads(response.read() or b"{}")
+            return bool(response.status == 200) and not body.get("degraded")
+    except (OSError, ValueError):
         return False
 
 
