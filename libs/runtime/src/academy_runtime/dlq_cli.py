@@ -10,7 +10,7 @@ import dataclasses
 import getpass
 import json
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -184,80 +184,55 @@ IncludeHandled = Annotated[
 ]
 
 
-@app.command()
-def replay(
-    bootstrap: Bootstrap,
-    topic: Topic,
-    reason: Reason,
-    partition: Partition = None,
-    from_offset: FromOffset = None,
-    to_offset: ToOffset = None,
-    error_type: ErrorType = None,
-    handler: Handler = None,
-    service: Service = None,
-    ref: Refs = None,
-    actor: Actor = None,
-    include_handled: IncludeHandled = False,
-    execute: Execute = False,
-) -> None:
-    """Put the selected dead letters back on their original topic with exactly their original
-    key, headers and body (once per original record). Fix the cause first."""
-    _act(
+def _acting(action: dlq_ops.Action, summary: str) -> Callable[..., None]:
+    """`replay` and `purge`: the same selection options, one action each."""
+
+    def command(
+        bootstrap: Bootstrap,
+        topic: Topic,
+        reason: Reason,
+        partition: Partition = None,
+        from_offset: FromOffset = None,
+        to_offset: ToOffset = None,
+        error_type: ErrorType = None,
+        handler: Handler = None,
+        service: Service = None,
+        ref: Refs = None,
+        actor: Actor = None,
+        include_handled: IncludeHandled = False,
+        execute: Execute = False,
+    ) -> None:
+        selection = dlq_ops.Selection(
+            topic=topic,
+            partition=partition,
+            from_offset=from_offset,
+            to_offset=to_offset,
+            error_type=error_type,
+            handler=handler,
+            service=service,
+            refs=frozenset(ref or ()),
+            include_handled=include_handled,
+        )
+        _act(action, bootstrap, selection, reason=reason, actor=actor, execute=execute)
+
+    command.__doc__ = summary
+    return command
+
+
+app.command("replay")(
+    _acting(
         "replayed",
-        bootstrap,
-        dlq_ops.Selection(
-            topic=topic,
-            partition=partition,
-            from_offset=from_offset,
-            to_offset=to_offset,
-            error_type=error_type,
-            handler=handler,
-            service=service,
-            refs=frozenset(ref or ()),
-            include_handled=include_handled,
-        ),
-        reason=reason,
-        actor=actor,
-        execute=execute,
+        "Put the selected dead letters back on their original topic with exactly their "
+        "original key, headers and body (once per original record). Fix the cause first.",
     )
-
-
-@app.command()
-def purge(
-    bootstrap: Bootstrap,
-    topic: Topic,
-    reason: Reason,
-    partition: Partition = None,
-    from_offset: FromOffset = None,
-    to_offset: ToOffset = None,
-    error_type: ErrorType = None,
-    handler: Handler = None,
-    service: Service = None,
-    ref: Refs = None,
-    actor: Actor = None,
-    include_handled: IncludeHandled = False,
-    execute: Execute = False,
-) -> None:
-    """Mark the selected dead letters as handled without replaying them (they stay on the
-    dead-letter topic until its retention removes them; `list` stops showing them)."""
-    _act(
+)
+app.command("purge")(
+    _acting(
         "purged",
-        bootstrap,
-        dlq_ops.Selection(
-            topic=topic,
-            partition=partition,
-            from_offset=from_offset,
-            to_offset=to_offset,
-            error_type=error_type,
-            handler=handler,
-            service=service,
-            refs=frozenset(ref or ()),
-            include_handled=include_handled,
-        ),
-        reason=reason,
-        actor=actor,
-        execute=execute,
+        "Mark the selected dead letters as handled without replaying them (they stay on the "
+        "dead-letter topic until its retention removes them; `list` stops showing them).",
     )
+)
 
 
 def _act(
