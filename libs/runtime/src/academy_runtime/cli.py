@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from academy_runtime.service import ServiceRuntime
-    from academy_runtime.settings import ServiceSettings
+    from academy_runtime.settings import DatabaseSettings
     from contracts.identifiers import Kind
 
-S = TypeVar("S", bound="ServiceSettings")
+S = TypeVar("S", bound="DatabaseSettings")
 
 #: Exit codes: 1 the API or a check refused, 2 usage (a bad argument, no token, unreachable).
 EXIT_REFUSED: Final = 1
@@ -37,8 +37,11 @@ def load_settings(settings_cls: type[S]) -> S:
         prefix = settings_cls.model_config.get("env_prefix", "")
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
-            name = f"{prefix}{field.upper()}" if field else "settings"
-            typer.echo(f"configuration error: {name}: {err['msg']}", err=True)
+            if field:
+                typer.echo(f"configuration error: {prefix}{field.upper()}: {err['msg']}", err=True)
+            else:  # a check across settings: its message names the variables
+                message = err["msg"].removeprefix("Value error, ")
+                typer.echo(f"configuration error: {message}", err=True)
         raise typer.Exit(EXIT_USAGE) from exc
 
 
@@ -70,12 +73,31 @@ def add_service_commands(
 
     @app.command("migrate")
     def migrate_command(revision: str = typer.Argument("head")) -> None:
-        """Apply this service's database migrations (its own schema)."""
+        """Apply this service's database migrations (its own schema). Reads only the
+        environment and the database URL: run it as the migration role, without runtime secrets."""
+        from sqlalchemy.exc import DBAPIError
+
         from academy_runtime import migrations
+        from academy_runtime.settings import migration_settings
 
         parts = load()
-        settings = load_settings(parts.settings_cls)
-        migrations.upgrade(parts.migrations_dir, settings.database_url.get_secret_value(), revision)
+        settings = load_settings(migration_settings(parts.settings_cls))
+        try:
+            migrations.upgrade(
+                parts.migrations_dir, settings.database_url.get_secret_value(), revision
+            )
+        except (OSError, DBAPIError) as exc:  # one line, not the driver's traceback
+            prefix = parts.settings_cls.model_config.get("env_prefix", "")
+            statement = getattr(exc, "statement", None)
+            cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            typer.echo(f"{name}: migration failed: {cause}", err=True)
+            if statement:
+                typer.echo(f"  while running: {' '.join(statement.split())[:300]}", err=True)
+            else:
+                typer.echo(
+                    f"hint: check {prefix}DATABASE_URL and that its role may connect", err=True
+                )
+            raise typer.Exit(EXIT_REFUSED) from exc
         typer.echo(f"{name}: migrated to {revision}")
 
     serve_command.__doc__ = f"Run the {name} service until SIGINT/SIGTERM."

@@ -33,6 +33,8 @@ BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
 ONE_SHOT_TASKS = frozenset({"broker"})
 #: How often `academy_broker_up` is refreshed between probes.
 BROKER_WATCH_S = 15.0
+#: How often topics refused at start are checked again (someone may create them).
+TOPICS_RECHECK_S = 30.0
 
 
 class ServiceRuntime:
@@ -71,6 +73,8 @@ class ServiceRuntime:
         self._running: list[asyncio.Task[None]] = []
         self._named: dict[str, asyncio.Task[None]] = {}
         self.broker_started = False
+        #: Why the cluster's topics were refused at start (kafka.TopicsRefused), while they are.
+        self.topics_refused: str | None = None
         self.verifier = TokenVerifier(settings)
         self.clock = Clock()
         self.relay = OutboxRelay(
@@ -121,7 +125,14 @@ class ServiceRuntime:
         return kafka.with_dlqs([*self.produces, *consumed])
 
     async def ensure_topics(self) -> None:
-        await kafka.ensure_topics(self.settings, self.topics)
+        """Create (local/test) or check (elsewhere) this service's topics; a refusal is kept
+        for liveness until a check passes."""
+        try:
+            await kafka.ensure_topics(self.settings, self.topics)
+        except kafka.TopicsRefused as exc:
+            self.topics_refused = str(exc)
+            raise
+        self.topics_refused = None
 
     async def _publish_raw(
         self, topic: str, key: bytes, value: bytes, headers: dict[str, str]
@@ -163,6 +174,8 @@ class ServiceRuntime:
             for name, task in self._named.items()
             if name not in ONE_SHOT_TASKS and task.done()
         }
+        if self.topics_refused and not self.broker_started:
+            failed["topics"] = self.topics_refused  # refused at start: never consumed
         if self.broker_started:
             for consumer in self.consumers:
                 subscriber: Any = consumer.subscriber
@@ -209,6 +222,10 @@ class ServiceRuntime:
                 await self.broker.start()
                 self.broker_started = True
                 break
+            except kafka.TopicsRefused as exc:
+                log.error("refusing to start consumers and the outbox relay: %s", exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=TOPICS_RECHECK_S)
             except Exception as exc:
                 log.warning("broker not reachable yet (%s); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
@@ -224,13 +241,16 @@ class ServiceRuntime:
             self._spawn("consumer-lag", self._lag_monitor().run)
 
     async def _guard_topics(self, stop: asyncio.Event) -> None:
-        """Re-create topics a memory-only or recreated broker lost."""
+        """Re-create topics a memory-only or recreated broker lost (local/test), or say loudly
+        that they went missing or changed (elsewhere; the outbox holds events meanwhile)."""
         while not stop.is_set():
             try:
                 await asyncio.wait_for(stop.wait(), timeout=15.0)
             except TimeoutError:
                 try:
                     await self.ensure_topics()
+                except kafka.TopicsRefused as exc:
+                    log.error("%s", exc)
                 except Exception as exc:
                     log.warning("topic check failed: %s", exc)
 

@@ -7,16 +7,22 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from academy_runtime.placeholders import placeholder_reason
+from contracts import topics
 from contracts.identifiers import OperatorId
 
-#: Values that may only be used in local mode: anything that looks like a placeholder.
-PLACEHOLDER_MARKERS = ("change-me", "changeme", "placeholder", "dev-only", "insecure", "example")
+#: Partitions of every topic on the one-broker local runtime (Tansu) unless set.
+LOCAL_PARTITIONS = 4
 
 
-class ServiceSettings(BaseSettings):
-    """Settings every service has; subclasses set `model_config` with their env prefix."""
+class DatabaseSettings(BaseSettings):
+    """Where a service runs and its database: all `migrate` needs (see `migration_settings`),
+    and the base of every service's settings."""
 
-    service_name: ClassVar[str] = "service"
+    #: Settings whose defaults serve local runs only: outside local/test they must be set.
+    required_outside_local: ClassVar[tuple[str, ...]] = ("database_url",)
+    #: Values a subclass knows to be development placeholders (e.g. a reference secret).
+    known_placeholders: ClassVar[frozenset[str]] = frozenset()
 
     model_config = SettingsConfigDict(extra="ignore", env_prefix="ACADEMY_")
 
@@ -26,18 +32,82 @@ class ServiceSettings(BaseSettings):
     )
     database_url: SecretStr = Field(
         default=SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/academy"),
-        description="SQLAlchemy async URL (postgresql+asyncpg://…)",
+        description="SQLAlchemy async URL (postgresql+asyncpg://…); required outside local/test",
     )
+
+    @property
+    def is_local(self) -> bool:
+        return self.environment in ("local", "test")
+
+    @model_validator(mode="after")
+    def _refuse_guesses_outside_local(self) -> "DatabaseSettings":
+        """Outside local/test every setting production must not guess is set and no secret is
+        a placeholder; the error names each variable at fault."""
+        if self.is_local:
+            return self
+        prefix = self.model_config.get("env_prefix", "")
+        problems = []
+        for name, value in self:
+            variable = f"{prefix}{name.upper()}"
+            if name in self.required_outside_local and name not in self.model_fields_set:
+                problems.append(f"{variable} is required outside local/test (not set)")
+            elif isinstance(value, SecretStr):
+                reason = self._placeholder_reason(value.get_secret_value())
+                if reason is not None:
+                    problems.append(f"{variable} holds a placeholder secret ({reason})")
+            elif name in self.required_outside_local and not str(value).strip():
+                problems.append(f"{variable} is required outside local/test (empty)")
+        if problems:
+            raise ValueError(
+                "; ".join(problems) + f"; set real values or run with {prefix}ENVIRONMENT=local"
+            )
+        return self
+
+    def _placeholder_reason(self, text: str) -> str | None:
+        if not text.strip():
+            return "empty"
+        if text in self.known_placeholders:
+            return "a development value"
+        return placeholder_reason(text)
+
+
+class ServiceSettings(DatabaseSettings):
+    """Settings every service has; subclasses set `model_config` with their env prefix."""
+
+    service_name: ClassVar[str] = "service"
+    required_outside_local: ClassVar[tuple[str, ...]] = ("database_url", "kafka_bootstrap_servers")
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="ACADEMY_")
+
     db_pool_size: int = Field(default=5, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:9092",
+        description="host:port[,host:port…] of the Kafka brokers; required outside local/test",
+    )
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1000)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
     kafka_fetch_max_wait_ms: int = Field(
         default=500, ge=0, description="longest a consumer fetch waits for records"
     )
-    kafka_topic_partitions: int = Field(default=4, ge=1)
-    kafka_replication_factor: int = Field(default=1, ge=1)
+    kafka_topic_partitions: int | None = Field(
+        default=None,
+        ge=1,
+        description=f"partitions of every topic; unset: {LOCAL_PARTITIONS} in local/test, "
+        f"else as declared in contracts.topics ({topics.PARTITIONS})",
+    )
+    kafka_replication_factor: int | None = Field(
+        default=None,
+        ge=1,
+        description="copies of every partition; unset: 1 in local/test, else as declared "
+        f"({topics.REPLICATION_FACTOR}); min.insync.replicas follows (at most "
+        f"{topics.MIN_INSYNC_REPLICAS}, below this)",
+    )
+    kafka_create_topics: bool | None = Field(
+        default=None,
+        description="create missing topics; unset: yes in local/test, else no: topics are "
+        "checked against contracts.topics and a missing or different one refuses the start",
+    )
     consumer_group: str | None = Field(default=None, description="default: academy-<service>")
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=0, le=65535)
@@ -93,8 +163,26 @@ class ServiceSettings(BaseSettings):
         return self.oidc_jwks_url or f"{self.oidc_issuer.rstrip('/')}/jwks.json"
 
     @property
-    def is_local(self) -> bool:
-        return self.environment in ("local", "test")
+    def topic_partitions(self) -> int:
+        if self.kafka_topic_partitions is not None:
+            return self.kafka_topic_partitions
+        return LOCAL_PARTITIONS if self.is_local else topics.PARTITIONS
+
+    @property
+    def topic_replication_factor(self) -> int:
+        if self.kafka_replication_factor is not None:
+            return self.kafka_replication_factor
+        return 1 if self.is_local else topics.REPLICATION_FACTOR
+
+    @property
+    def creates_topics(self) -> bool:
+        return self.is_local if self.kafka_create_topics is None else self.kafka_create_topics
+
+    def topic_layout(self, name: str) -> topics.TopicSpec:
+        """`name` as declared, sized for the cluster these settings point at."""
+        return topics.spec(name).sized(
+            partitions=self.topic_partitions, replication_factor=self.topic_replication_factor
+        )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -129,19 +217,6 @@ class ServiceSettings(BaseSettings):
             )
         return self
 
-    @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
-        if self.is_local:
-            return self
-        for name, value in self:
-            if isinstance(value, SecretStr) and _looks_like_placeholder(value):
-                prefix = self.model_config.get("env_prefix", "")
-                raise ValueError(
-                    f"{prefix}{name.upper()} holds a placeholder secret; set a real value "
-                    f"or run with {prefix}ENVIRONMENT=local"
-                )
-        return self
-
 
 def _origin(value: str, setting: str) -> str:
     """`value` as browsers send it in `Origin` (lower case, no default port), or a clear error."""
@@ -171,11 +246,6 @@ def _origin(value: str, setting: str) -> str:
     return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
 
 
-def _looks_like_placeholder(value: SecretStr) -> bool:
-    text = value.get_secret_value().lower()
-    return not text or any(marker in text for marker in PLACEHOLDER_MARKERS)
-
-
 def describe(settings_cls: type[ServiceSettings]) -> list[tuple[str, str, Any]]:
     """(ENV_NAME, description, default) for every setting, for docs and drift checks."""
     prefix = settings_cls.model_config.get("env_prefix", "")
@@ -188,3 +258,15 @@ def describe(settings_cls: type[ServiceSettings]) -> list[tuple[str, str, Any]]:
             default = "(secret)"
         rows.append((f"{prefix}{name.upper()}", field.description or "", default))
     return rows
+
+
+def migration_settings(settings_cls: type[DatabaseSettings]) -> type[DatabaseSettings]:
+    """`settings_cls` cut down to what a migration reads (its environment and database URL,
+    same prefix): the migration Job needs no runtime secrets."""
+    prefix = settings_cls.model_config.get("env_prefix", "")
+    namespace = {
+        "__module__": __name__,
+        "__doc__": f"{settings_cls.__name__} for `migrate`: environment and database URL only.",
+        "model_config": SettingsConfigDict(extra="ignore", env_prefix=prefix),
+    }
+    return type(f"{settings_cls.__name__}ForMigrations", (DatabaseSettings,), namespace)

@@ -10,7 +10,11 @@ from academy_runtime.settings import ServiceSettings
 
 def _client(environment: str) -> tuple[httpx.AsyncClient, ServiceRuntime]:
     runtime = ServiceRuntime(
-        ServiceSettings(environment=environment, database_url="postgresql://u:real-pw@db/x"),
+        ServiceSettings(
+            environment=environment,
+            database_url="postgresql://u:real-pw@db/x",
+            kafka_bootstrap_servers="kafka-1:9092",
+        ),
         schema="clocktest",
         metadata=MetaData(schema="clocktest"),
     )

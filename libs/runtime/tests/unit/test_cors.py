@@ -6,7 +6,7 @@ static mount added after it (as the assessment mounts its UI kit), and driven in
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 import httpx
 import pytest
@@ -27,6 +27,8 @@ ELSEWHERE = "https://attacker.example"
 class WidgetSettings(ServiceSettings):
     service_name: ClassVar[str] = "widget"
     model_config = SettingsConfigDict(env_prefix="WIDGET_", extra="ignore")
+
+    environment: Literal["local", "test", "production"] = "test"
 
 
 def _router() -> APIRouter:

@@ -154,7 +154,9 @@ def test_a_jurisdiction_without_a_name_or_regulator_shows_its_code() -> None:
 
 def test_the_public_base_url_is_an_http_url_kept_without_a_trailing_slash() -> None:
     assert AssessmentSettings.model_fields["public_base_url"].default == "http://127.0.0.1:8102"
-    chosen = AssessmentSettings(public_base_url="https://academy.example/assessment/")
+    chosen = AssessmentSettings(
+        environment="test", public_base_url="https://academy.example/assessment/"
+    )
     assert chosen.public_base_url == "https://academy.example/assessment"
     for wrong in ("academy.example", "ftp://academy.example", "https://", "https://a.b/?x=1"):
         with pytest.raises(ValidationError, match="public_base_url"):

@@ -18,6 +18,11 @@ class AuditExportSettings(ServiceSettings):
     service_name: ClassVar[str] = "audit-export"
     model_config = SettingsConfigDict(env_prefix="AUDIT_EXPORT_", extra="ignore")
 
+    required_outside_local: ClassVar[tuple[str, ...]] = (
+        *ServiceSettings.required_outside_local,
+        "signing_keys",
+    )
+
     http_port: int = 8104
 
     signing_keys: str = Field(
@@ -62,10 +67,7 @@ class AuditExportSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _check_export_settings(self) -> "AuditExportSettings":
-        if not self.signing_keys.strip():
-            if not self.is_local:
-                raise ValueError("AUDIT_EXPORT_SIGNING_KEYS is required outside local/test")
-        else:
+        if self.signing_keys.strip():  # required outside local/test (required_outside_local)
             _check_keyring_shape(self.signing_keys)
         self.targets()
         return self

@@ -18,6 +18,7 @@ LOCAL_DEV_SECRET: Final = "whsec_ZGV2LW9ubHktcG9ydGFsLXNlY3JldC0wMDAwMDAwMA=="  
 class ReleaseBridgeSettings(ServiceSettings):
     service_name: ClassVar[str] = "release-bridge"
     model_config = SettingsConfigDict(env_prefix="RELEASE_BRIDGE_", extra="ignore")
+    known_placeholders: ClassVar[frozenset[str]] = frozenset({LOCAL_DEV_SECRET})
 
     http_port: int = 8103
 
