@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from academy.services import SERVICES, ServiceSpec
+from contracts import topics
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
 K8S_DIR = DEPLOY_DIR / "k8s"
@@ -60,6 +61,21 @@ def k8s_objects(k8s_documents: list[tuple[Path, Document]]) -> dict[tuple[str, s
 def compose() -> Document:
     (document,) = load_documents(DEPLOY_DIR / "compose.yaml")
     return document
+
+
+def declared_topic_lines() -> list[str]:
+    """contracts.topics.DECLARED as kafka-init and Job kafka-topics list it:
+    `<name> <partitions> <replication factor> <config=value,…>`."""
+    return [
+        f"{spec.name} {spec.partitions} {spec.replication_factor} "
+        + ",".join(f"{key}={value}" for key, value in spec.configs().items())
+        for spec in topics.DECLARED
+    ]
+
+
+@pytest.fixture(scope="session")
+def topic_lines() -> list[str]:
+    return declared_topic_lines()
 
 
 @pytest.fixture(scope="session")

@@ -40,22 +40,79 @@ def _load_tool(name: str) -> ModuleType:
     return module
 
 
-def test_kafka_runs_in_kraft_mode_without_zookeeper(compose: Document) -> None:
-    kafka = compose["services"]["kafka"]
-    assert kafka["image"].startswith("apache/kafka:")
-    assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
-    assert not [name for name in compose["services"] if "zookeeper" in name]
+BROKERS = ("kafka-1", "kafka-2", "kafka-3")
 
 
-def test_kafka_init_creates_every_contract_topic(compose: Document) -> None:
-    init = compose["services"]["kafka-init"]["environment"]
-    assert init["ACADEMY_TOPICS"].split() == list(topics.ALL)
-    assert "$$topic.dlq" in compose["services"]["kafka-init"]["command"][0]
-    partitions = {
-        compose["services"][s.name]["environment"][f"{s.env_prefix}KAFKA_TOPIC_PARTITIONS"]
-        for s in SERVICES
+def test_kafka_is_a_three_node_kraft_cluster_that_keeps_three_copies(compose: Document) -> None:
+    kafka_nodes = {
+        name: service
+        for name, service in compose["services"].items()
+        if "KAFKA_PROCESS_ROLES" in service.get("environment", {})
     }
-    assert partitions == {init["ACADEMY_TOPIC_PARTITIONS"]}, "services would create topics unlike"
+    assert tuple(kafka_nodes) == BROKERS
+    assert not [name for name in compose["services"] if "zookeeper" in name]
+    voters = ",".join(f"{i}@{name}:9093" for i, name in enumerate(BROKERS, start=1))
+    volumes = set()
+    for node_id, (name, node) in enumerate(kafka_nodes.items(), start=1):
+        env = node["environment"]
+        assert node["image"].startswith("apache/kafka:")
+        assert env["KAFKA_PROCESS_ROLES"] == "broker,controller", name
+        assert env["KAFKA_NODE_ID"] == str(node_id), name
+        assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == voters, f"{name}: a quorum of all three"
+        assert env["KAFKA_ADVERTISED_LISTENERS"] == f"PLAINTEXT://{name}:9092"
+        assert env["CLUSTER_ID"] == kafka_nodes[BROKERS[0]]["environment"]["CLUSTER_ID"]
+        assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false", "topics come from kafka-init"
+        assert env["KAFKA_DEFAULT_REPLICATION_FACTOR"] == str(topics.REPLICATION_FACTOR) == "3"
+        assert env["KAFKA_MIN_INSYNC_REPLICAS"] == str(topics.MIN_INSYNC_REPLICAS) == "2"
+        assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3", "committed offsets too"
+        assert env["KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR"] == "3"
+        assert "healthcheck" in node
+        volumes |= {str(v).split(":")[0] for v in node["volumes"]}
+    assert len(volumes) == len(BROKERS), "each broker keeps its own log directory"
+    for spec in SERVICES:
+        env = compose["services"][spec.name]["environment"]
+        bootstrap = env[f"{spec.env_prefix}KAFKA_BOOTSTRAP_SERVERS"].split(",")
+        assert bootstrap == [f"{name}:9092" for name in BROKERS], spec.name
+
+
+def _script(text: str) -> str:
+    """A compose command as the shell gets it ($$ is compose's escape for $)."""
+    return text.replace("$$", "$")
+
+
+def test_kafka_init_creates_exactly_the_declared_topics_before_any_service(
+    compose: Document, k8s_objects: dict[tuple[str, str], Document], topic_lines: list[str]
+) -> None:
+    init = compose["services"]["kafka-init"]
+    assert init["environment"]["ACADEMY_TOPICS"].splitlines() == topic_lines, (
+        "kafka-init's ACADEMY_TOPICS must be contracts.topics.DECLARED:\n" + "\n".join(topic_lines)
+    )
+    assert [line.split()[0] for line in topic_lines] == [
+        name for topic in topics.ALL for name in (topic, topics.dlq(topic))
+    ]
+    assert set(init["depends_on"]) == set(BROKERS)
+    assert {d["condition"] for d in init["depends_on"].values()} == {"service_healthy"}
+    job = k8s_objects[("Job", "kafka-topics")]["spec"]["template"]["spec"]["containers"][0]
+    assert [*init["entrypoint"], _script(init["command"][0])] == [*job["command"], *job["args"]], (
+        "kafka-init and the Kubernetes Job kafka-topics run one script"
+    )
+    for spec in SERVICES:
+        env, prefix = compose["services"][spec.name]["environment"], spec.env_prefix
+        assert env[f"{prefix}KAFKA_CREATE_TOPICS"] == "false", f"{spec.name} checks, never creates"
+        assert env[f"{prefix}KAFKA_TOPIC_PARTITIONS"] == str(topics.PARTITIONS)
+        assert env[f"{prefix}KAFKA_REPLICATION_FACTOR"] == str(topics.REPLICATION_FACTOR)
+
+
+def test_postgres_roles_run_before_every_migration(compose: Document) -> None:
+    roles = compose["services"]["postgres-roles"]
+    assert roles["restart"] == "no"
+    assert roles["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert _mounts(roles)["/academy"] == "./postgres"
+    script = roles["command"][0]
+    assert "-f /academy/roles.sql" in script
+    assert "-f /academy/passwords.sql" in script
+    for name in ("roles.sql", "passwords.sql"):
+        assert (DEPLOY_DIR / "postgres" / name).is_file()
 
 
 @by_service
@@ -66,14 +123,19 @@ def test_each_service_starts_after_its_one_shot_migration(
     migrate = compose["services"][f"{spec.name}-migrate"]
     assert migrate["command"] == ["migrate"]
     assert migrate["restart"] == "no"
-    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert migrate["depends_on"]["postgres-roles"]["condition"] == "service_completed_successfully"
     assert service["command"] == ["serve"]
     depends = service["depends_on"]
     assert depends[f"{spec.name}-migrate"]["condition"] == "service_completed_successfully"
     assert depends["kafka-init"]["condition"] == "service_completed_successfully"
     assert migrate["image"] == service["image"]
     assert migrate["build"] == service["build"]
-    assert migrate["environment"] == service["environment"]
+    prefix = spec.env_prefix
+    assert set(migrate["environment"]) == {f"{prefix}ENVIRONMENT", f"{prefix}DATABASE_URL"}, (
+        "a migration reads only its environment and database URL: no runtime secrets"
+    )
+    assert "//academy_migrator:" in migrate["environment"][f"{prefix}DATABASE_URL"]
+    assert "//academy_app:" in service["environment"][f"{prefix}DATABASE_URL"]
     build = service["build"]
     assert (DEPLOY_DIR / build["context"]).resolve() == DEPLOY_DIR.parent, "repo-root context"
     assert build["dockerfile"] == f"deploy/docker/{spec.name}.Dockerfile"

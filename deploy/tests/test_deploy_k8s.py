@@ -1,5 +1,6 @@
 """deploy/k8s: schema-valid objects, wired to each other and to what the services need."""
 
+import importlib
 import inspect
 import re
 import shutil
@@ -7,6 +8,7 @@ import subprocess
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import yaml
@@ -14,8 +16,11 @@ from prometheus_client import CollectorRegistry
 
 from academy.services import SERVICES, ServiceSpec
 from academy_runtime import app as runtime_app
+from academy_runtime.build import build_info
 from academy_runtime.kafka import make_broker
+from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.service import ServiceRuntime
+from contracts import topics
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
 K8S_DIR = DEPLOY_DIR / "k8s"
@@ -280,11 +285,90 @@ def test_service_hpa_and_pdb_target_the_deployment(spec: ServiceSpec, k8s_object
     assert pdb.get("maxUnavailable", 0) >= 1 or pdb["minAvailable"] < hpa["minReplicas"]
 
 
-def test_all_services_create_topics_alike(k8s_objects: Objects) -> None:
-    # Whichever service starts first creates a shared topic with its own settings.
-    for setting in ("KAFKA_TOPIC_PARTITIONS", "KAFKA_REPLICATION_FACTOR"):
-        values = {s.name: _config(k8s_objects, s)[f"{s.env_prefix}{setting}"] for s in SERVICES}
-        assert len(set(values.values())) == 1, f"{setting} differs between services: {values}"
+@by_service
+def test_services_check_topics_laid_out_as_declared(
+    spec: ServiceSpec, k8s_objects: Objects
+) -> None:
+    config, prefix = _config(k8s_objects, spec), spec.env_prefix
+    assert config[f"{prefix}KAFKA_CREATE_TOPICS"] == "false", "Job kafka-topics creates them"
+    assert config[f"{prefix}KAFKA_TOPIC_PARTITIONS"] == str(topics.PARTITIONS)
+    assert config[f"{prefix}KAFKA_REPLICATION_FACTOR"] == str(topics.REPLICATION_FACTOR)
+
+
+def test_kafka_topics_job_creates_exactly_the_declared_topics(
+    k8s_objects: Objects, topic_lines: list[str]
+) -> None:
+    data = k8s_objects[("ConfigMap", "kafka-topics")]["data"]
+    assert data["ACADEMY_TOPICS"].splitlines() == topic_lines, (
+        "k8s/kafka-topics/configmap.yaml ACADEMY_TOPICS must be contracts.topics.DECLARED:\n"
+        + "\n".join(topic_lines)
+    )
+    assert (
+        data["KAFKA_BOOTSTRAP_SERVERS"]
+        == _config(k8s_objects, SERVICES[0])[f"{SERVICES[0].env_prefix}KAFKA_BOOTSTRAP_SERVERS"]
+    )
+    job = k8s_objects[("Job", "kafka-topics")]
+    pod, container = _pod(job), _container(job)
+    assert pod["restartPolicy"] == "Never"
+    assert container["envFrom"] == [{"configMapRef": {"name": "kafka-topics"}}]
+    assert "$ACADEMY_TOPICS" in container["args"][0]
+    assert {e["name"]: e.get("value") for e in container["env"]}["LOG_DIR"].startswith("/tmp/")
+    assert any(m["mountPath"] == "/tmp" for m in container["volumeMounts"])
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert pod["automountServiceAccountToken"] is False
+    assert {"cpu", "memory"} <= set(container["resources"]["limits"])
+
+
+def _consumers(spec: ServiceSpec) -> list[Any]:
+    """The service's consumers, as its factory wires them (nothing connects)."""
+    package = spec.settings.__module__.rsplit(".", 1)[0]
+    create = importlib.import_module(f"{package}.app").create
+    _, runtime = create(spec.settings(environment="test"))
+    consumers: list[Any] = runtime.consumers
+    return consumers
+
+
+@by_service
+def test_hpa_scales_on_cpu_and_on_consumer_lag_where_the_service_consumes(
+    spec: ServiceSpec, k8s_objects: Objects
+) -> None:
+    metrics = k8s_objects[("HorizontalPodAutoscaler", spec.name)]["spec"]["metrics"]
+    assert {"type": "Resource", "resource": {"name": "cpu", "target": ANY}} in metrics
+    external = [m["external"] for m in metrics if m["type"] == "External"]
+    if not _consumers(spec):
+        assert not external, f"{spec.name} consumes nothing: no lag to scale on"
+        return
+    (lag,) = external
+    assert lag["metric"] == {
+        "name": "academy_consumer_lag",
+        "selector": {"matchLabels": {"job": spec.name}},  # the ServiceMonitor's job label
+    }
+    assert lag["target"]["type"] == "AverageValue"
+    assert int(lag["target"]["averageValue"]) > 0
+
+
+def test_prometheus_adapter_serves_the_lag_metric_the_hpas_use(k8s_objects: Objects) -> None:
+    values = yaml.safe_load((DEPLOY_DIR / "prometheus-adapter" / "values.yaml").read_text())
+    rules = {rule["name"]["as"]: rule for rule in values["rules"]["external"]}
+    used = {
+        m["external"]["metric"]["name"]
+        for (kind, _), hpa in k8s_objects.items()
+        if kind == "HorizontalPodAutoscaler"
+        for m in hpa["spec"]["metrics"]
+        if m["type"] == "External"
+    }
+    assert used == {"academy_consumer_lag"}
+    rule = rules["academy_consumer_lag"]
+    assert rule["seriesQuery"].startswith("academy_consumer_lag{")
+    assert rule["resources"]["overrides"]["namespace"] == {"resource": "namespace"}
+    # Every replica reports its group's whole lag per handler: de-duplicate, then sum per job.
+    assert rule["metricsQuery"] == (
+        "sum by (job) (max by (job, handler) (<<.Series>>{<<.LabelMatchers>>}))"
+    )
+    registry = CollectorRegistry()  # the series the services export (job: scrape label)
+    RuntimeMetrics(registry, build_info("catalogue")).consumer_lag.labels(handler="h").set(7)
+    assert registry.get_sample_value("academy_consumer_lag", {"handler": "h"}) == 7
 
 
 @by_service

@@ -42,15 +42,36 @@ def _lines(text: str, *needles: str) -> list[str]:
     return [line for line in text.splitlines() if all(n in line for n in needles)]
 
 
-def test_scaling_note_gives_every_topic_its_partitions(k8s_objects: Objects) -> None:
-    text = README.read_text()
-    partitions = _config(k8s_objects, SERVICES[0])[
-        f"{SERVICES[0].env_prefix}KAFKA_TOPIC_PARTITIONS"
+def _days(ms: int) -> str:
+    days, rest = divmod(ms, topics.DAY_MS)
+    assert not rest, f"{ms} ms is not whole days: say it in the topic table"
+    return f"{days} days"
+
+
+def _row_cells(spec: topics.TopicSpec) -> list[str]:
+    return [
+        f"| {spec.partitions} |",
+        f"| {spec.replication_factor} ({spec.min_insync_replicas}) |",
+        f"| {_days(spec.retention_ms)} |",
     ]
-    missing = [t for t in topics.ALL if not _lines(text, f"`{t}`", f"| {partitions} |")]
+
+
+def test_topic_table_shows_every_declared_topic_as_declared() -> None:
+    text = README.read_text()
+    events = [spec for spec in topics.DECLARED if not topics.is_dlq(spec.name)]
+    missing = [s.name for s in events if not _lines(text, f"`{s.name}`", *_row_cells(s))]
     assert not missing, (
-        f"deploy/README.md topic table lacks `<topic>` | {partitions} | for {missing}"
+        "deploy/README.md topic table needs `<topic>` | partitions | replicas (min in sync) | "
+        f"retention | for {missing}, as contracts.topics.DECLARED says"
     )
+    dead_letters = {
+        "".join(_row_cells(spec)) for spec in topics.DECLARED if topics.is_dlq(spec.name)
+    }
+    assert len(dead_letters) == 1, "dead-letter topics are laid out alike (one table row)"
+    (dlq,) = (spec for spec in topics.DECLARED if spec.name == topics.dlq(topics.CATALOGUE))
+    assert _lines(text, "`<topic>.dlq`", *_row_cells(dlq))
+    assert {spec.cleanup_policy for spec in topics.DECLARED} == {"delete"}
+    assert "All are `cleanup.policy=delete`" in text
 
 
 @pytest.mark.parametrize("spec", SERVICES, ids=[s.name for s in SERVICES])

@@ -74,7 +74,8 @@ def test_deploy_describes_exactly_the_services_of_the_mesh() -> None:
     assert code == {spec.settings.__name__ for spec in SERVICES}, (
         "academy.envdoc and academy.services disagree about the services"
     )
-    k8s_dirs = {p.name for p in (DEPLOY_DIR / "k8s").iterdir() if p.is_dir()} - {"monitoring"}
+    k8s_dirs = {p.name for p in (DEPLOY_DIR / "k8s").iterdir() if p.is_dir()}
+    k8s_dirs -= {"monitoring", "kafka-topics"}
     assert k8s_dirs == {spec.name for spec in SERVICES}, "deploy/k8s/<service>/ per service"
 
 
@@ -152,16 +153,20 @@ def test_secrets_stay_out_of_configmaps_and_config_out_of_secrets(
 
 
 @by_service
-def test_migration_job_gets_the_configuration_and_secrets_of_the_service(
+def test_migration_job_gets_only_the_migration_roles_database_url(
     spec: ServiceSpec, k8s_objects: dict[tuple[str, str], Document]
 ) -> None:
     service = _container(k8s_objects, "Deployment", spec.name)
     job = _container(k8s_objects, "Job", f"{spec.name}-migrate")
-    # Settings are validated in full before migrating (placeholder secrets are refused).
+    # `migrate` reads its environment and database URL only (academy_runtime.settings
+    # .migration_settings): the Job gets the migration role's URL and no runtime secret.
     assert (
         job["envFrom"] == service["envFrom"] == [{"configMapRef": {"name": f"{spec.name}-config"}}]
     )
-    assert job.get("env") == service.get("env")
+    url = f"{spec.env_prefix}DATABASE_URL"
+    migration_secret = {"name": f"{spec.name}-migration-secrets", "key": url}
+    assert job.get("env") == [{"name": url, "valueFrom": {"secretKeyRef": migration_secret}}]
+    assert _env_refs(service)[url] == {"secretKeyRef": {"name": f"{spec.name}-secrets", "key": url}}
     assert job["image"] == service["image"]
 
 
@@ -170,8 +175,11 @@ def test_compose_sets_only_settings_the_service_reads_and_every_secret(
     spec: ServiceSpec, compose: Document, key_references: KeyReferences
 ) -> None:
     known = {var.name: var for var in variables(spec)}
+    migration_reads = {f"{spec.env_prefix}ENVIRONMENT", f"{spec.env_prefix}DATABASE_URL"}
     for name in (spec.name, f"{spec.name}-migrate"):
         env: dict[str, Any] = compose["services"][name]["environment"]
+        if name.endswith("-migrate"):
+            known = {n: var for n, var in known.items() if n in migration_reads}
         referenced, paths = key_references(str(v) for v in env.values())
         assert not paths, f"deploy/compose.yaml {name}: keys come from variables, not {paths}"
         for ref in sorted(referenced):

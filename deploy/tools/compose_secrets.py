@@ -2,9 +2,9 @@
 
     uv run python deploy/tools/compose_secrets.py [--deploy-dir DIR]
 
-Random passwords, the portal webhook signing secret, the audit-pack signing key and SSH keys
-for the SFTP archive are generated; site values (OIDC issuer, portal URL) get a default to
-edit. Both paths are git-ignored (deploy/.gitignore).
+Random passwords (Postgres admin, migration and runtime roles, Grafana), the portal webhook
+signing secret, the audit-pack signing key and SSH keys for the SFTP archive are generated;
+site values (OIDC issuer, portal URL) get a default to edit. Both paths are git-ignored (deploy/.gitignore).
 """
 
 import argparse
@@ -61,6 +61,9 @@ def env_defaults(secrets_dir: Path) -> dict[str, Callable[[], str]]:
     """Every variable compose.yaml interpolates, with how to produce its first value."""
     return {
         "POSTGRES_PASSWORD": _password,
+        # The migrations' role (owns the schemas) and the services' role (rows only).
+        "ACADEMY_MIGRATOR_PASSWORD": _password,
+        "ACADEMY_APP_PASSWORD": _password,
         "GRAFANA_ADMIN_PASSWORD": _password,
         "ACADEMY_OIDC_ISSUER": lambda: "https://vendor.okta.com/oauth2/default",
         "ACADEMY_OIDC_AUDIENCE": lambda: "academy",
