@@ -75,6 +75,13 @@ def test_topic_table_shows_every_declared_topic_as_declared() -> None:
 
 
 @pytest.mark.parametrize("spec", SERVICES, ids=[s.name for s in SERVICES])
+def test_every_topic_a_service_uses_is_declared(spec: ServiceSpec, k8s_objects: Objects) -> None:
+    used = _runtime(spec, k8s_objects).topics
+    undeclared = sorted(name for name in used if not topics.is_declared(name))
+    assert not undeclared, f"{spec.name} uses {undeclared}: declare them in contracts.topics"
+
+
+@pytest.mark.parametrize("spec", SERVICES, ids=[s.name for s in SERVICES])
 def test_scaling_note_names_every_consumer_group_and_its_topics(
     spec: ServiceSpec, k8s_objects: Objects
 ) -> None:
