@@ -21,6 +21,7 @@ import yaml
 from pydantic import SecretBytes, SecretStr, ValidationError
 
 from academy.services import SERVICES, ServiceSpec
+from academy_runtime.settings import DatabaseSettings, migration_settings
 
 DEPLOY_DIR = Path(__file__).resolve().parents[1]
 Document = dict[str, Any]
@@ -62,14 +63,20 @@ def _is_secret(annotation: Any) -> bool:
     return any(_is_secret(arg) for arg in get_args(annotation))
 
 
-def _build_settings(spec: ServiceSpec, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+def _build_settings(
+    spec: ServiceSpec,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    settings_cls: type[DatabaseSettings] | None = None,
+) -> Any:
+    """`spec`'s settings (or `settings_cls`, e.g. its migration settings) from `env` alone."""
     for name in list(os.environ):
         if name.startswith(spec.env_prefix):
             monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     try:
-        return spec.settings()
+        return (settings_cls or spec.settings)()
     except ValidationError as exc:
         pytest.fail(f"{spec.name} refuses this configuration at start:\n{exc}")
 
@@ -192,6 +199,10 @@ def test_compose_environment_builds_valid_production_settings(
     env = {k: str(v) for k, v in compose["services"][spec.name]["environment"].items()}
     settings = _build_settings(spec, env, monkeypatch)
     assert settings.environment == "production"
+    migrate = compose["services"][f"{spec.name}-migrate"]["environment"]
+    migrating = migration_settings(spec.settings)
+    env = {k: str(v) for k, v in migrate.items()}
+    assert _build_settings(spec, env, monkeypatch, migrating).environment == "production"
 
 
 def test_deploy_readme_lists_every_secret_the_pods_mount(k8s_objects: Objects) -> None:
