@@ -4,7 +4,8 @@
 
 Random passwords (Postgres admin, migration and runtime roles, Grafana), the portal webhook
 signing secret, the audit-pack signing key and SSH keys for the SFTP archive are generated;
-site values (OIDC issuer, portal URL) get a default to edit. Both paths are git-ignored (deploy/.gitignore).
+site values (OIDC issuer, portal URL) get a default to edit. Both paths are git-ignored
+(deploy/.gitignore).
 """
 
 import argparse

@@ -36,8 +36,6 @@ HANDLER: Final = "dlq-handler"
 FAILED_AT: Final = "dlq-failed-at"
 
 MAX_ERROR_TEXT: Final = 2000
-#: Dead letters are kept two weeks: time to notice, fix the cause and replay (README, Operations).
-RETENTION_MS: Final = 14 * 24 * 3600 * 1000
 
 
 @dataclass(frozen=True, slots=True)
