@@ -40,7 +40,11 @@ def build_app(
     app.state.metrics = runtime.metrics
     app.state.token_verifier = runtime.verifier
     install_common(
-        app, metrics=runtime.metrics, readiness=runtime.readiness, liveness=runtime.liveness
+        app,
+        metrics=runtime.metrics,
+        readiness=runtime.readiness,
+        liveness=runtime.liveness,
+        access_log_sample_rate=runtime.settings.access_log_sample_rate,
     )
     for router in routers:
         app.include_router(router)

@@ -113,6 +113,12 @@ class ServiceSettings(DatabaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
+    access_log_sample_rate: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="share of successful requests written to the access log (errors always)",
+    )
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
     outbox_retention_hours: float = Field(
