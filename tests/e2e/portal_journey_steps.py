@@ -1,10 +1,8 @@
 """Steps of the portal journeys: the demo operator's people and training through the public
 APIs (as `academy demo` drives them), and what a person does on the reference portal's page."""
 
-import asyncio
 import os
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -98,17 +96,6 @@ def my_attempts(assessment: str, token: str, track_key: str) -> list[dict[str, A
         "GET", f"{assessment}/v1/me/attempts?track_key={track_key}", token=token
     )["attempts"]
     return found
-
-
-async def until(check: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
-    """Poll `check` (a blocking API call) until it is truthy; the deadline fails the test."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        await asyncio.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 def cooldown_words(submitted_at: str, hours: float) -> str:

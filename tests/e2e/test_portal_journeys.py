@@ -41,7 +41,6 @@ from portal_journey_steps import (
     token_of,
     tooling_row,
     tooling_tab_by_keyboard,
-    until,
 )
 
 from academy.demo.harness import call
@@ -49,6 +48,7 @@ from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh
 from academy.local.portal_people import DEMO_OPERATOR
 from academy.testing.browser import UI_DIR, serious_axe_violations
+from academy.testing.waiting import until
 
 pytestmark = pytest.mark.e2e
 
@@ -210,6 +210,16 @@ async def test_compliance_officer_learns_passes_and_sees_the_tooling_unlock_with
         await expect(tooling).to_be_visible()
         await _no_serious_violations(page)
         await screenshot(page, "portal-tooling-unlocked.png")
+
+        # Her overview on the same page was loaded again after the pass, not left stale.
+        tabs_ = page.get_by_role("tab")
+        await tabs_.filter(has_text="Licensing tooling").focus()
+        await page.keyboard.press("ArrowRight")
+        panel = page.get_by_role("tabpanel", name="Certification")
+        mga = panel.locator("academy-readiness").get_by_role("article", name="Malta (MGA)")
+        await expect(mga).to_contain_text(
+            "Ready: the release policy is met", timeout=SCREEN_TIMEOUT_MS
+        )
         await page.wait_for_load_state("networkidle")
     assert_clean(log)
 

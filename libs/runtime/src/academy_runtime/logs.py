@@ -9,7 +9,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+#: Record attributes that are not fields of the line: the standard ones, and uvicorn's copy of
+#: its message with ANSI colour codes.
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 #: The HTTP request being handled (`observe.ObservedRequests` sets it): every line logged
 #: while handling it carries its id.

@@ -13,6 +13,7 @@ from prometheus_client import generate_latest
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from academy.testing.waiting import until
 from academy_runtime.lag import BrokerOffsets
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
@@ -35,14 +36,6 @@ class Stalled:
 
     def lag(self) -> float | None:
         return self.runtime.registry.get_sample_value("academy_consumer_lag", {"handler": HANDLER})
-
-
-async def _wait_for(predicate: Callable[[], bool], what: str, timeout: float = 45.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not reached in {timeout:.0f} s: {what}")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -101,15 +94,15 @@ async def _produce_batches(bootstrap: str, topic: str, counts: dict[int, int]) -
 async def test_lag_counts_a_stalled_backlog_and_returns_to_zero_once_released(
     stalled: Stalled, kafka_bootstrap: str
 ) -> None:
-    await _wait_for(lambda: stalled.runtime.broker_started, "broker connected")
+    await until(lambda: stalled.runtime.broker_started, "broker connected")
     await _produce_batches(kafka_bootstrap, stalled.topic, {0: 30, 1: 10})
     await asyncio.wait_for(stalled.entered.wait(), timeout=45)
 
-    await _wait_for(lambda: stalled.lag() == 40, "lag of the 40 waiting records")
+    await until(lambda: stalled.lag() == 40, "lag of the 40 waiting records")
     assert stalled.handled == []  # measured while the handler was still stalled
 
     stalled.release.set()
-    await _wait_for(lambda: stalled.lag() == 0, "lag back to 0")
+    await until(lambda: stalled.lag() == 0, "lag back to 0")
     assert len(stalled.handled) == 40
 
 
@@ -119,7 +112,7 @@ async def test_lag_series_exists_at_zero_before_anything_is_consumed(stalled: St
         f'academy_consumer_lag{{handler="{HANDLER}"}} 0.0'
         in generate_latest(stalled.runtime.registry).decode()
     )
-    await _wait_for(
+    await until(
         lambda: any(t.get_name().endswith(":consumer-lag") for t in asyncio.all_tasks()),
         "lag monitor running",
     )
@@ -130,7 +123,7 @@ async def test_lag_monitor_stops_with_the_service(stalled: Stalled) -> None:
     def monitors() -> list[asyncio.Task[Any]]:
         return [t for t in asyncio.all_tasks() if t.get_name().endswith(":consumer-lag")]
 
-    await _wait_for(lambda: bool(monitors()), "lag monitor running")
+    await until(lambda: bool(monitors()), "lag monitor running")
     await stalled.runtime.stop(drain_s=5)
     assert monitors() == []
 

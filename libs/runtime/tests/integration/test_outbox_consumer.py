@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, tex
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from academy.testing.waiting import until
 from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
 from academy_runtime.dlq import DeadLetter
@@ -48,15 +49,6 @@ def _event(operator: str, n: int) -> OperatorJurisdictionsSet:
     return OperatorJurisdictionsSet(
         operator_id=operator, jurisdictions=["MGA"], actor=f"test-{n}", set_at=datetime.now(UTC)
     )
-
-
-async def _wait_for(predicate: Callable[[], Any], timeout: float = 45.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.fixture
@@ -109,7 +101,7 @@ async def test_outbox_events_reach_the_consumer_once_each_in_key_order(pair) -> 
         async with consumer.sessions() as s:
             return (await s.scalar(select(func.count()).select_from(applied))) == 30
 
-    await _wait_for(all_applied)
+    await until(all_applied, "every event applied", within=45)
     async with consumer.sessions() as s:
         inbox_order = (
             (
@@ -150,7 +142,7 @@ async def test_a_redelivered_event_is_applied_once(pair, kafka_bootstrap) -> Non
                 await s.scalar(select(applied.c.times).where(applied.c.event_id == marker.id)) == 1
             )
 
-    await _wait_for(marker_applied)
+    await until(marker_applied, "the marker applied", within=45)
     async with consumer.sessions() as s:
         assert await s.scalar(select(applied.c.times).where(applied.c.event_id == envelope.id)) == 1
 
@@ -188,7 +180,7 @@ async def test_malformed_and_poison_messages_go_to_the_dlq_and_the_consumer_goes
         async with consumer.sessions() as s:
             return await s.scalar(select(applied.c.times).where(applied.c.event_id == good.id)) == 1
 
-    await _wait_for(good_applied)
+    await until(good_applied, "the good event applied", within=45)
     dlq = AIOKafkaConsumer(
         topics.dlq(topic),
         bootstrap_servers=kafka_bootstrap,
@@ -259,7 +251,7 @@ async def test_relay_recreates_a_topic_the_broker_lost(pair, kafka_bootstrap) ->
             )
             return bool(sent)
 
-    await _wait_for(delivered, timeout=60)
+    await until(delivered, "the event delivered on the re-created topic")
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:

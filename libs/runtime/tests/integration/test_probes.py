@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import MetaData, text
 
+from academy.testing.waiting import until
 from academy_runtime.app import build_app
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
@@ -22,19 +23,6 @@ from contracts.assessment import OperatorJurisdictionsSet
 pytestmark = pytest.mark.integration
 
 NOWHERE = "127.0.0.1:9"  # nothing listens on the discard port here
-
-
-async def _until(check: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @asynccontextmanager
@@ -113,9 +101,9 @@ async def test_liveness_fails_when_background_work_or_a_consume_loop_stops(
         runtime.subscribe(f"probe.{uuid.uuid4().hex[:6]}", handle, name="probe")
 
     async with _service(make_settings(ServiceSettings), prepare) as (runtime, client):
-        await _until(lambda: runtime.broker_started, "the broker connected")
+        await until(lambda: runtime.broker_started, "the broker connected")
         assert (await client.get("/healthz")).status_code == 200
-        ready = await _until(
+        ready = await until(
             lambda: _ok(client, "/readyz", lambda b: b["checks"]["broker"] == "ok"), "broker ok"
         )
         assert ready["degraded"] == []
@@ -124,14 +112,14 @@ async def test_liveness_fails_when_background_work_or_a_consume_loop_stops(
         subscriber: Any = runtime.consumers[0].subscriber
         for loop in subscriber.tasks:
             loop.cancel()
-        failing = await _until(lambda: _failing(client), "liveness to fail")
+        failing = await until(lambda: _failing(client), "liveness to fail")
         assert failing == {"consumer probe": "its consume loop ended"}
 
     def sweeper(runtime: ServiceRuntime) -> None:
         runtime.background("sweeper", ends_early)  # background work must run until stop
 
     async with _service(make_settings(ServiceSettings), sweeper) as (runtime, client):
-        failing = await _until(lambda: _failing(client), "liveness to fail")
+        failing = await until(lambda: _failing(client), "liveness to fail")
         assert failing == {"sweeper": "stopped"}
 
 

@@ -32,7 +32,9 @@ def test_library_lines_are_json_without_colour_codes(configured: io.StringIO) ->
     logging.getLogger("faststream").warning("`Consume` waiting for messages")
     logging.getLogger("faststream.probe").error("consumer crashed")
     logging.getLogger("aiokafka.conn").error("Unable connect to node with id 1")
-    logging.getLogger("uvicorn.error").warning("worker timeout")
+    logging.getLogger("uvicorn.error").warning(
+        "worker timeout", extra={"color_message": "worker \x1b[36mtimeout\x1b[0m"}
+    )  # uvicorn adds a coloured copy of its message
     text = configured.getvalue()
     assert "\x1b[" not in text
     lines = _lines(configured)
