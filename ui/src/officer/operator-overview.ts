@@ -2,7 +2,7 @@
 // readiness, release status, certificates expiring soon and team progress, for one operator
 // (resolved once here, so the four screens do not each ask whose operator it is).
 import { css, html } from "lit";
-import { Loader, define } from "../element.js";
+import { type AcademyElement, Loader, define } from "../element.js";
 import { base } from "../styles.js";
 import "./expiring-certificates.js";
 import { DEFAULT_DAYS } from "./expiring-certificates.js";
@@ -36,9 +36,12 @@ export class AcademyOperatorOverview extends OperatorElement {
     async (signal) => this.operatorId || (await this.api.get<Me>("/v1/me", signal)).operator_id,
   );
 
-  /** Find the operator again; each screen loads again when its inputs change. */
-  reload(): Promise<void> {
-    return this.operator.run();
+  /** Find the operator again and load every screen shown again (the host calls it when
+   *  something changed: an exam submitted, tooling released). */
+  async reload(): Promise<void> {
+    const shown = [...this.renderRoot.querySelectorAll<AcademyElement>(".screens > *")];
+    await this.operator.run();
+    await Promise.all(shown.filter((screen) => screen.isConnected).map((screen) => screen.reload()));
   }
 
   override render() {

@@ -108,6 +108,7 @@ function listen() {
   source.addEventListener("tooling", (event) => {
     const change = JSON.parse(event.data);
     void refreshTooling(`${change.jurisdiction} ${change.state}`);
+    refreshOverviews();
   });
   source.addEventListener("error", async () => {
     tooling.dataset.live = "reconnecting";
@@ -116,6 +117,15 @@ function listen() {
     setTimeout(listen, 2000);
   });
 }
+
+// The officer's overview shows readiness and releases: load it again when a certificate may
+// have changed (an exam submitted on this page) or tooling was released.
+function refreshOverviews() {
+  for (const overview of document.querySelectorAll("academy-operator-overview")) {
+    if (typeof overview.reload === "function") void overview.reload();
+  }
+}
+document.addEventListener("academy-exam-submitted", refreshOverviews);
 
 void placeElements();
 listen();
