@@ -61,6 +61,10 @@ class Certificate:
     def is_valid_at(self, now: datetime) -> bool:
         return self.status_at(now) == "valid"
 
+    def counts_at(self, now: datetime) -> bool:
+        """Counts towards a release policy (`contracts.release_policy`): valid at `now`."""
+        return self.is_valid_at(now)
+
     def recert_window_open_at(self, now: datetime) -> bool:
         return now >= self.recert_window_opens_at
 

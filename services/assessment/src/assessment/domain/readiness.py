@@ -10,10 +10,14 @@ from assessment.domain.staff import StaffMember
 from assessment.domain.timeutil import require_utc
 from contracts.catalogue import TrackPublished
 from contracts.common import Evidence, ReleasePolicy
+from contracts.release_policy import evaluate
 
 
 @dataclass(frozen=True)
 class RequirementStatus:
+    """One role of the policy (a role listed twice is one role needing the sum): every staff
+    member validly certified in it, in the order the release rule chooses them."""
+
     role: str
     needed: int
     holders: tuple[Certificate, ...]
@@ -48,7 +52,7 @@ class JurisdictionReadiness:
         return tuple(r for r in self.requirements if not r.met)
 
     def evidence(self) -> list[Evidence]:
-        """The certificates that satisfy the policy, in the release webhook's shape."""
+        """The certificates the release bridge would cite, in the release webhook's shape."""
         return [
             Evidence(
                 certificate_id=c.certificate_id,
@@ -59,7 +63,7 @@ class JurisdictionReadiness:
                 expires_at=c.expires_at,
             )
             for r in self.requirements
-            for c in r.holders
+            for c in r.holders[: r.needed]
         ]
 
 
@@ -105,27 +109,21 @@ def assess_readiness(
     certificates: Iterable[Certificate],
     now: datetime,
 ) -> list[JurisdictionReadiness]:
-    """Per jurisdiction: for each required role, needed vs distinct staff validly certified.
-
-    `certificates` are the operator's; each staff member counts once per role, through the
-    certificate that stays valid longest.
-    """
-    valid = valid_certificates(certificates, now=now)
+    """Per jurisdiction, the release rule the bridge decides with (`contracts.release_policy`)
+    applied to the operator's certificates: per role, needed against distinct staff validly
+    certified (each through the certificate that stays valid longest)."""
+    now = require_utc(now)
+    certs = list(certificates)
     result: list[JurisdictionReadiness] = []
     for jurisdiction in sorted(set(jurisdictions)):
         policy = policies.get(jurisdiction)
         if policy is None:
             result.append(JurisdictionReadiness(jurisdiction, None, ()))
             continue
+        outcome = evaluate(policy, certs, now=now)
         requirements = tuple(
-            RequirementStatus(
-                role=req.role,
-                needed=req.count,
-                holders=_best_per_staff(
-                    c for c in valid if c.jurisdiction == jurisdiction and c.role == req.role
-                ),
-            )
-            for req in policy.requirements
+            RequirementStatus(role=role.role, needed=role.needed, holders=role.holders)
+            for role in outcome.roles
         )
         result.append(JurisdictionReadiness(jurisdiction, policy, requirements))
     return result
@@ -180,12 +178,3 @@ def staff_summaries(
                 )
             )
     return rows
-
-
-def _best_per_staff(certificates: Iterable[Certificate]) -> tuple[Certificate, ...]:
-    best: dict[str, Certificate] = {}
-    for cert in certificates:
-        current = best.get(cert.staff_id)
-        if current is None or cert.expires_at > current.expires_at:
-            best[cert.staff_id] = cert
-    return tuple(sorted(best.values(), key=lambda c: (-c.expires_at.timestamp(), c.staff_id)))

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contracts.common import Evidence, ReleasePolicy, TrainingRecord
+from contracts.release_policy import evaluate
+from contracts.release_policy import required_counts as required_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,7 @@ class HeldCertificate:
     # Compared but not hashed: the record holds lists.
     training: TrainingRecord | None = field(default=None, hash=False)
 
-    def valid_at(self, now: datetime) -> bool:
+    def counts_at(self, now: datetime) -> bool:
         """Passed by `now`, not yet expired and not revoked."""
         return not self.revoked and self.passed_at <= now < self.expires_at
 
@@ -68,57 +70,18 @@ class PolicyEvaluation:
         return "; ".join(str(item) for item in self.missing)
 
 
-def required_counts(policy: ReleasePolicy) -> dict[str, int]:
-    """Requirements per role in policy order; a role listed twice needs the sum."""
-    counts: dict[str, int] = {}
-    for requirement in policy.requirements:
-        counts[requirement.role] = counts.get(requirement.role, 0) + requirement.count
-    return counts
-
-
 def evaluate_policy(
     policy: ReleasePolicy, certificates: Iterable[HeldCertificate], *, now: datetime
 ) -> PolicyEvaluation:
-    """Each role needs that many distinct staff with a valid certificate in that role.
-
-    Evidence is deterministic: per staff member the certificate valid longest (ties: earlier
-    pass, then certificate id), then staff in the same order, taking as many as the role needs.
-    One person certified in two roles may count for both.
-    """
-    best = _best_per_staff(
-        cert
-        for cert in certificates
-        if cert.jurisdiction == policy.jurisdiction and cert.valid_at(now)
-    )
-    missing: list[MissingRequirement] = []
-    evidence: list[Evidence] = []
-    lapse_points: list[datetime] = []
-    for role, needed in required_counts(policy).items():
-        candidates = sorted((c for c in best if c.role == role), key=_preference)
-        chosen = candidates[:needed]
-        evidence.extend(cert.evidence() for cert in chosen)
-        if len(chosen) < needed:
-            missing.append(MissingRequirement(role=role, needed=needed, held=len(chosen)))
-        else:
-            lapse_points.append(chosen[-1].expires_at)
-    met = not missing
+    """The one release-policy rule (`contracts.release_policy`), with the evidence in the
+    webhook's shape. Evidence holds the chosen certificates even when the policy is not met."""
+    outcome = evaluate(policy, certificates, now=now)
     return PolicyEvaluation(
-        met=met,
-        missing=tuple(missing),
-        evidence=tuple(evidence),
-        lapses_at=min(lapse_points) if met else None,
+        met=outcome.met,
+        missing=tuple(
+            MissingRequirement(role=role.role, needed=role.needed, held=role.held)
+            for role in outcome.unmet
+        ),
+        evidence=tuple(cert.evidence() for cert in outcome.chosen),
+        lapses_at=outcome.lapses_at,
     )
-
-
-def _preference(cert: HeldCertificate) -> tuple[float, datetime, str, str]:
-    return (-cert.expires_at.timestamp(), cert.passed_at, cert.certificate_id, cert.staff_id)
-
-
-def _best_per_staff(certificates: Iterable[HeldCertificate]) -> list[HeldCertificate]:
-    best: dict[tuple[str, str], HeldCertificate] = {}
-    for cert in certificates:
-        key = (cert.staff_id, cert.role)
-        current = best.get(key)
-        if current is None or _preference(cert) < _preference(current):
-            best[key] = cert
-    return list(best.values())
