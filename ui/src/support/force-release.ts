@@ -55,18 +55,7 @@ export class AcademyForceRelease extends SupportForm<ForcedRelease> {
       },
     ];
   }
-  protected heading(): string {
-    return this.t("support.force.heading");
-  }
-  protected intro(): string {
-    return this.t("support.force.intro");
-  }
-  protected submitLabel(): string {
-    return this.t("support.force.submit");
-  }
-  protected busyLabel(): string {
-    return this.t("support.force.busy");
-  }
+  protected readonly texts = "support.force" as const;
 
   protected confirmation(values: Record<string, string>): ConfirmOptions {
     const names = { operator: values.operator_id ?? "", jurisdiction: values.jurisdiction ?? "" };

@@ -24,6 +24,9 @@ export function say(host: AcademyElement, described: Described): string {
   return host.t(described.key, { ...described.values, ...dates });
 }
 
+/** The catalogue prefixes of the forms: `<prefix>.heading`, `.intro`, `.submit`, `.busy`. */
+export type FormTexts = "support.force" | "support.reset" | "support.waiver" | "support.revoke";
+
 /** One form of the support screens: fields → check → confirmation → send → outcome. */
 export abstract class SupportForm<R> extends AcademyElement {
   static override properties = {
@@ -44,10 +47,8 @@ export abstract class SupportForm<R> extends AcademyElement {
   protected readonly action = new Action(this);
 
   protected abstract fields(): FieldSpec[];
-  protected abstract heading(): string;
-  protected abstract intro(): string;
-  protected abstract submitLabel(): string;
-  protected abstract busyLabel(): string;
+  /** Where the form's heading, intro, submit and busy texts are in the catalogue. */
+  protected abstract readonly texts: FormTexts;
   protected abstract confirmation(values: Record<string, string>): ConfirmOptions;
   protected abstract send(values: Record<string, string>): Promise<R>;
   protected abstract renderResult(result: R): TemplateResult;
@@ -196,16 +197,16 @@ export abstract class SupportForm<R> extends AcademyElement {
   override render() {
     const busy = this.action.busy;
     return html`<section aria-labelledby="heading" aria-busy=${busy ? "true" : "false"}>
-      <h2 id="heading">${this.heading()}</h2>
-      <p class="intro">${this.intro()}</p>
+      <h2 id="heading">${this.t(`${this.texts}.heading`)}</h2>
+      <p class="intro">${this.t(`${this.texts}.intro`)}</p>
       <form novalidate @submit=${this.submit}>
         ${this.fields().map((field) => this.renderField(field))} ${this.renderExtra()}
         <div class="actions">
-          <button type="submit" class=${this.submitClass()} ?disabled=${busy}>${this.submitLabel()}</button>
+          <button type="submit" class=${this.submitClass()} ?disabled=${busy}>${this.t(`${this.texts}.submit`)}</button>
         </div>
       </form>
       <div class="outcome">
-        ${busy ? loading(this.busyLabel()) : this.refusal ? this.renderRefusal(this.refusal) : nothing}
+        ${busy ? loading(this.t(`${this.texts}.busy`)) : this.refusal ? this.renderRefusal(this.refusal) : nothing}
         ${this.result !== null && !busy
           ? html`<div class="result" role="status" tabindex="-1">${this.renderResult(this.result)}</div>`
           : nothing}

@@ -73,18 +73,7 @@ export class AcademyAttemptReset extends SupportForm<AttemptsReset> {
   protected fields(): FieldSpec[] {
     return [OPERATOR, STAFF, TRACK, REASON];
   }
-  protected heading(): string {
-    return this.t("support.reset.heading");
-  }
-  protected intro(): string {
-    return this.t("support.reset.intro");
-  }
-  protected submitLabel(): string {
-    return this.t("support.reset.submit");
-  }
-  protected busyLabel(): string {
-    return this.t("support.reset.busy");
-  }
+  protected readonly texts = "support.reset" as const;
   protected confirmation(values: Record<string, string>): ConfirmOptions {
     return {
       heading: this.t("support.reset.confirmHeading", { staff: values.staff_id ?? "" }),
@@ -116,18 +105,7 @@ export class AcademyTrainingWaiver extends SupportForm<TrainingWaiver> {
   protected fields(): FieldSpec[] {
     return [OPERATOR, STAFF, TRACK, REASON];
   }
-  protected heading(): string {
-    return this.t("support.waiver.heading");
-  }
-  protected intro(): string {
-    return this.t("support.waiver.intro");
-  }
-  protected submitLabel(): string {
-    return this.t("support.waiver.submit");
-  }
-  protected busyLabel(): string {
-    return this.t("support.waiver.busy");
-  }
+  protected readonly texts = "support.waiver" as const;
   protected confirmation(values: Record<string, string>): ConfirmOptions {
     return {
       heading: this.t("support.waiver.confirmHeading", { staff: values.staff_id ?? "" }),
@@ -175,18 +153,7 @@ export class AcademyCertificateRevocation extends SupportForm<RevokedCertificate
       REASON,
     ];
   }
-  protected heading(): string {
-    return this.t("support.revoke.heading");
-  }
-  protected intro(): string {
-    return this.t("support.revoke.intro");
-  }
-  protected submitLabel(): string {
-    return this.t("support.revoke.submit");
-  }
-  protected busyLabel(): string {
-    return this.t("support.revoke.busy");
-  }
+  protected readonly texts = "support.revoke" as const;
   protected override submitClass(): string {
     return "danger";
   }
