@@ -35,10 +35,10 @@ from academy.local import tansu
 from academy.local.ports import free_port
 from academy_runtime import db, migrations
 from audit_export.app import MIGRATIONS, create
-from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
-from audit_export.domain.period import utc_text
-from audit_export.domain.records import AuditRecord
 from audit_export.testing.sshd import OpenSshServer
+from auditpack.merkle import MerkleAccumulator, leaf_hash
+from auditpack.period import utc_text
+from auditpack.records import AuditRecord
 from bench.common import STATE, database, write_result
 from contracts import Envelope, encode
 from contracts.assessment import AttemptSubmitted, LessonCompleted

@@ -13,7 +13,7 @@ import psutil
 import pytest
 
 from academy.local.ports import free_port, port_open
-from audit_export.domain.public_keys import load_trusted_keys
+from auditpack.public_keys import load_trusted_keys
 
 pytestmark = pytest.mark.e2e
 

@@ -444,8 +444,8 @@ def test_500_passes_survive_kills_outages_and_dropped_connections(
         )
     say(f"audit log: {len(logged)} rows for the run, {len(produced)} outbox events produced")
 
-    from audit_export.domain.public_keys import load_trusted_keys
-    from audit_export.domain.verify import verify_pack
+    from auditpack.public_keys import load_trusted_keys
+    from auditpack.verify import verify_pack
 
     keyfile = mesh.state_dir / "academy-audit-public-keys.json"
     exported = subprocess.run(

@@ -9,7 +9,7 @@ from academy.local.portal import unlocks_page
 from academy.local.ports import Ports
 from academy.local.welcome import where_to_look
 from academy_runtime.cli import PORT_OFFSETS, local_port
-from audit_export.domain.public_keys import load_trusted_keys
+from auditpack.public_keys import load_trusted_keys
 
 STAGING_SECRET = "whsec_c3RhZ2luZy1wb3J0YWwtc2VjcmV0LTAwMDAwMDAwMDA="
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA
 
-from audit_export.domain.merkle import MerkleAccumulator
+from auditpack.merkle import MerkleAccumulator
 
 revision = "0002"
 down_revision = "0001"

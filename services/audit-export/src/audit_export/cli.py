@@ -1,4 +1,5 @@
-"""`academy audit`: verify packs offline, write samples, export bundles, run the service."""
+"""`academy audit`: export bundles, run exports, public keys, run the service; verify and
+sample are the format library's own commands (`auditpack.cli`), listed here too."""
 
 import asyncio
 import getpass
@@ -9,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from academy_runtime.cli import ServiceParts, add_service_commands, identifier, load_settings
+from auditpack import cli as auditpack_cli
 from contracts import identifiers
 
 if TYPE_CHECKING:
-    from audit_export.domain.inspection import BundleResult
-    from audit_export.domain.verify import VerifyResult
     from audit_export.service.exports import PassReport
     from audit_export.settings import AuditExportSettings
+    from auditpack.inspection import BundleResult
 
 app = typer.Typer(
     name="audit",
@@ -27,107 +28,8 @@ app = typer.Typer(
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
-_INTEGRITY_ONLY = (
-    "NOTE: the signature was checked with key {key_id} from the pack's own keys.json. That "
-    "proves integrity (nothing changed since signing, and the pack is consistent), not "
-    "authorship: anyone can sign a consistent pack with a key of their own. To prove who "
-    "signed it, pass --public-key with the vendor's published public key file."
-)
-
-
-def _report_ok(result: "VerifyResult", previous: Path | None) -> None:
-    manifest = result.manifest
-    assert manifest is not None
-    events = next(f.rows for f in manifest.files if f.path == "events.jsonl")
-    typer.echo(
-        f"OK {result.pack.name}: operator {manifest.operator_id}, "
-        f"{manifest.period.start} to {manifest.period.end}, pack {manifest.pack_seq}, "
-        f"{events} events, log {manifest.log.tree_size_before} -> {manifest.log.tree_size}, "
-        f"root {manifest.log.root}"
-    )
-    if result.revision == 1:
-        typer.echo(
-            "Contract revision 1 (no training-register.csv): trained_before_release judged by "
-            "the certificates' dates alone."
-        )
-    else:
-        typer.echo(
-            f"Contract revision {result.revision}: training-register.csv checked against the "
-            "events; trained_before_release also needs every module the certificate's track "
-            "version required completed by its issue."
-        )
-    if result.trusted_key:
-        typer.echo(f"Signature verified with the given public key (key id {manifest.key_id}).")
-    else:
-        typer.echo(_INTEGRITY_ONLY.format(key_id=manifest.key_id))
-    if previous is not None:
-        typer.echo(f"Continues {previous.name}: pack_seq, manifest hash, log size and root.")
-    else:
-        typer.echo("Continuity not checked: pass --previous with the previous day's pack.")
-
-
-@app.command()
-def verify(
-    pack: Annotated[
-        Path,
-        typer.Argument(
-            help="The pack zip.", metavar="PACK", exists=True, dir_okay=False, readable=True
-        ),
-    ],
-    previous: Annotated[
-        Path | None,
-        typer.Option(
-            "--previous",
-            help="The operator's previous pack, to check the chain.",
-            exists=True,
-            dir_okay=False,
-            readable=True,
-        ),
-    ] = None,
-    public_key: Annotated[
-        str | None,
-        typer.Option(
-            "--public-key",
-            metavar="KEY",
-            help="Trusted key: a public key file (academy-audit-public-keys.json, or PEM) "
-            "or a base64 raw Ed25519 public key.",
-        ),
-    ] = None,
-) -> None:
-    """Verify PACK offline; exit 0 only if every check holds."""
-    from audit_export.domain.public_keys import KeyLoadError, load_trusted_keys
-    from audit_export.domain.verify import verify_pack
-
-    trusted = None
-    if public_key is not None:
-        try:
-            trusted = load_trusted_keys(public_key)
-        except KeyLoadError as exc:
-            typer.echo(f"error: --public-key: {exc}", err=True)
-            raise typer.Exit(EXIT_USAGE) from exc
-    result = verify_pack(pack, previous=previous, trusted_keys=trusted)
-    if not result.ok:
-        typer.echo(f"FAILED {pack.name}: {len(result.failures)} check(s) failed")
-        for finding in result.failures:
-            typer.echo(f"  {finding}")
-        raise typer.Exit(EXIT_FAILED)
-    _report_ok(result, previous)
-
-
-@app.command()
-def sample(
-    outdir: Annotated[
-        Path, typer.Argument(help="Directory to write into.", metavar="OUTDIR", file_okay=False)
-    ],
-) -> None:
-    """Write two consecutive sample packs for a fictional operator, and the public key file."""
-    from audit_export.sample import write_sample
-
-    paths = write_sample(outdir)
-    for path in paths:
-        typer.echo(f"wrote {path}")
-    first, second, keys = paths
-    typer.echo(f"try: academy audit verify {second} --previous {first} --public-key {keys}")
+app.command()(auditpack_cli.verify)
+app.command()(auditpack_cli.sample)
 
 
 @app.command("public-keys")
@@ -140,8 +42,8 @@ def public_keys(
 
     Publish it to operators and inspectors before a new key starts signing.
     """
-    from audit_export.domain.public_keys import KeyLoadError, export_public_keys
     from audit_export.settings import AuditExportSettings
+    from auditpack.public_keys import KeyLoadError, export_public_keys
 
     settings = load_settings(AuditExportSettings)
     try:
@@ -189,11 +91,11 @@ def export(
     Reads the service's database (AUDIT_EXPORT_* settings); builds any missing daily pack;
     records the export, with your user name and reason, in the operator's audit log.
     """
-    from audit_export.domain.pack import PackBuildError
-    from audit_export.domain.public_keys import KeyLoadError
-    from audit_export.domain.signing import NoSigningKeyError
     from audit_export.service.inspection import InspectionError
     from audit_export.service.packs import ChainError, PackIntegrityError
+    from auditpack.pack import PackBuildError
+    from auditpack.public_keys import KeyLoadError
+    from auditpack.signing import NoSigningKeyError
 
     try:
         first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
@@ -224,7 +126,6 @@ async def _export(
     from academy_runtime.service import ServiceRuntime
     from audit_export.adapters.orm import SCHEMA, metadata
     from audit_export.app import wire
-    from audit_export.domain.inspection import InspectionScope
     from audit_export.service.inspection import (
         Requester,
         check_scope,
@@ -232,6 +133,7 @@ async def _export(
         record_request,
     )
     from audit_export.settings import AuditExportSettings
+    from auditpack.inspection import InspectionScope
     from contracts import topics
 
     settings = load_settings(AuditExportSettings)

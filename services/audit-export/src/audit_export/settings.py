@@ -10,8 +10,8 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from academy_runtime.settings import ServiceSettings
-from audit_export.domain.signing import KeyConfig, KeyRing, load_keyring
 from audit_export.domain.targets import TargetConfigError, Targets, merge_targets, parse_targets
+from auditpack.signing import KeyConfig, KeyRing, load_keyring
 
 
 class AuditExportSettings(ServiceSettings):

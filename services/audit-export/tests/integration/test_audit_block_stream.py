@@ -27,16 +27,16 @@ from test_audit_nightly_exports import day, targets
 
 from academy_runtime import db
 from audit_export.adapters.block_stream import QUERY, BlockStream
-from audit_export.domain.pack import (
+from audit_export.service.packs import PackPlan, ensure_chain, plan_pack, write_pack
+from auditpack.pack import (
     READ_TYPES,
     LogAlteredError,
     PackBuildError,
     build_pack,
     build_pack_from_blocks,
 )
-from audit_export.domain.records import AuditRecord
-from audit_export.domain.verify import verify_pack
-from audit_export.service.packs import PackPlan, ensure_chain, plan_pack, write_pack
+from auditpack.records import AuditRecord
+from auditpack.verify import verify_pack
 
 pytestmark = pytest.mark.integration
 

@@ -28,9 +28,9 @@ from academy.local.issuer import DevIssuer
 from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
 from audit_export.adapters.sftp import DeliveryError
-from audit_export.domain.public_keys import load_trusted_keys
 from audit_export.domain.targets import SftpTarget
-from audit_export.domain.verify import verify_pack
+from auditpack.public_keys import load_trusted_keys
+from auditpack.verify import verify_pack
 
 pytestmark = pytest.mark.integration
 

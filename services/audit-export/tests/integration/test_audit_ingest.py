@@ -23,8 +23,8 @@ from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
 from audit_export.adapters import log_store
 from audit_export.adapters.orm import audit_log
-from audit_export.domain.merkle import compact_range, fold, leaf_hash
-from audit_export.domain.records import AuditRecord
+from auditpack.merkle import compact_range, fold, leaf_hash
+from auditpack.records import AuditRecord
 from contracts import decode, encode, topics
 from contracts.assessment import LessonOpened
 

@@ -28,11 +28,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from audit_export.adapters.sftp import DeliveryError
-from audit_export.domain.period import pack_filename
 from audit_export.domain.targets import SftpTarget
-from audit_export.domain.verify import verify_pack
 from audit_export.service.packs import built_pack
 from audit_export.service.status import discover_operators
+from auditpack.period import pack_filename
+from auditpack.verify import verify_pack
 from contracts import topics
 
 pytestmark = pytest.mark.integration

@@ -14,10 +14,10 @@ from audit_export_harness import DAY0, T0, Harness, at, envelope, lesson, new_op
 from audit_export_harness import target_json as to_json
 
 from audit_export.adapters.sftp import SftpUploader
-from audit_export.domain.period import pack_filename
 from audit_export.domain.targets import SftpTarget
-from audit_export.domain.verify import verify_pack
 from audit_export.testing.sshd import OpenSshServer, fingerprint, make_key
+from auditpack.period import pack_filename
+from auditpack.verify import verify_pack
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from academy.testing.browser import offline_page
-from audit_export.domain.period import pack_filename
-from audit_export.domain.summary import SUMMARY_HTML
-from audit_export.sample import DAYS, OPERATOR, write_sample
+from auditpack.period import pack_filename
+from auditpack.sample import DAYS, OPERATOR, write_sample
+from auditpack.summary import SUMMARY_HTML
 
 SCREENSHOT = os.environ.get("ACADEMY_SUMMARY_SCREENSHOT")
 

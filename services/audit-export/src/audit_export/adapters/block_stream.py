@@ -24,8 +24,8 @@ from typing import Any, TypeVar
 import asyncpg
 
 from audit_export.adapters.orm import SCHEMA
-from audit_export.domain.pack import READ_TYPES, LogAlteredError, LogBlock, PackBuildError
-from audit_export.domain.records import StoredRecord
+from auditpack.pack import READ_TYPES, LogAlteredError, LogBlock, PackBuildError
+from auditpack.records import StoredRecord
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.orm import export_runs, pack_chains, packs
 from audit_export.domain.chain import ExportRun, PackLink, RunStatus
-from audit_export.domain.merkle import LogState
+from auditpack.merkle import LogState
 
 
 async def chain_first_day(session: AsyncSession, operator_id: str) -> date | None:

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.orm import audit_log, log_heads
-from audit_export.domain.merkle import LogState
+from auditpack.merkle import LogState
 
 
 @dataclass(frozen=True, slots=True)

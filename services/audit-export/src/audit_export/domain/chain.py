@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from audit_export.domain.merkle import LogState
-from audit_export.domain.pack import PackResult, PackSpec
-from audit_export.domain.period import Period, pack_filename
+from auditpack.merkle import LogState
+from auditpack.pack import PackResult, PackSpec
+from auditpack.period import Period, pack_filename
 
 
 @dataclass(frozen=True, slots=True)

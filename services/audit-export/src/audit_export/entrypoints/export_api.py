@@ -16,9 +16,6 @@ from academy_runtime.bodies import RequestBody
 from academy_runtime.db import transaction
 from audit_export.adapters import chain_store
 from audit_export.domain.chain import ExportRun
-from audit_export.domain.inspection import InspectionScope
-from audit_export.domain.pack import PackBuildError
-from audit_export.domain.signing import NoSigningKeyError
 from audit_export.entrypoints.deps import (
     INSPECTOR_ROLES,
     SUPPORT_ROLES,
@@ -36,6 +33,9 @@ from audit_export.service.inspection import (
     record_request,
 )
 from audit_export.service.packs import ChainError, PackIntegrityError
+from auditpack.inspection import InspectionScope
+from auditpack.pack import PackBuildError
+from auditpack.signing import NoSigningKeyError
 from contracts.base import UtcDatetime
 from contracts.identifiers import JurisdictionCode
 

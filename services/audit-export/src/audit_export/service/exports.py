@@ -25,9 +25,7 @@ from audit_export.adapters.locks import operator_lock
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.adapters.sftp import Delivery, DeliveryError
 from audit_export.domain.chain import ExportRun, PackLink
-from audit_export.domain.pack import LogAlteredError, PackBuildError, PackResult
 from audit_export.domain.schedule import due_through, retry_delay
-from audit_export.domain.signing import NoSigningKeyError
 from audit_export.domain.targets import SftpTarget, Targets
 from audit_export.service.packs import (
     ChainError,
@@ -41,6 +39,8 @@ from audit_export.service.packs import (
 )
 from audit_export.service.packs import ensure_chain as ensure_operator_chain
 from audit_export.service.ports import Clock, Uploader
+from auditpack.pack import LogAlteredError, PackBuildError, PackResult
+from auditpack.signing import NoSigningKeyError
 from contracts.audit import AuditExportFailed, AuditPackExported
 
 log = logging.getLogger(__name__)

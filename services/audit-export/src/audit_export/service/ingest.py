@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.consumer import PoisonMessage
 from audit_export.adapters import log_store
-from audit_export.domain.derive import DerivationError, csv_row_for
-from audit_export.domain.manifest import REVISION
-from audit_export.domain.merkle import MerkleAccumulator, leaf_hash
-from audit_export.domain.records import AuditRecord, RecordError, event_problems
-from audit_export.domain.register import register_entry
 from audit_export.domain.targets import OPERATOR_ID
+from auditpack.derive import DerivationError, csv_row_for
+from auditpack.manifest import REVISION
+from auditpack.merkle import MerkleAccumulator, leaf_hash
+from auditpack.records import AuditRecord, RecordError, event_problems
+from auditpack.register import register_entry
 from contracts import Envelope, topics
 
 Clock = Callable[[], datetime]

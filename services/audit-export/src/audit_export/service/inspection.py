@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from academy_runtime.db import transaction
 from academy_runtime.ports import EventSink
 from audit_export.adapters.locks import operator_lock
-from audit_export.domain.inspection import BundleResult, DailyPack, InspectionScope, write_bundle
-from audit_export.domain.period import Period
-from audit_export.domain.public_keys import export_public_keys
 from audit_export.domain.schedule import days_between, utc_day
 from audit_export.service import ingest
 from audit_export.service.packs import PackWorkshop, build_through, built_pack, ensure_chain
+from auditpack.inspection import BundleResult, DailyPack, InspectionScope, write_bundle
+from auditpack.period import Period
+from auditpack.public_keys import export_public_keys
 from contracts.release import SupportActionRecorded
 
 ACTION = "audit.inspection_bundle.exported"

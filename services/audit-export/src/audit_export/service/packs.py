@@ -25,11 +25,11 @@ from academy_runtime.db import transaction
 from audit_export.adapters import chain_store, log_store
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import PackLink, RunStatus, first_spec
-from audit_export.domain.pack import PackResult, PackSpec, build_pack_from_blocks
-from audit_export.domain.period import Period, pack_filename
 from audit_export.domain.schedule import chain_first_day
-from audit_export.domain.signing import KeyRing
 from audit_export.service.ports import BlockSource
+from auditpack.pack import PackResult, PackSpec, build_pack_from_blocks
+from auditpack.period import Period, pack_filename
+from auditpack.signing import KeyRing
 
 
 class ChainError(RuntimeError):

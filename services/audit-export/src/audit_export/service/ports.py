@@ -5,8 +5,8 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from audit_export.adapters.sftp import Accept, Delivery, Produce
-from audit_export.domain.pack import LogBlock
 from audit_export.domain.targets import SftpTarget
+from auditpack.pack import LogBlock
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]

@@ -91,8 +91,8 @@ def _csv(zf: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 
 
 def _verify_packs(pilot: Pilot, packs: dict[str, list[Path]]) -> PackContents:
-    from audit_export.domain.public_keys import load_trusted_keys
-    from audit_export.domain.verify import verify_pack
+    from auditpack.public_keys import load_trusted_keys
+    from auditpack.verify import verify_pack
 
     mesh = pilot.mesh
     keyfile = mesh.state_dir / "academy-audit-public-keys.json"

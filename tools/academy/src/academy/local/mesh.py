@@ -234,13 +234,13 @@ class Mesh:
     @property
     def audit_public_keys(self) -> Path:
         """The public key file that verifies this mesh's audit packs (what the vendor publishes)."""
-        from audit_export.domain.public_keys import PUBLIC_KEY_FILE
+        from auditpack.public_keys import PUBLIC_KEY_FILE
 
         return self.state_dir / PUBLIC_KEY_FILE
 
     def write_audit_public_keys(self) -> Path:
-        from audit_export.domain.public_keys import export_public_keys
-        from audit_export.domain.signing import load_keyring
+        from auditpack.public_keys import export_public_keys
+        from auditpack.signing import load_keyring
 
         keyring = load_keyring(self.audit_signing_keys(), os.environ)
         self.audit_public_keys.write_bytes(export_public_keys([key.public for key in keyring.keys]))
