@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import jwt
 import pytest
@@ -153,6 +154,47 @@ def test_service_groups_run_through_academy_with_their_own_help() -> None:
     assert "force-release" in listed.output
     assert status.exit_code == 0, status.output
     assert status.output.split() == ["endpoint", "status", "portal", "closed"]
+
+
+AUDIT_PROBE = """
+import json, sys
+from typer.testing import CliRunner
+from academy.cli import app
+out = sys.argv[1]
+sample = CliRunner().invoke(app, ["audit", "sample", out])
+pack = out + "/auditpack-op-aurora-gaming-2026-11-24.zip"
+verify = CliRunner().invoke(app, ["audit", "verify", pack])
+loaded = sorted(name for name in sys.modules if name.split(".")[0] == "audit_export")
+print(json.dumps({"outputs": [sample.output, verify.output],
+                  "exit_codes": [sample.exit_code, verify.exit_code], "loaded": loaded}))
+"""
+
+
+def test_audit_verify_and_sample_run_the_format_library_without_the_service(
+    tmp_path: Path,
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", AUDIT_PROBE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["exit_codes"] == [0, 0], report["outputs"]
+    assert " audit verify " in report["outputs"][0]  # the command path it was run as
+    assert report["outputs"][1].startswith("OK auditpack-op-aurora-gaming-2026-11-24.zip")
+    assert report["loaded"] == []
+
+
+def test_audit_help_lists_the_format_commands_beside_the_service_ones() -> None:
+    listed = runner.invoke(app, ["audit", "--help"])
+
+    assert listed.exit_code == 0, listed.output
+    for command in ("verify", "sample", "export", "public-keys", "run-exports"):
+        assert command in listed.output
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,12 @@ SERVICE_APPS: dict[str, tuple[str, str]] = {
     "dlq": ("academy_runtime.dlq_cli", "Dead letters of every service: list, show, replay, purge."),
 }
 
+#: Commands of a group that a library serves alone: `academy audit verify|sample` run the
+#: audit pack format library's commands without importing the audit-export service.
+LIBRARY_COMMANDS: dict[str, tuple[str, frozenset[str]]] = {
+    "audit": ("auditpack.cli", frozenset({"verify", "sample"})),
+}
+
 app = typer.Typer(
     help="Licensing Academy: certification platform for regulated iGaming onboarding.",
     no_args_is_help=True,
@@ -57,7 +63,9 @@ def _mount(name: str, module: str, summary: str) -> None:
         context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
     )
     def run(ctx: typer.Context) -> None:
-        group = typer.main.get_group(importlib.import_module(module).app)
+        library, commands = LIBRARY_COMMANDS.get(name, (module, frozenset()))
+        chosen = library if ctx.args and ctx.args[0] in commands else module
+        group = typer.main.get_group(importlib.import_module(chosen).app)
         group.help = summary
         group.main(args=list(ctx.args), prog_name=ctx.command_path)
 
