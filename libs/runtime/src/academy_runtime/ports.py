@@ -8,7 +8,11 @@ from contracts import Envelope
 
 
 class EventSink(Protocol):
-    """Wraps data in a CloudEvent and stages it in the caller's transaction (outbox)."""
+    """Wraps data in a CloudEvent and stages it in the caller's transaction (outbox).
+
+    Superseded by `academy_runtime.uow.EventSink` (bound to a unit of work, no session);
+    assessment and audit-export still take this one until they move to units of work.
+    """
 
     def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]: ...
 

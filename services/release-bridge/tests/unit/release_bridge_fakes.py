@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from contracts import Envelope
 from contracts.base import EventData
 from contracts.common import ReleasePolicy
 from release_bridge.domain.breaker_state import BreakerState
@@ -31,8 +32,11 @@ from release_bridge.service.ports import (
 class FakeEvents:
     emitted: list[tuple[EventData, str, str | None]] = field(default_factory=list)
 
-    async def emit(self, data: EventData, *, tenant: str, subject: str | None = None) -> None:
+    async def emit(
+        self, data: EventData, *, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]:
         self.emitted.append((data, tenant, subject))
+        return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [data for data, _, _ in self.emitted if isinstance(data, kind)]

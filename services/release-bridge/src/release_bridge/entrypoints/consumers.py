@@ -1,11 +1,9 @@
 """Kafka handlers: decode nothing themselves (the runtime did), dispatch to the service layer."""
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from academy_runtime.consumer import Handler
 from contracts import Envelope
 from contracts.assessment import (
     CertificationExpired,
@@ -15,24 +13,21 @@ from contracts.assessment import (
     OperatorJurisdictionsSet,
 )
 from contracts.catalogue import ReleasePolicyPublished
-from release_bridge.adapters.unit_of_work import Units
+from release_bridge.adapters.unit_of_work import SqlUnit, Units
 from release_bridge.service import operators, releases
 from release_bridge.service.ports import Clock
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Envelope[Any], AsyncSession], Awaitable[None]]
-
 
 def assessment_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
     """Certificates and operator jurisdictions; other assessment events are not ours."""
 
-    async def handle(envelope: Envelope[Any], session: AsyncSession) -> None:
+    async def handle(envelope: Envelope[Any], unit: SqlUnit) -> None:
         data = envelope.data
         if isinstance(data, OperatorJurisdictionsSet):
-            await operators.on_assessment_event(envelope, session)
+            await operators.on_assessment_event(envelope, unit.session)
             return
-        unit = units.bind(session)
         ctx = releases.Context(endpoint=endpoint, now=clock())
         operator_id, at = envelope.tenantid, envelope.time
         match data:
@@ -55,23 +50,21 @@ def assessment_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
             case _:
                 return
 
-    return handle
+    return units.consumer(handle)
 
 
 def catalogue_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
     """Release policies; tracks and jurisdictions are the assessment service's business."""
 
-    async def handle(envelope: Envelope[Any], session: AsyncSession) -> None:
+    async def handle(envelope: Envelope[Any], unit: SqlUnit) -> None:
         data = envelope.data
         if not isinstance(data, ReleasePolicyPublished):
             return
         ctx = releases.Context(endpoint=endpoint, now=clock())
-        decided = await releases.release_policy_published(
-            units.bind(session), ctx, data, event_time=envelope.time
-        )
+        decided = await releases.release_policy_published(unit, ctx, data, event_time=envelope.time)
         log.info(
             "release policy applied",
             extra={"jurisdiction": data.policy.jurisdiction, "operators_rechecked": decided},
         )
 
-    return handle
+    return units.consumer(handle)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from contracts.base import EventData
+from academy_runtime.uow import EventSink
 from contracts.common import ReleasePolicy
 from release_bridge.domain.breaker_state import BreakerState
 from release_bridge.domain.classify import DeliveryOutcome, Verdict
@@ -20,12 +20,6 @@ STATUSES: tuple[DeliveryStatus, ...] = ("pending", "held", "parked", "delivered"
 #: Webhook types whose order per operator and jurisdiction matters (unlock, then lock).
 ORDERED_TYPES = frozenset({"tooling.released.v1", "tooling.revoked.v1"})
 RELEASE_TYPE = "tooling.released.v1"
-
-
-class EventSink(Protocol):
-    """Stages an event in the current transaction (the outbox)."""
-
-    async def emit(self, data: EventData, *, tenant: str, subject: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

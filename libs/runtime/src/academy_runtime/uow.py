@@ -1,0 +1,95 @@
+"""The one way to open a unit of work: one session, one transaction, the outbox as event sink.
+
+Only entrypoints open units: routes through `unit_of_work` (a FastAPI dependency), consumers
+through `UnitsOfWork.consumer` (inside the idempotent consumer's inbox transaction), workers and
+commands by calling a `UnitsOfWork`. Handlers take the unit as a port and never see a session.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Generic, Protocol, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from academy_runtime import db
+from academy_runtime.consumer import Handler
+from academy_runtime.service import ServiceRuntime
+from contracts import Envelope
+from contracts.base import EventData
+
+
+class EventSink(Protocol):
+    """Stages an event in the unit's transaction; it leaves (via the outbox) only on commit."""
+
+    async def emit(
+        self, data: EventData, *, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]: ...
+
+
+class OutboxSink:
+    """The event sink of every service: wraps data in a CloudEvent, stages it in the outbox."""
+
+    def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
+        self._runtime = runtime
+        self._session = session
+
+    async def emit(
+        self, data: EventData, *, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]:
+        envelope = self._runtime.envelope(data, tenant=tenant, subject=subject)
+        await self._runtime.emit(self._session, envelope)
+        return envelope
+
+
+class UnitOfWork:
+    """One transaction's session and event sink; a service's subclass binds its stores to it."""
+
+    def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
+        self.session = session
+        self.events: EventSink = OutboxSink(runtime, session)
+
+
+U = TypeVar("U", bound=UnitOfWork)
+#: Binds a service's stores to one session: usually the service's UnitOfWork subclass itself.
+BindUnit = Callable[[ServiceRuntime, AsyncSession], U]
+
+
+class UnitsOfWork(Generic[U]):
+    """Opens units of work: `async with units() as uow:` commits on success, else rolls back."""
+
+    def __init__(self, runtime: ServiceRuntime, bind: BindUnit[U]) -> None:
+        self._runtime = runtime
+        self._bind = bind
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[U]:
+        async with db.transaction(self._runtime.sessions) as session:
+            yield self._bind(self._runtime, session)
+
+    def bind(self, session: AsyncSession) -> U:
+        """A unit over a transaction someone else opened (the idempotent consumer's)."""
+        return self._bind(self._runtime, session)
+
+    def consumer(self, handle: Callable[[Envelope[Any], U], Awaitable[None]]) -> Handler:
+        """A consumer handler whose unit shares the inbox's transaction (applied once)."""
+
+        async def on_message(envelope: Envelope[Any], session: AsyncSession) -> None:
+            await handle(envelope, self.bind(session))
+
+        return on_message
+
+
+def unit_of_work(bind: BindUnit[U]) -> Any:
+    """A route dependency: one unit per request from `app.state.runtime`, committed (or rolled
+    back) when the route returns, before the response is sent.
+
+    Use as `Uow = Annotated[ServiceUnit, unit_of_work(SqlServiceUnit)]`.
+    """
+
+    async def open_unit(request: Request) -> AsyncIterator[U]:
+        runtime: ServiceRuntime = request.app.state.runtime
+        async with UnitsOfWork(runtime, bind)() as unit:
+            yield unit
+
+    return Depends(open_unit, scope="function")
