@@ -7,11 +7,10 @@ from fastapi import FastAPI
 
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
-from catalogue.adapters.catalogue_cache import CatalogueCache
 from catalogue.adapters.orm import SCHEMA, metadata
 from catalogue.entrypoints import read_api
 from catalogue.entrypoints.errors import install_error_handlers
-from catalogue.service.reading import CatalogueReader
+from catalogue.service.catalogue_cache import CatalogueCache
 from catalogue.settings import CatalogueSettings
 from contracts import topics
 
@@ -45,6 +44,6 @@ def create(settings: CatalogueSettings) -> tuple[FastAPI, ServiceRuntime]:
         routers=[read_api.router],
         openapi_tags=TAGS,
     )
-    app.state.catalogue_reader = CatalogueReader(runtime.sessions, CatalogueCache())
+    app.state.catalogue_cache = CatalogueCache()
     install_error_handlers(app)
     return app, runtime

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from academy_runtime.service import ServiceRuntime
 from catalogue.adapters.orm import outbox
+from catalogue.adapters.unit_of_work import catalogue_units
 from catalogue.bundled import BUNDLED_CONTENT_DIR
 from catalogue.domain.content import resolve
+from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.service.publishing import PublishResult, publish
 from contracts import Envelope, decode
 
@@ -61,14 +63,22 @@ def replace(root: Path, relative: str, old: str, new: str) -> None:
 async def publish_dir(
     runtime: ServiceRuntime, root: Path, *, now: datetime = T0, publisher: str = "test"
 ) -> PublishResult:
-    return await publish(
-        resolve(root),
-        sessions=runtime.sessions,
-        outbox=runtime,
-        source=str(root),
-        publisher=publisher,
-        now=now,
+    return await publish_catalogue(
+        runtime, resolve(root), source=str(root), publisher=publisher, now=now
     )
+
+
+async def publish_catalogue(
+    runtime: ServiceRuntime,
+    catalogue: ResolvedCatalogue,
+    *,
+    source: str = "t",
+    publisher: str = "t",
+    now: datetime = T0,
+) -> PublishResult:
+    """Publish in one unit of work opened the way the `publish` command opens it."""
+    async with catalogue_units(runtime)() as uow:
+        return await publish(catalogue, uow=uow, source=source, publisher=publisher, now=now)
 
 
 async def staged(runtime: ServiceRuntime) -> list[Envelope[Any]]:

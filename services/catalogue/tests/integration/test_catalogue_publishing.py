@@ -14,19 +14,21 @@ from catalogue_it_kit import (
     T0,
     append,
     copy_bundled,
+    publish_catalogue,
     publish_dir,
     replace,
     staged,
 )
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.service import ServiceRuntime
 from catalogue.adapters.orm import catalogue_versions, publications
-from catalogue.adapters.store import PublicationStore
+from catalogue.adapters.store import SqlPublicationStore
+from catalogue.adapters.unit_of_work import catalogue_units
 from catalogue.domain.content import resolve
 from catalogue.service.publishing import publish
 from contracts import Envelope, topics
+from contracts.base import EventData
 
 pytestmark = pytest.mark.integration
 
@@ -65,7 +67,7 @@ async def test_first_publish_stores_the_version_and_stages_every_event_in_a_safe
     assert all(e.data.catalogue_version == result.version for e in tracks)
     assert {c.scope for c in result.changes} == {"jurisdiction", "track"}
     async with runtime.sessions() as session:
-        latest = await PublicationStore(session).latest()
+        latest = await SqlPublicationStore(session).latest()
     assert latest is not None
     assert (latest.seq, latest.version, len(latest.event_ids)) == (1, result.version, 24)
 
@@ -212,10 +214,7 @@ async def test_concurrent_publishes_queue_into_one_linear_history(
     results = await asyncio.gather(
         publish_dir(runtime, base),
         publish_dir(runtime, base),
-        *(
-            publish(v, sessions=runtime.sessions, outbox=runtime, source="t", publisher="t", now=T0)
-            for v in variants
-        ),
+        *(publish_catalogue(runtime, v, source="t", publisher="t", now=T0) for v in variants),
     )
 
     published = sorted((r for r in results if r.published), key=lambda r: r.seq)
@@ -227,31 +226,26 @@ async def test_concurrent_publishes_queue_into_one_linear_history(
     assert staged_ids == [e.id for r in published for e in r.events]
 
 
-class _FailingOutbox:
+class _FailingEvents:
     """Stages nothing and fails, like a database error while writing the outbox."""
 
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self._runtime = runtime
-
-    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
-        return self._runtime.envelope(data, tenant=tenant, subject=subject)
-
-    async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None:
+    async def emit(
+        self, data: EventData, *, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]:
         raise RuntimeError("outbox write failed")
+
+
+async def _publish_failing_outbox(runtime: ServiceRuntime, root: Path) -> None:
+    async with catalogue_units(runtime)() as uow:
+        uow.events = _FailingEvents()
+        await publish(resolve(root), uow=uow, source="t", publisher="t", now=T0)
 
 
 async def test_a_failed_publish_stores_neither_the_version_nor_any_event(
     runtime: ServiceRuntime, tmp_path: Path
 ) -> None:
     with pytest.raises(RuntimeError, match="outbox write failed"):
-        await publish(
-            resolve(copy_bundled(tmp_path)),
-            sessions=runtime.sessions,
-            outbox=_FailingOutbox(runtime),
-            source="t",
-            publisher="t",
-            now=T0,
-        )
+        await _publish_failing_outbox(runtime, copy_bundled(tmp_path))
 
     assert await _count(runtime, publications) == 0
     assert await _count(runtime, catalogue_versions) == 0

@@ -2,8 +2,6 @@
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -20,25 +18,14 @@ from catalogue.adapters.orm import (
 from catalogue.domain.history import Publication, PublicationRef, Sighting
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.snapshot import snapshot
+from catalogue.service.ports import NewPublication
 
 #: Held for the whole publishing transaction, so publications form one linear history.
 PUBLISH_LOCK = zlib.crc32(b"catalogue:publish")
 
 
-@dataclass(frozen=True)
-class NewPublication:
-    seq: int
-    version: str
-    previous_version: str | None
-    published_at: datetime
-    source: str
-    publisher: str
-    event_ids: Sequence[str]
-    changes: Sequence[dict[str, Any]]
-
-
-class PublicationStore:
-    """Reads and writes inside the caller's session (the caller owns the transaction)."""
+class SqlPublicationStore:
+    """Implements service.ports.PublicationStore inside one unit of work's session."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

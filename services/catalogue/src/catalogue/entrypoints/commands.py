@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from academy_runtime.service import ServiceRuntime
-from catalogue.adapters.catalogue_cache import CatalogueCache
 from catalogue.adapters.store import count_unsent
+from catalogue.adapters.unit_of_work import catalogue_units
 from catalogue.app import build_runtime
 from catalogue.domain.content import resolve
 from catalogue.domain.diff import Change, diff
 from catalogue.domain.history import Publication
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.versions import short
+from catalogue.service.catalogue_cache import CatalogueCache
 from catalogue.service.publishing import PublishResult, publish
 from catalogue.service.refs import load_published, recent_publications
 from catalogue.settings import CatalogueSettings
@@ -41,14 +42,10 @@ async def run_publish(
 ) -> Published:
     runtime = build_runtime(settings)
     try:
-        result = await publish(
-            catalogue,
-            sessions=runtime.sessions,
-            outbox=runtime,
-            source=source,
-            publisher=publisher,
-            now=runtime.clock.now(),
-        )
+        async with catalogue_units(runtime)() as uow:
+            result = await publish(
+                catalogue, uow=uow, source=source, publisher=publisher, now=runtime.clock.now()
+            )
         if not (relay and result.events):
             return Published(result, relayed=False, unsent=len(result.events))
         ids = [e.id for e in result.events]
@@ -81,8 +78,8 @@ async def relay_events(
                 await runtime.relay.relay_once()
             except Exception as exc:  # the relay keeps unsent rows; retry until the deadline
                 log.warning("outbox relay pass failed: %s", exc)
-            async with runtime.sessions() as session:
-                unsent = await count_unsent(session, event_ids)
+            async with catalogue_units(runtime)() as uow:
+                unsent = await count_unsent(uow.session, event_ids)
             if unsent == 0 or loop.time() >= deadline:
                 return unsent
             await asyncio.sleep(0.2)
@@ -111,7 +108,8 @@ async def published_sides(settings: CatalogueSettings, refs: Sequence[str]) -> l
     try:
         sides = []
         for ref in refs:
-            publication, catalogue = await load_published(runtime.sessions, ref, cache)
+            async with catalogue_units(runtime)() as uow:
+                publication, catalogue = await load_published(ref, uow=uow, cache=cache)
             label = f"{short(publication.version)} (publication #{publication.seq})"
             sides.append(Side(label, catalogue, publication))
         return sides
@@ -126,6 +124,7 @@ def changes_between(old: Side, new: Side) -> list[Change]:
 async def run_versions(settings: CatalogueSettings, *, limit: int) -> list[Publication]:
     runtime = build_runtime(settings)
     try:
-        return await recent_publications(runtime.sessions, limit=limit)
+        async with catalogue_units(runtime)() as uow:
+            return await recent_publications(uow=uow, limit=limit)
     finally:
         await runtime.engine.dispose()

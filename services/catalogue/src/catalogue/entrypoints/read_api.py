@@ -1,4 +1,4 @@
-"""The catalogue read API: thin routes over `CatalogueReader`, every answer with an ETag.
+"""The catalogue read API: thin routes over the reading handlers, every answer with an ETag.
 
 Content is not tenant data, so any authenticated caller may read it. The question bank is
 never served here (only exam rules and pool sizes); the assessment service gets questions
@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import HTTPBearer
 
 from academy_runtime.auth import current_principal
+from academy_runtime.uow import unit_of_work
+from catalogue.adapters.unit_of_work import SqlCatalogueUnit
 from catalogue.entrypoints import examples
 from catalogue.entrypoints.errors import error_responses
 from catalogue.entrypoints.http_cache import (
@@ -35,7 +37,9 @@ from catalogue.entrypoints.schemas import (
     module_span_entry,
     span_entry,
 )
-from catalogue.service.reading import CatalogueReader
+from catalogue.service import reading
+from catalogue.service.catalogue_cache import CatalogueCache
+from catalogue.service.ports import CatalogueUnit
 from contracts import identifiers
 
 #: Documents the bearer scheme in OpenAPI; verification itself is `current_principal`'s job.
@@ -76,12 +80,13 @@ VersionPath = Annotated[
 ModulePath = Annotated[str, Path(pattern=identifiers.CONTENT_ID_PATTERN, examples=["kyc-cdd"])]
 
 
-def _reader(request: Request) -> CatalogueReader:
-    reader: CatalogueReader = request.app.state.catalogue_reader
-    return reader
+def _cache(request: Request) -> CatalogueCache:
+    cache: CatalogueCache = request.app.state.catalogue_cache
+    return cache
 
 
-ReaderDep = Annotated[CatalogueReader, Depends(_reader)]
+UowDep = Annotated[CatalogueUnit, unit_of_work(SqlCatalogueUnit)]
+CacheDep = Annotated[CatalogueCache, Depends(_cache)]
 
 
 @router.get(
@@ -91,9 +96,9 @@ ReaderDep = Annotated[CatalogueReader, Depends(_reader)]
     summary="Jurisdictions of the latest catalogue, with their tracks",
 )
 async def list_jurisdictions(
-    reader: ReaderDep, response: Response, if_none_match: IfNoneMatch = None
+    uow: UowDep, cache: CacheDep, response: Response, if_none_match: IfNoneMatch = None
 ) -> Any:
-    current = await reader.current()
+    current = await reading.current(uow=uow, cache=cache)
     catalogue = current.catalogue
     tag = etag(catalogue.version)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
@@ -111,9 +116,13 @@ async def list_jurisdictions(
     summary="One jurisdiction: regulator, tracks and release policy",
 )
 async def get_jurisdiction(
-    code: CodePath, reader: ReaderDep, response: Response, if_none_match: IfNoneMatch = None
+    code: CodePath,
+    uow: UowDep,
+    cache: CacheDep,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
 ) -> Any:
-    current, jurisdiction = await reader.jurisdiction(code)
+    current, jurisdiction = await reading.jurisdiction(code, uow=uow, cache=cache)
     catalogue = current.catalogue
     tag = etag(catalogue.version)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
@@ -135,11 +144,12 @@ async def get_jurisdiction(
 async def get_current_track(
     code: CodePath,
     role: RolePath,
-    reader: ReaderDep,
+    uow: UowDep,
+    cache: CacheDep,
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    track = await reader.track(code, role)
+    track = await reading.track(code, role, uow=uow, cache=cache)
     tag = etag(track.version)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
         return early
@@ -154,11 +164,11 @@ async def get_current_track(
 )
 async def get_track_history(
     track_key: TrackKeyPath,
-    reader: ReaderDep,
+    uow: UowDep,
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    history = await reader.track_history(track_key)
+    history = await reading.track_history(track_key, uow=uow)
     tag = etag(history.latest.version, history.latest.seq)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
         return early
@@ -174,11 +184,12 @@ async def get_track_history(
 async def get_track_at_version(
     track_key: TrackKeyPath,
     version: VersionPath,
-    reader: ReaderDep,
+    uow: UowDep,
+    cache: CacheDep,
     response: Response,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    track = await reader.track_at(track_key, version)
+    track = await reading.track_at(track_key, version, uow=uow, cache=cache)
     tag = etag(track.version)
     if early := conditional(response, if_none_match, tag=tag, cache_control=IMMUTABLE):
         return early
@@ -195,12 +206,12 @@ async def get_track_at_version(
 )
 async def get_module_history(
     module_id: ModulePath,
-    reader: ReaderDep,
+    uow: UowDep,
     response: Response,
     jurisdiction: Annotated[str | None, Query(pattern=CODE, examples=["MGA"])] = None,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    history = await reader.module_history(module_id, jurisdiction)
+    history = await reading.module_history(module_id, jurisdiction, uow=uow)
     tag = etag(history.latest.version, history.latest.seq)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
         return early
@@ -217,9 +228,9 @@ async def get_module_history(
     summary="Release policies of every jurisdiction in the latest catalogue",
 )
 async def list_release_policies(
-    reader: ReaderDep, response: Response, if_none_match: IfNoneMatch = None
+    uow: UowDep, cache: CacheDep, response: Response, if_none_match: IfNoneMatch = None
 ) -> Any:
-    catalogue = (await reader.current()).catalogue
+    catalogue = (await reading.current(uow=uow, cache=cache)).catalogue
     tag = etag(catalogue.version)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
         return early
@@ -235,7 +246,7 @@ async def list_release_policies(
     summary="The publication history, newest first",
 )
 async def list_publications(
-    reader: ReaderDep,
+    uow: UowDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     before: Annotated[
@@ -243,7 +254,7 @@ async def list_publications(
     ] = None,
     if_none_match: IfNoneMatch = None,
 ) -> Any:
-    latest, page = await reader.publications(limit=limit, before=before)
+    latest, page = await reading.publications(uow=uow, limit=limit, before=before)
     tag = etag(latest.version, latest.seq)
     if early := conditional(response, if_none_match, tag=tag, cache_control=REVALIDATE):
         return early

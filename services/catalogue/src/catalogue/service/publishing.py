@@ -1,19 +1,15 @@
-"""Publish a resolved catalogue: store the version and stage its events in one transaction."""
+"""Publish a resolved catalogue: store the version and stage its events in one unit of work."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from academy_runtime.db import transaction
-from catalogue.adapters.store import NewPublication, PublicationStore
 from catalogue.domain.diff import Change, diff
 from catalogue.domain.history import Publication
 from catalogue.domain.publishing import publication_events
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.snapshot import from_snapshot
-from catalogue.service.ports import EventOutbox
+from catalogue.service.ports import CatalogueUnit, NewPublication, PublicationStore
 from contracts import Envelope, topics
 from contracts.base import EventData
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
@@ -34,45 +30,44 @@ class PublishResult:
 async def publish(
     catalogue: ResolvedCatalogue,
     *,
-    sessions: async_sessionmaker[AsyncSession],
-    outbox: EventOutbox,
+    uow: CatalogueUnit,
     source: str,
     publisher: str,
     now: datetime,
 ) -> PublishResult:
     """Make `catalogue` the latest published version, emitting only what changed.
 
-    Concurrent publishes queue on an advisory lock, so each one compares against the version
-    committed just before it and the history stays linear. Publishing the latest version
-    again records nothing and emits nothing.
+    Concurrent publishes queue on the store's publishing lock, so each one compares against
+    the version committed just before it and the history stays linear. Publishing the latest
+    version again records nothing and emits nothing. The caller's unit of work commits.
     """
-    async with transaction(sessions) as session:
-        store = PublicationStore(session)
-        await store.lock_publishing()
-        latest = await store.latest()
-        if latest is not None and latest.version == catalogue.version:
-            return PublishResult(False, latest.seq, latest.version, latest.previous_version, (), ())
-        previous = await _catalogue_of(store, latest)
-        envelopes = tuple(
-            outbox.envelope(data, tenant=topics.PLATFORM_TENANT, subject=_subject(data))
+    store = uow.publications
+    await store.lock_publishing()
+    latest = await store.latest()
+    if latest is not None and latest.version == catalogue.version:
+        return PublishResult(False, latest.seq, latest.version, latest.previous_version, (), ())
+    previous = await _catalogue_of(store, latest)
+    changes = tuple(diff(previous or _empty_like(catalogue), catalogue))
+    seq = 1 if latest is None else latest.seq + 1
+    await store.save_version(catalogue)
+    envelopes = tuple(
+        [
+            await uow.events.emit(data, tenant=topics.PLATFORM_TENANT, subject=_subject(data))
             for data in publication_events(catalogue, published_at=now, previous=previous)
+        ]
+    )
+    await store.add_publication(
+        NewPublication(
+            seq=seq,
+            version=catalogue.version,
+            previous_version=None if latest is None else latest.version,
+            published_at=now,
+            source=source,
+            publisher=publisher,
+            event_ids=[e.id for e in envelopes],
+            changes=[change.to_dict() for change in changes],
         )
-        changes = tuple(diff(previous or _empty_like(catalogue), catalogue))
-        seq = 1 if latest is None else latest.seq + 1
-        await store.save_version(catalogue)
-        await store.add_publication(
-            NewPublication(
-                seq=seq,
-                version=catalogue.version,
-                previous_version=None if latest is None else latest.version,
-                published_at=now,
-                source=source,
-                publisher=publisher,
-                event_ids=[e.id for e in envelopes],
-                changes=[change.to_dict() for change in changes],
-            )
-        )
-        await outbox.emit(session, *envelopes)
+    )
     return PublishResult(
         True, seq, catalogue.version, None if latest is None else latest.version, envelopes, changes
     )

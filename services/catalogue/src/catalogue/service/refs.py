@@ -2,12 +2,10 @@
 
 import re
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from catalogue.adapters.catalogue_cache import CatalogueCache
-from catalogue.adapters.store import PublicationStore
 from catalogue.domain.history import Publication
 from catalogue.domain.resolved import ResolvedCatalogue
+from catalogue.service.catalogue_cache import CatalogueCache
+from catalogue.service.ports import CatalogueUnit, PublicationStore
 from catalogue.service.reading import NotFound, not_published
 
 REF_HELP = (
@@ -61,18 +59,13 @@ async def _by_seq(store: PublicationStore, seq: int, ref: str, latest: Publicati
 
 
 async def load_published(
-    sessions: async_sessionmaker[AsyncSession], ref: str, cache: CatalogueCache
+    ref: str, *, uow: CatalogueUnit, cache: CatalogueCache
 ) -> tuple[Publication, ResolvedCatalogue]:
-    async with sessions() as session:
-        store = PublicationStore(session)
-        publication = await find_publication(store, ref)
-        catalogue = await cache.get(store, publication.version)
+    publication = await find_publication(uow.publications, ref)
+    catalogue = await cache.get(uow.publications, publication.version)
     assert catalogue is not None
     return publication, catalogue
 
 
-async def recent_publications(
-    sessions: async_sessionmaker[AsyncSession], *, limit: int
-) -> list[Publication]:
-    async with sessions() as session:
-        return await PublicationStore(session).publications(limit=limit)
+async def recent_publications(*, uow: CatalogueUnit, limit: int) -> list[Publication]:
+    return await uow.publications.publications(limit=limit)

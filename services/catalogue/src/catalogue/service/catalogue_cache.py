@@ -2,9 +2,9 @@
 
 from collections import OrderedDict
 
-from catalogue.adapters.store import PublicationStore
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.snapshot import from_snapshot
+from catalogue.service.ports import PublicationStore
 
 
 class CatalogueCache:
