@@ -24,6 +24,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import aclosing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -231,9 +232,9 @@ def child(arguments: dict[str, Any]) -> dict[str, Any]:
         workshop = wiring.workshop
         try:
             started = time.perf_counter()
-            await workshop.blocks.consume(
-                OPERATOR, 0, EVENTS, lambda blocks: sum(1 for _ in blocks)
-            )
+            async with aclosing(workshop.blocks.blocks(OPERATOR, 0, EVENTS)) as blocks:
+                async for _block in blocks:
+                    pass
             streamed = time.perf_counter() - started
             started = time.perf_counter()
             await build_unsent(workshop, OPERATOR, DAY, now=now, has_target=True)

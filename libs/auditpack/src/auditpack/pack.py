@@ -202,42 +202,173 @@ def build_pack_from_blocks(
     at `spec.log_before.size`, without gaps; they are consumed once, as a stream, and
     events.jsonl is written to `out` as they come.
     """
-    operator_id, period, log_before = spec.operator_id, spec.period, spec.log_before
-    pack_seq, previous_manifest_sha256 = spec.pack_seq, spec.previous_manifest_sha256
-    signer = keyring.signer_for(period)
-    with ExitStack() as stack:
+    with PackBuilder(spec=spec, keyring=keyring, tmp_dir=tmp_dir) as builder:
+        for block in blocks:
+            out.write(builder.add_block(block))
+        for chunk in builder.finish():
+            out.write(chunk)
+    return builder.result
 
-        def spool() -> Spool:
-            return Spool(stack.enter_context(tempfile.TemporaryFile(dir=tmp_dir)))
 
-        training, release = spool(), spool()
-        encoder = CsvEncoder()
-        training.write(encoder.encode(TRAINING_HEADER))
-        release.write(encoder.encode(RELEASE_HEADER))
-        csvs = {TRAINING_CSV: training, RELEASE_CSV: release}
-        register, notices = Register(), list[CertificateNotice]()
-        container = ZipWriter(out.write, period.start)
-        container.begin(EVENTS_JSONL)
-        events, log_after = _stream_events(
-            blocks, spec, container, csvs, encoder, register, notices
-        )
+class PackBuilder:
+    """Builds one pack incrementally: each `add_block` returns the bytes to write next,
+    `finish` yields the rest; then `result` says what was built. Use it as a context manager
+    (it holds temporary files for the CSVs and the summary until it finishes or closes).
+
+    events.jsonl goes out as the blocks come (hashed on the way, its leaf hashes folded into
+    the Merkle log); the CSV rows of the few records that give one, the certificate notices
+    and the training register's last states are kept aside for the members that follow it.
+    """
+
+    def __init__(self, *, spec: PackSpec, keyring: KeyRing, tmp_dir: Path | None = None) -> None:
+        self._spec, self._keyring = spec, keyring
+        self._signer = keyring.signer_for(spec.period)
+        self._stack = ExitStack()
+        self._tmp_dir = tmp_dir
+        self._encoder = CsvEncoder()
+        self._training, self._release = self._spool(), self._spool()
+        self._training.write(self._encoder.encode(TRAINING_HEADER))
+        self._release.write(self._encoder.encode(RELEASE_HEADER))
+        self._csvs = {TRAINING_CSV: self._training, RELEASE_CSV: self._release}
+        self._register, self._notices = Register(), list[CertificateNotice]()
+        self._pending: list[bytes] = []
+        self._container = ZipWriter(self._pending.append, spec.period.start)
+        self._container.begin(EVENTS_JSONL)
+        self._log = MerkleAccumulator(spec.log_before)
+        self._digest = hashlib.sha256()
+        self._expected = spec.log_before.size
+        self._size = 0
+        self._result: PackResult | None = None
+
+    def __enter__(self) -> "PackBuilder":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop the temporary files (a builder left unfinished builds nothing more)."""
+        self._stack.close()
+
+    @property
+    def result(self) -> PackResult:
+        if self._result is None:
+            raise PackBuildError("the pack is not finished")
+        return self._result
+
+    def _spool(self) -> Spool:
+        return Spool(self._stack.enter_context(tempfile.TemporaryFile(dir=self._tmp_dir)))
+
+    def _take(self) -> bytes:
+        """What the container wrote since the last call (a block's lines are not copied)."""
+        data = b"".join(self._pending)
+        self._pending.clear()
+        return data
+
+    def _taken(self) -> Iterator[bytes]:
+        if data := self._take():
+            yield data
+
+    def add_block(self, block: LogBlock) -> bytes:
+        """The hot loop's body: the block's lines into events.jsonl, its leaves into the Merkle
+        log, CSV rows and certificate notices from the few records that give them, and the
+        training states of the lines that carry one into the register; returns the bytes to
+        write (the block's lines, after the zip's first header)."""
+        if self._result is not None:
+            raise PackBuildError("the pack is already finished")
+        first, count = block.first_index, block.count
+        if first != self._expected:
+            raise PackBuildError(
+                f"record index {first}, expected {self._expected}: records must come "
+                "in log order without gaps, starting at the log size before the period"
+            )
+        last = first + count - 1
+        lines = block.lines.count(b"\n")
+        whole_lines = block.lines.endswith(b"\n") if count else not block.lines
+        if len(block.leaves) != 32 * count or lines != count or not whole_lines:
+            raise PackBuildError(
+                f"records {first}..{last}: {lines} lines for {len(block.leaves)} bytes of "
+                "leaf hashes (32 per line, each line ending in a newline)"
+            )
+        period = self._spec.period
+        if count and (
+            block.earliest is None
+            or block.latest is None
+            or block.earliest < period.start
+            or block.latest >= period.end
+        ):
+            raise PackBuildError(f"records {first}..{last}: one was recorded outside the period")
+        self._container.write(block.lines)
+        self._digest.update(block.lines)
+        self._size += len(block.lines)
+        self._log.add_leaf_block(block.leaves)
+        try:
+            self._register.add_lines(block.lines)
+        except (DerivationError, RecordError) as exc:
+            raise PackBuildError(f"records {first}..{last}: {exc}") from exc
+        self._add_records(block.records, first, last)
+        self._expected += count
+        return self._take()
+
+    def _add_records(
+        self, records: Sequence[AuditRecord | StoredRecord], first: int, last: int
+    ) -> None:
+        encoder, csvs, notices = self._encoder, self._csvs, self._notices
+        previous = first - 1
+        for record in records:
+            index = record.index
+            if not previous < index <= last:
+                raise PackBuildError(
+                    f"record {index} is not among records {first}..{last} in order"
+                )
+            previous = index
+            try:
+                event = record.event
+                derived = csv_row_for(event, revision=REVISION)
+            except (DerivationError, RecordError) as exc:
+                raise PackBuildError(f"record {index}: {exc}") from exc
+            notice = certificate_notice(event)
+            if notice is not None:
+                notices.append(notice)
+            if derived is not None:
+                target = csvs[derived[0]]
+                target.write(encoder.encode(derived[1]))
+                target.rows += 1
+
+    def finish(self) -> Iterator[bytes]:
+        """The rest of the pack, in chunks: events.jsonl's end, the CSVs, the register, the
+        summary, keys.json, the signed manifest and the zip's directory. `result` is set
+        once the last chunk is taken."""
+        if self._result is not None:
+            raise PackBuildError("the pack is already finished")
+        spec, signer, encoder = self._spec, self._signer, self._encoder
+        training, release = self._training, self._release
+        container = self._container
         container.end()
-        event_count = log_after.size - log_before.size
-        registered = spool()
+        log_before, log_after = spec.log_before, self._log.state()
+        event_count = self._expected - log_before.size
+        events = FileEntry(
+            path=EVENTS_JSONL,
+            sha256=self._digest.hexdigest(),
+            bytes=self._size,
+            rows=event_count,
+        )
+        yield from self._taken()
+        registered = self._spool()
         registered.write(encoder.encode(REGISTER_HEADER))
         try:
-            for row in register.rows():
+            for row in self._register.rows():
                 registered.write(encoder.encode(row))
         except (DerivationError, RecordError) as exc:
             raise PackBuildError(f"{REGISTER_CSV}: {exc}") from exc
-        registered.rows = len(register)
+        registered.rows = len(self._register)
 
-        summary = spool()
+        summary = self._spool()
         facts = SummaryFacts(
-            operator_id=operator_id,
-            period=period,
-            pack_seq=pack_seq,
-            previous_manifest_sha256=previous_manifest_sha256,
+            operator_id=spec.operator_id,
+            period=spec.period,
+            pack_seq=spec.pack_seq,
+            previous_manifest_sha256=spec.previous_manifest_sha256,
             event_count=event_count,
             training_count=training.rows,
             release_count=release.rows,
@@ -254,15 +385,15 @@ def build_pack_from_blocks(
             _csv_rows(training.file),
             _csv_rows(release.file),
             _csv_rows(registered.file),
-            notices,
+            self._notices,
         )
-        keys_json = keyring.keys_json(period)
+        keys_json = self._keyring.keys_json(spec.period)
         manifest = Manifest(
             format=FORMAT,
-            operator_id=operator_id,
-            period=PeriodJson(**period.to_json()),
-            pack_seq=pack_seq,
-            previous_manifest_sha256=previous_manifest_sha256,
+            operator_id=spec.operator_id,
+            period=PeriodJson(**spec.period.to_json()),
+            pack_seq=spec.pack_seq,
+            previous_manifest_sha256=spec.previous_manifest_sha256,
             files=[
                 events,
                 training.entry(TRAINING_CSV, rows=True),
@@ -295,90 +426,24 @@ def build_pack_from_blocks(
             bytes_member(MANIFEST_JSON, manifest_bytes),
             bytes_member(MANIFEST_SIG, signature),
         ):
-            container.member(name, chunks)
+            container.begin(name)
+            for chunk in chunks:
+                container.write(chunk)
+                yield from self._taken()
+            container.end()
+            yield from self._taken()
         zip_bytes = container.close()
-    return PackResult(
-        manifest=manifest,
-        manifest_bytes=manifest_bytes,
-        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
-        log_after=log_after,
-        key_id=signer.key_id,
-        event_count=event_count,
-        zip_bytes=zip_bytes,
-    )
-
-
-def _stream_events(
-    blocks: Iterable[LogBlock],
-    spec: PackSpec,
-    container: ZipWriter,
-    csvs: dict[str, Spool],
-    encoder: CsvEncoder,
-    register: Register,
-    notices: list[CertificateNotice],
-) -> tuple[FileEntry, LogState]:
-    """The hot loop: each block's lines into events.jsonl, its leaves into the Merkle log,
-    CSV rows and certificate notices derived from the few records that give them, and the
-    training states of the lines that carry one into the register."""
-    log = MerkleAccumulator(spec.log_before)
-    start, end = spec.period.start, spec.period.end
-    digest = hashlib.sha256()
-    expected = spec.log_before.size
-    size = 0
-    for block in blocks:
-        first, count = block.first_index, block.count
-        if first != expected:
-            raise PackBuildError(
-                f"record index {first}, expected {expected}: records must come "
-                "in log order without gaps, starting at the log size before the period"
-            )
-        last = first + count - 1
-        lines = block.lines.count(b"\n")
-        whole_lines = block.lines.endswith(b"\n") if count else not block.lines
-        if len(block.leaves) != 32 * count or lines != count or not whole_lines:
-            raise PackBuildError(
-                f"records {first}..{last}: {lines} lines for {len(block.leaves)} bytes of "
-                "leaf hashes (32 per line, each line ending in a newline)"
-            )
-        if count and (
-            block.earliest is None
-            or block.latest is None
-            or block.earliest < start
-            or block.latest >= end
-        ):
-            raise PackBuildError(f"records {first}..{last}: one was recorded outside the period")
-        container.write(block.lines)
-        digest.update(block.lines)
-        size += len(block.lines)
-        log.add_leaf_block(block.leaves)
-        try:
-            register.add_lines(block.lines)
-        except (DerivationError, RecordError) as exc:
-            raise PackBuildError(f"records {first}..{last}: {exc}") from exc
-        previous = first - 1
-        for record in block.records:
-            index = record.index
-            if not previous < index <= last:
-                raise PackBuildError(
-                    f"record {index} is not among records {first}..{last} in order"
-                )
-            previous = index
-            try:
-                event = record.event
-                derived = csv_row_for(event, revision=REVISION)
-            except (DerivationError, RecordError) as exc:
-                raise PackBuildError(f"record {index}: {exc}") from exc
-            notice = certificate_notice(event)
-            if notice is not None:
-                notices.append(notice)
-            if derived is not None:
-                target = csvs[derived[0]]
-                target.write(encoder.encode(derived[1]))
-                target.rows += 1
-        expected += count
-    rows = expected - spec.log_before.size
-    entry = FileEntry(path=EVENTS_JSONL, sha256=digest.hexdigest(), bytes=size, rows=rows)
-    return entry, log.state()
+        yield from self._taken()
+        self.close()
+        self._result = PackResult(
+            manifest=manifest,
+            manifest_bytes=manifest_bytes,
+            manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+            log_after=log_after,
+            key_id=signer.key_id,
+            event_count=event_count,
+            zip_bytes=zip_bytes,
+        )
 
 
 def _check(record: AuditRecord, *, operator_id: str, period: Period, expected_index: int) -> None:

@@ -4,11 +4,12 @@ import hashlib
 import io
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -17,12 +18,12 @@ from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters import chain_store
 from audit_export.adapters.orm import audit_log, outbox
-from audit_export.adapters.sftp import Accept, Delivery, DeliveryError, Produce
 from audit_export.domain.chain import ExportRun
 from audit_export.domain.targets import SftpTarget
 from audit_export.entrypoints.deps import Wiring
 from audit_export.service import ingest
 from audit_export.service.exports import PassReport, run_pass
+from audit_export.service.ports import Delivery, DeliveryError
 from contracts import Envelope, decode
 from contracts.assessment import (
     AttemptSubmitted,
@@ -38,7 +39,6 @@ from contracts.portal import ToolingUnlocked
 #: Test time starts years ahead, far from any real scheduler sharing a database.
 T0 = datetime(2031, 3, 10, 9, 0, tzinfo=UTC)
 DAY0 = T0.date()
-T = TypeVar("T")
 
 
 @dataclass
@@ -192,30 +192,37 @@ def target_json(target: SftpTarget) -> dict[str, Any]:
 
 
 class RecordingUploader:
-    """A fake archive: keeps every delivered pack's bytes; can be told to fail."""
+    """A fake archive: keeps every published pack's bytes; can be told to fail."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         self.calls: list[str] = []
         self.failures: list[DeliveryError] = []
 
-    async def deliver_streamed(
-        self, target: SftpTarget, *, name: str, produce: Produce[T], accept: Accept[T]
-    ) -> tuple[T, Delivery]:
+    @asynccontextmanager
+    async def upload(self, target: SftpTarget, name: str) -> AsyncIterator["RecordingUpload"]:
         self.calls.append(name)
         if self.failures:
             raise self.failures.pop(0)
-        buffer = io.BytesIO()
-        result = await produce(buffer)
-        data = buffer.getvalue()
-        delivery = Delivery(
-            remote_path=target.remote_path(name),
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-        )
-        await accept(result, delivery)
-        self.files[name] = data
-        return result, delivery
+        yield RecordingUpload(self, target.remote_path(name), name)
+
+
+class RecordingUpload:
+    """One pack going into the fake archive, kept only once published."""
+
+    def __init__(self, archive: RecordingUploader, remote_path: str, name: str) -> None:
+        self._archive, self._remote_path, self._name = archive, remote_path, name
+        self._buffer = io.BytesIO()
+
+    async def write(self, data: bytes) -> None:
+        self._buffer.write(data)
+
+    async def verify(self) -> Delivery:
+        data = self._buffer.getvalue()
+        return Delivery(self._remote_path, len(data), hashlib.sha256(data).hexdigest())
+
+    async def publish(self) -> None:
+        self._archive.files[self._name] = self._buffer.getvalue()
 
 
 @dataclass

@@ -4,6 +4,7 @@ block size; an entry changed or removed behind the log's back fails the build lo
 import io
 import json
 from collections.abc import Callable
+from contextlib import aclosing
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,9 +32,9 @@ from audit_export.service.packs import PackPlan, ensure_chain, plan_pack, write_
 from auditpack.pack import (
     READ_TYPES,
     LogAlteredError,
+    PackBuilder,
     PackBuildError,
     build_pack,
-    build_pack_from_blocks,
 )
 from auditpack.records import AuditRecord
 from auditpack.verify import verify_pack
@@ -88,16 +89,21 @@ async def _records(harness: Harness, operator: str) -> list[AuditRecord]:
         return [AuditRecord.from_line(row.line) for row in rows]
 
 
+class _Discard:
+    async def write(self, data: bytes) -> None:
+        pass
+
+
 async def _build(harness: Harness, plan: PackPlan, stream: BlockStream) -> bytes:
     keyring = harness.wiring.workshop.keyring
     assert keyring is not None
     out = io.BytesIO()
-    await stream.consume(
-        plan.spec.operator_id,
-        plan.start,
-        plan.end,
-        lambda blocks: build_pack_from_blocks(out, blocks, spec=plan.spec, keyring=keyring),
-    )
+    with PackBuilder(spec=plan.spec, keyring=keyring) as builder:
+        async with aclosing(stream.blocks(plan.spec.operator_id, plan.start, plan.end)) as blocks:
+            async for block in blocks:
+                out.write(builder.add_block(block))
+        for chunk in builder.finish():
+            out.write(chunk)
     return out.getvalue()
 
 
@@ -160,7 +166,7 @@ async def test_a_line_changed_behind_the_logs_back_fails_the_export_as_integrity
     assert "stored line 3 no longer hashes to the leaf hash" in (run.last_error or "")
     plan = await _plan(harness, operator)
     with pytest.raises(LogAlteredError, match="stored line 3"):
-        await write_pack(harness.wiring.workshop, plan, io.BytesIO())
+        await write_pack(harness.wiring.workshop, plan, _Discard())
 
 
 async def test_an_entry_removed_behind_the_logs_back_fails_the_build(

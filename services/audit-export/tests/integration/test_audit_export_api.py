@@ -27,8 +27,8 @@ from audit_export_harness import (
 from academy.local.issuer import DevIssuer
 from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
-from audit_export.adapters.sftp import DeliveryError
 from audit_export.domain.targets import SftpTarget
+from audit_export.service.ports import DeliveryError
 from auditpack.public_keys import load_trusted_keys
 from auditpack.verify import verify_pack
 

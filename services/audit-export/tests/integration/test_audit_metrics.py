@@ -19,8 +19,8 @@ from audit_export_harness import (
     target_json,
 )
 
-from audit_export.adapters.sftp import DeliveryError
 from audit_export.domain.targets import SftpTarget
+from audit_export.service.ports import DeliveryError
 from audit_export.service.status import refresh_metrics
 
 pytestmark = pytest.mark.integration

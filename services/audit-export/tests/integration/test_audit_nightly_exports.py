@@ -3,7 +3,8 @@ exactly-once delivery across replicas, retries with backoff, operators without a
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,9 @@ from audit_export_harness import (
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from audit_export.adapters.sftp import DeliveryError
 from audit_export.domain.targets import SftpTarget
 from audit_export.service.packs import built_pack
+from audit_export.service.ports import DeliveryError
 from audit_export.service.status import discover_operators
 from auditpack.period import pack_filename
 from auditpack.verify import verify_pack
@@ -164,11 +165,11 @@ async def test_two_replicas_deliver_each_pack_exactly_once(
     operators = [new_operator() for _ in range(3)]
 
     class SlowUploader(RecordingUploader):
-        async def deliver_streamed(
-            self, target: SftpTarget, *, name: str, produce: Any, accept: Any
-        ) -> Any:
+        @asynccontextmanager
+        async def upload(self, target: SftpTarget, name: str) -> AsyncIterator[Any]:
             await asyncio.sleep(0.05)  # keep the lock held while the other replica runs
-            return await super().deliver_streamed(target, name=name, produce=produce, accept=accept)
+            async with super().upload(target, name) as upload:
+                yield upload
 
     clock = FakeClock()
     first, second = SlowUploader(), SlowUploader()

@@ -43,7 +43,6 @@ async def _upload(
     remote: FakeRemoteFile, payload: bytes, flush_every: int, *, piece: int = 300
 ) -> tuple[int, str, str]:
     sink = RemoteSink(
-        asyncio.get_running_loop(),
         "/archive/.pack.part",
         remote,  # type: ignore[arg-type]
         remote,  # type: ignore[arg-type]
@@ -52,11 +51,8 @@ async def _upload(
         flush_every=flush_every,
     )
 
-    def build() -> None:
-        for start in range(0, len(payload), piece):
-            sink.write(payload[start : start + piece])
-
-    await asyncio.to_thread(build)
+    for start in range(0, len(payload), piece):
+        await sink.write(payload[start : start + piece])
     return await sink.finish()
 
 

@@ -1,4 +1,4 @@
-"""Stream a range of an operator's log from Postgres, in blocks, into a synchronous consumer.
+"""Stream a range of an operator's log from Postgres, in blocks, as an async iterator.
 
 A million-event day is too many rows to hand to Python one at a time, so Postgres gathers
 them: each result row is one block of consecutive log entries, with their lines joined by
@@ -9,25 +9,23 @@ joined text itself). Postgres also checks, per block, that every stored line sti
 the leaf hash the log stored when it appended it (`SHA-256(0x00 || line)`), so a line
 changed behind the log's back fails the build instead of being published under a new root.
 
-The pack builder is synchronous and CPU-bound, so it runs in a worker thread; it pulls the
-blocks through a plain iterator that fetches from a server-side cursor on the event loop, one
-fetch ahead, so fetching and building overlap. A fetch asks for about FETCH_BYTES of blocks
-(judged by the blocks seen so far), so memory holds a few MiB of the log, whatever the size
-of its events.
+The blocks come from a server-side cursor, one fetch ahead (the next fetch runs while the
+export loop builds and uploads the current ones), so fetching and building overlap. A fetch
+asks for about FETCH_BYTES of blocks (judged by the blocks seen so far), so memory holds a
+few MiB of the log, whatever the size of its events. Close the iterator when leaving it
+early (`contextlib.aclosing`): that ends the read and releases the connection.
 """
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, Sequence
+from typing import Any
 
 import asyncpg
 
 from audit_export.adapters.orm import SCHEMA
 from auditpack.pack import READ_TYPES, LogAlteredError, LogBlock, PackBuildError
 from auditpack.records import StoredRecord
-
-T = TypeVar("T")
 
 #: Log entries per block: big enough that per-block work vanishes, small enough that a few
 #: blocks of the largest events stay far below the memory target.
@@ -87,17 +85,12 @@ class BlockStream:
         self._block = block_entries
         self._fetch = fetch_bytes
 
-    async def consume(
-        self,
-        operator_id: str,
-        start: int,
-        end: int,
-        consumer: Callable[[Iterator[LogBlock]], T],
-    ) -> T:
-        """Run `consumer` in a worker thread over the blocks of entries start <= index < end."""
+    async def blocks(
+        self, operator_id: str, start: int, end: int
+    ) -> AsyncGenerator[LogBlock, None]:
+        """The blocks of entries start <= index < end, in order; refuses a missing entry."""
         if start >= end:
-            return await asyncio.to_thread(consumer, iter(()))
-        loop = asyncio.get_running_loop()
+            return
         connection = await asyncpg.connect(
             self._dsn,
             # JIT compiling index-range scans only adds its compile time; one backend suffices.
@@ -112,25 +105,24 @@ class BlockStream:
                 cursor = await connection.cursor(
                     QUERY, operator_id, start, end, self._block, sorted(READ_TYPES)
                 )
-                return await asyncio.to_thread(
-                    _run_consumer, consumer, (operator_id, start, end), cursor, loop, self._fetch
-                )
+                expected = start
+                pending = asyncio.ensure_future(cursor.fetch(FIRST_FETCH_BLOCKS))
+                try:
+                    while rows := await pending:
+                        pending = asyncio.ensure_future(cursor.fetch(fetch_size(rows, self._fetch)))
+                        for row in rows:
+                            block = _block(operator_id, expected, row)
+                            expected += block.count
+                            yield block
+                finally:
+                    with contextlib.suppress(Exception):
+                        await pending  # the connection must be idle before the transaction ends
+                if expected != end:
+                    raise PackBuildError(
+                        f"{operator_id}: log entry {expected} is missing (range ends {end})"
+                    )
         finally:
             await connection.close()
-
-
-def _run_consumer(
-    consumer: Callable[[Iterator[LogBlock]], T],
-    where: tuple[str, int, int],
-    cursor: Any,
-    loop: asyncio.AbstractEventLoop,
-    fetch_bytes: int,
-) -> T:
-    blocks = _blocks(where, cursor, loop, fetch_bytes)
-    try:
-        return consumer(blocks)
-    finally:
-        blocks.close()
 
 
 def fetch_size(rows: Sequence[Sequence[Any]], fetch_bytes: int) -> int:
@@ -139,32 +131,6 @@ def fetch_size(rows: Sequence[Sequence[Any]], fetch_bytes: int) -> int:
     all gone has neither; the stream refuses it when it gets to it."""
     largest = max((len(row[4] or b"") + len(row[5] or b"") for row in rows), default=0)
     return max(1, min(MAX_FETCH_BLOCKS, fetch_bytes // max(largest, 1)))
-
-
-def _blocks(
-    where: tuple[str, int, int], cursor: Any, loop: asyncio.AbstractEventLoop, fetch_bytes: int
-) -> Generator[LogBlock, None, None]:
-    """Yield blocks, keeping one fetch in flight while the current ones are consumed; refuse
-    a range with an entry missing."""
-    operator_id, expected, end = where
-    pending = asyncio.run_coroutine_threadsafe(cursor.fetch(FIRST_FETCH_BLOCKS), loop)
-    try:
-        while True:
-            rows = pending.result()
-            if not rows:
-                break
-            pending = asyncio.run_coroutine_threadsafe(
-                cursor.fetch(fetch_size(rows, fetch_bytes)), loop
-            )
-            for row in rows:
-                block = _block(operator_id, expected, row)
-                expected += block.count
-                yield block
-    finally:
-        with contextlib.suppress(Exception):
-            pending.result()  # the connection must be idle before the transaction ends
-    if expected != end:
-        raise PackBuildError(f"{operator_id}: log entry {expected} is missing (range ends {end})")
 
 
 def _block(operator_id: str, expected: int, row: Sequence[Any]) -> LogBlock:

@@ -1,28 +1,29 @@
 """Deliver a pack to an operator's SFTP archive: temporary name, verify, then rename.
 
 The host key must match the pinned SHA256 fingerprint (no known_hosts file, no agent, no
-ssh config is consulted). The pack is streamed into `.{name}.part` while it is built and read
-back as it lands (`sftp_stream`, which also flushes it to disk as it goes); then the rest of
-the file is flushed (fsync@openssh.com when offered), its remote size and the SHA-256 of the
-bytes read back are checked against what was sent, the caller accepts the result (records
-the pack), and only then the file is renamed to `name` (posix-rename@openssh.com, which
-replaces atomically). So a reader of the archive never sees a partial or corrupt file under
-the final name.
+ssh config is consulted). `SftpUploader.upload(target, name)` opens `.{name}.part`; the
+caller writes the pack into it while it is built (read back as it lands: `sftp_stream`,
+which also flushes it to disk as it goes); `verify()` flushes the rest (fsync@openssh.com
+when offered) and checks the remote size and the SHA-256 of the bytes read back against what
+was sent; the caller records the pack; only then `publish()` renames the file to `name`
+(posix-rename@openssh.com, which replaces atomically). Leaving the block any other way
+removes the partial file. So a reader of the archive never sees a partial or corrupt file
+under the final name. Transfer failures are DeliveryErrors; the caller's own errors pass
+through unchanged.
 """
 
 import asyncio
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar, cast
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any
 
 import asyncssh
 
-from audit_export.adapters.sftp_stream import FLUSH_EVERY, Progress, RemoteSink, SinkError
+from audit_export.adapters.sftp_stream import FLUSH_EVERY, Progress, RemoteSink
 from audit_export.domain.targets import SftpTarget
+from audit_export.service.ports import Delivery, DeliveryError
 
-T = TypeVar("T")
 CHUNK = 1024 * 1024
 WINDOW = 16
 #: Our receive window and packet size: fewer, larger packets for the read-back (asyncssh's
@@ -38,29 +39,10 @@ CIPHERS = (
     "aes192-ctr",
     "aes128-ctr",
 )
-#: Writes the pack into the given (synchronous) file object; returns what the build yields.
-Produce = Callable[[BinaryIO], Awaitable[T]]
-#: Called with the build's result and the verified upload, before the rename; may refuse.
-Accept = Callable[[T, "Delivery"], Awaitable[None]]
-
-
-class DeliveryError(Exception):
-    """A failed delivery; `reason` is a short stable label (metrics), the message says why."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    remote_path: str
-    size: int
-    sha256: str
 
 
 class _NotDelivery(Exception):
-    """Carries an error of the build or of the caller's accept step out unclassified."""
+    """Carries an error of the caller's (the build's, the recording's) out unclassified."""
 
     def __init__(self, cause: BaseException) -> None:
         super().__init__(str(cause))
@@ -109,14 +91,17 @@ class SftpUploader:
         except (OSError, asyncssh.KeyImportError) as exc:
             raise DeliveryError("client_key", f"cannot load the SFTP client key: {exc}") from exc
 
-    async def deliver_streamed(
-        self, target: SftpTarget, *, name: str, produce: Produce[T], accept: Accept[T]
-    ) -> tuple[T, Delivery]:
-        """Build the pack straight into the archive and deliver it; raises DeliveryError for
-        the transfer, and whatever `produce` or `accept` raise, unchanged."""
+    @contextlib.asynccontextmanager
+    async def upload(self, target: SftpTarget, name: str) -> AsyncIterator["SftpUpload"]:
+        """An upload of `name` into the target's directory, published only by `publish()`;
+        raises DeliveryError for the transfer and whatever the block raises, unchanged."""
         key = self._client_key(target)
         pinned = _PinnedHostKey(target.host_key_fingerprint)
         where = f"{target.username}@{target.host}:{target.port}"
+
+        def classify(exc: BaseException) -> DeliveryError:
+            return _classify(exc, where, target, pinned)
+
         try:
             async with asyncio.timeout(self._transfer_timeout):
                 conn = await asyncssh.connect(
@@ -138,77 +123,108 @@ class SftpUploader:
                     max_pktsize=READ_PACKET,
                 )
                 async with conn, conn.start_sftp_client() as sftp:
-                    result = await self._stream(sftp, target, name, produce, accept)
+                    partial = target.remote_path(f".{name}.part")
+                    async with (
+                        sftp.open(partial, "wb") as writer,
+                        sftp.open(partial, "rb") as reader,
+                    ):
+                        sink = RemoteSink(
+                            partial,
+                            writer,
+                            reader,
+                            chunk=self._chunk,
+                            window=WINDOW,
+                            progress=self._progress,
+                            flush_every=self._flush_every,
+                        )
+                        upload = SftpUpload(
+                            sftp, writer, sink, partial, target.remote_path(name), classify
+                        )
+                        try:
+                            yield upload
+                        except (DeliveryError, asyncio.CancelledError):
+                            await upload.discard()
+                            raise
+                        except BaseException as exc:
+                            await upload.discard()
+                            raise _NotDelivery(exc) from exc
+                        if not upload.published:
+                            await upload.discard()
         except _NotDelivery as exc:
             raise exc.cause from None
-        except SinkError as exc:
-            raise _classify(exc.cause, where, target, pinned) from exc.cause
         except DeliveryError:
             raise
         except (OSError, asyncssh.Error) as exc:
-            raise _classify(exc, where, target, pinned) from exc
-        return result
+            raise classify(exc) from exc
 
-    async def _stream(
+
+class SftpUpload:
+    """One pack going into the archive under its temporary name (see the module's doc)."""
+
+    def __init__(
         self,
         sftp: asyncssh.SFTPClient,
-        target: SftpTarget,
-        name: str,
-        produce: Produce[T],
-        accept: Accept[T],
-    ) -> tuple[T, Delivery]:
-        partial, final = target.remote_path(f".{name}.part"), target.remote_path(name)
-        async with sftp.open(partial, "wb") as writer, sftp.open(partial, "rb") as reader:
-            sink = RemoteSink(
-                asyncio.get_running_loop(),
-                partial,
-                writer,
-                reader,
-                chunk=self._chunk,
-                window=WINDOW,
-                progress=self._progress,
-                flush_every=self._flush_every,
-            )
-            try:
-                result = await produce(cast(BinaryIO, sink))
-            except SinkError:
-                await sink.abort()
-                raise
-            except BaseException as exc:
-                await sink.abort()
-                with contextlib.suppress(asyncssh.Error, OSError):
-                    await sftp.remove(partial)
-                raise _NotDelivery(exc) from exc
-            size, sent, read_back = await sink.finish()
+        writer: asyncssh.SFTPClientFile,
+        sink: RemoteSink,
+        partial: str,
+        final: str,
+        classify: Callable[[BaseException], DeliveryError],
+    ) -> None:
+        self._sftp, self._writer, self._sink = sftp, writer, sink
+        self._partial, self._final = partial, final
+        self._classify = classify
+        self._delivery: Delivery | None = None
+        self.published = False
+
+    @contextlib.contextmanager
+    def _transfer(self) -> Iterator[None]:
+        """A failure of the transfer itself, as a DeliveryError with a stable reason."""
+        try:
+            yield
+        except (OSError, asyncssh.Error) as exc:
+            raise self._classify(exc) from exc
+
+    async def write(self, data: bytes) -> None:
+        with self._transfer():
+            await self._sink.write(data)
+
+    async def verify(self) -> Delivery:
+        """All sent, flushed, read back: the delivery, once its size and hash check out."""
+        with self._transfer():
+            size, sent, read_back = await self._sink.finish()
             with contextlib.suppress(asyncssh.SFTPOpUnsupported):
-                await writer.fsync()
-        remote_size = (await sftp.stat(partial)).size
+                await self._writer.fsync()
+            remote_size = (await self._sftp.stat(self._partial)).size
         if (remote_size, read_back) != (size, sent):
-            with contextlib.suppress(asyncssh.Error, OSError):
-                await sftp.remove(partial)
             raise DeliveryError(
                 "verify",
-                f"{partial}: {remote_size} bytes read back with SHA-256 {read_back}; "
+                f"{self._partial}: {remote_size} bytes read back with SHA-256 {read_back}; "
                 f"sent {size} bytes with SHA-256 {sent}",
             )
-        delivery = Delivery(remote_path=final, size=size, sha256=sent)
-        try:
-            await accept(result, delivery)
-        except BaseException as exc:
-            with contextlib.suppress(asyncssh.Error, OSError):
-                await sftp.remove(partial)
-            if isinstance(exc, DeliveryError):
-                raise
-            raise _NotDelivery(exc) from exc
-        try:
-            await sftp.posix_rename(partial, final)
-        except asyncssh.SFTPOpUnsupported:
-            with contextlib.suppress(asyncssh.SFTPNoSuchFile):
-                await sftp.remove(final)
-            await sftp.rename(partial, final)
-        if (await sftp.stat(final)).size != size:
-            raise DeliveryError("verify", f"{final} changed size during the rename")
-        return result, delivery
+        self._delivery = Delivery(remote_path=self._final, size=size, sha256=sent)
+        return self._delivery
+
+    async def publish(self) -> None:
+        """Give the verified file its final name (atomically where the server can)."""
+        if self._delivery is None:
+            raise DeliveryError("verify", f"{self._partial}: published before it was verified")
+        with self._transfer():
+            try:
+                await self._sftp.posix_rename(self._partial, self._final)
+            except asyncssh.SFTPOpUnsupported:
+                with contextlib.suppress(asyncssh.SFTPNoSuchFile):
+                    await self._sftp.remove(self._final)
+                await self._sftp.rename(self._partial, self._final)
+            final_size = (await self._sftp.stat(self._final)).size
+        if final_size != self._delivery.size:
+            raise DeliveryError("verify", f"{self._final} changed size during the rename")
+        self.published = True
+
+    async def discard(self) -> None:
+        """Stop the transfer and remove the partial file (best effort: it may be gone)."""
+        await self._sink.abort()
+        with contextlib.suppress(asyncssh.Error, OSError):
+            await self._sftp.remove(self._partial)
 
 
 def _classify(

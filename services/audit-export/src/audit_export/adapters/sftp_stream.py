@@ -1,20 +1,17 @@
 """Stream a pack into a remote file while it is built, and read every byte back as it lands.
 
-The pack builder runs in a worker thread and writes sequentially into `RemoteSink`, a plain
-synchronous file object. The sink gathers the bytes into chunks and sends each at its
-offset without waiting for the previous one (at most `window` in flight, so memory stays
-bounded). A task on the event loop reads every acknowledged chunk back, in order, and hashes
-what it read; the worker thread hashes what it sent. Uploading and reading back overlap the
-build instead of following it, and no local copy of the pack is written. Every FLUSH_EVERY
-acknowledged bytes the file is flushed to the archive's disk (fsync@openssh.com, when the
-server offers it) while the upload goes on, so the final flush before the rename has only
-the tail left to write.
+The export loop awaits `RemoteSink.write` with the bytes the pack builder returns. The sink
+gathers them into chunks and sends each at its offset without waiting for the previous one
+(at most `window` in flight, so memory stays bounded). A task reads every acknowledged chunk
+back, in order, and hashes what it read; the sink hashes what it sent. Uploading and reading
+back overlap the build instead of following it, and no local copy of the pack is written.
+Every FLUSH_EVERY acknowledged bytes the file is flushed to the archive's disk
+(fsync@openssh.com, when the server offers it) while the upload goes on, so the final flush
+before the rename has only the tail left to write. Everything runs on the event loop.
 """
 
 import asyncio
-import concurrent.futures
 import hashlib
-import io
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +20,6 @@ import asyncssh
 
 #: Called after each chunk was read back with (the remote path, bytes verified so far).
 Progress = Callable[[str, int], Awaitable[None]]
-_Write = concurrent.futures.Future[int] | asyncio.Future[int]
 READ_AHEAD = 4
 #: Flush the remote file to disk after this many more bytes were acknowledged (64 MiB: each
 #: flush takes tens of milliseconds on a local disk, and the last one before the rename has
@@ -31,18 +27,9 @@ READ_AHEAD = 4
 FLUSH_EVERY = 64 * 1024 * 1024
 
 
-class SinkError(Exception):
-    """Writing to the remote file failed (raised in the builder's thread, wraps the cause)."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
-class RemoteSink(io.RawIOBase):
+class RemoteSink:
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop,
         path: str,
         writer: asyncssh.SFTPClientFile,
         reader: asyncssh.SFTPClientFile,
@@ -52,64 +39,49 @@ class RemoteSink(io.RawIOBase):
         progress: Progress | None = None,
         flush_every: int = FLUSH_EVERY,
     ) -> None:
-        self._loop, self._path = loop, path
+        self._path = path
         self._writer, self._reader = writer, reader
         self._chunk, self._window, self._progress = chunk, window, progress
         self._buffer: list[bytes] = []
         self._buffered = 0
         self._offset = 0
-        self._inflight: deque[concurrent.futures.Future[int]] = deque()
+        self._inflight: deque[asyncio.Task[int]] = deque()
         self._sent = hashlib.sha256()
-        self._queue: asyncio.Queue[tuple[int, int, _Write] | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[tuple[int, int, asyncio.Task[int]] | None] = asyncio.Queue()
         self._flushing: asyncio.Task[None] | None = None
         self._flush_every, self._flushed, self._can_flush = flush_every, 0, True
-        self._read_back = loop.create_task(self._verify())
+        self._read_back = asyncio.ensure_future(self._verify())
 
-    # -- the builder's thread ------------------------------------------------------------
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self._buffer.append(bytes(data))
+    # -- the writes ----------------------------------------------------------------------
+    async def write(self, data: bytes) -> None:
+        if not data:
+            return
+        self._buffer.append(data)
         self._buffered += len(data)
         if self._buffered >= self._chunk:
-            self._send_buffer(threaded=True)
-        return len(data)
+            await self._send_buffer()
 
-    def _send_buffer(self, *, threaded: bool) -> None:
+    async def _send_buffer(self) -> None:
         """Send what is buffered: as one write when it is under two chunks (no copy beyond
         the join), else in chunk-sized writes, so no write in flight holds more than two
-        chunks, however large the piece the builder wrote (a block of huge events)."""
+        chunks, however large the piece the builder returned (a block of huge events)."""
         data = b"".join(self._buffer)
         self._buffer.clear()
         self._buffered = 0
         if len(data) < 2 * self._chunk:
-            self._send(data, threaded=threaded)
+            await self._send(data)
             return
         for start in range(0, len(data), self._chunk):
-            self._send(data[start : start + self._chunk], threaded=threaded)
+            await self._send(data[start : start + self._chunk])
 
-    def _send(self, data: bytes, *, threaded: bool) -> None:
+    async def _send(self, data: bytes) -> None:
         self._sent.update(data)
         offset, self._offset = self._offset, self._offset + len(data)
-        coroutine = self._writer.write(data, offset)
-        future: _Write
-        if threaded:
-            future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-            self._inflight.append(future)
-            self._loop.call_soon_threadsafe(self._queue.put_nowait, (offset, len(data), future))
-            while len(self._inflight) > self._window:
-                self._wait(self._inflight.popleft())
-        else:
-            future = self._loop.create_task(coroutine)
-            self._queue.put_nowait((offset, len(data), future))
-
-    @staticmethod
-    def _wait(future: concurrent.futures.Future[int]) -> None:
-        try:
-            future.result()
-        except BaseException as exc:
-            raise SinkError(exc) from exc
+        write = asyncio.ensure_future(self._writer.write(data, offset))
+        self._inflight.append(write)
+        self._queue.put_nowait((offset, len(data), write))
+        while len(self._inflight) > self._window:
+            await self._inflight.popleft()
 
     # -- the event loop ------------------------------------------------------------------
     async def _verify(self) -> tuple[int, str]:
@@ -134,10 +106,7 @@ class RemoteSink(io.RawIOBase):
         try:
             while (item := await self._queue.get()) is not None:
                 offset, length, write = item
-                if isinstance(write, concurrent.futures.Future):
-                    await asyncio.wrap_future(write)
-                else:
-                    await write
+                await write
                 await self._flush_behind(offset + length)
                 reads.append(
                     (offset, length, asyncio.ensure_future(self._reader.read(length, offset)))
@@ -188,7 +157,7 @@ class RemoteSink(io.RawIOBase):
     async def finish(self) -> tuple[int, str, str]:
         """After the builder returned: send the rest, wait for the read-back; (size, sent, read)."""
         if self._buffer:
-            self._send_buffer(threaded=False)
+            await self._send_buffer()
         self._queue.put_nowait(None)
         verified, read_back = await self._read_back
         if verified != self._offset:
@@ -196,6 +165,9 @@ class RemoteSink(io.RawIOBase):
         return self._offset, self._sent.hexdigest(), read_back
 
     async def abort(self) -> None:
-        """Stop reading back (the builder failed); in-flight writes may still end with errors."""
+        """Stop writing and reading back (the build or the transfer failed)."""
         self._read_back.cancel()
-        await asyncio.gather(self._read_back, return_exceptions=True)
+        for write in self._inflight:
+            write.cancel()
+        await asyncio.gather(self._read_back, *self._inflight, return_exceptions=True)
+        self._inflight.clear()

@@ -14,7 +14,6 @@ import time as clock_time
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,7 +22,6 @@ from academy_runtime.ports import EventSink
 from audit_export.adapters import chain_store
 from audit_export.adapters.locks import operator_lock
 from audit_export.adapters.metrics import AuditMetrics
-from audit_export.adapters.sftp import Delivery, DeliveryError
 from audit_export.domain.chain import ExportRun, PackLink
 from audit_export.domain.schedule import due_through, retry_delay
 from audit_export.domain.targets import SftpTarget, Targets
@@ -38,8 +36,8 @@ from audit_export.service.packs import (
     write_pack,
 )
 from audit_export.service.packs import ensure_chain as ensure_operator_chain
-from audit_export.service.ports import Clock, Uploader
-from auditpack.pack import LogAlteredError, PackBuildError, PackResult
+from audit_export.service.ports import Clock, Delivery, DeliveryError, Uploader
+from auditpack.pack import LogAlteredError, PackBuildError
 from auditpack.signing import NoSigningKeyError
 from contracts.audit import AuditExportFailed, AuditPackExported
 
@@ -196,26 +194,14 @@ async def _stream(
 ) -> tuple[PackLink, Delivery]:
     """One delivery try: the builder writes into the archive; the link is recorded (or the
     rebuild checked) after the upload is verified and before it gets its final name."""
-    links: list[PackLink] = []
-
-    async def produce(out: BinaryIO) -> PackResult:
-        return await write_pack(exporter.workshop, plan, out)
-
-    async def accept(result: PackResult, delivery: Delivery) -> None:
+    async with exporter.uploader.upload(target, plan.filename) as upload:
+        result = await write_pack(exporter.workshop, plan, upload)
+        delivery = await upload.verify()
         link = await record_pack(
-            exporter.workshop,
-            plan,
-            result,
-            delivery.sha256,
-            now=exporter.clock(),
-            has_target=True,
+            exporter.workshop, plan, result, delivery.sha256, now=exporter.clock(), has_target=True
         )
-        links.append(link)
-
-    _, delivery = await exporter.uploader.deliver_streamed(
-        target, name=plan.filename, produce=produce, accept=accept
-    )
-    return links[0], delivery
+        await upload.publish()
+    return link, delivery
 
 
 async def _record_success(

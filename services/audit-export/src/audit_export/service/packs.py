@@ -1,23 +1,23 @@
 """Build an operator's daily packs in chain order, and rebuild any of them byte for byte.
 
 The first build of a day seals it in the log (no later append can land in it), streams its
-records into the builder in a worker thread, and records the pack as the next link of the
-chain together with its export run. A rebuild streams the same index range with the stored
-spec and must reproduce the stored manifest and zip hashes, or it fails loudly.
+records through the incremental builder into a sink (one flat loop: a block in, the bytes it
+adds out), and records the pack as the next link of the chain together with its export run.
+A rebuild streams the same index range with the stored spec and must reproduce the stored
+manifest and zip hashes, or it fails loudly.
 """
 
 import asyncio
 import hashlib
-import io
 import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,8 +26,8 @@ from audit_export.adapters import chain_store, log_store
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import PackLink, RunStatus, first_spec
 from audit_export.domain.schedule import chain_first_day
-from audit_export.service.ports import BlockSource
-from auditpack.pack import PackResult, PackSpec, build_pack_from_blocks
+from audit_export.service.ports import BlockSource, PackSink
+from auditpack.pack import PackBuilder, PackResult, PackSpec
 from auditpack.period import Period, pack_filename
 from auditpack.signing import KeyRing
 
@@ -121,26 +121,25 @@ async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> Pack
     return PackPlan(spec, spec.log_before.size, end, None)
 
 
-async def write_pack(workshop: PackWorkshop, plan: PackPlan, out: BinaryIO) -> PackResult:
-    """Stream the plan's records from the log into the builder (a worker thread) and `out`."""
+async def write_pack(workshop: PackWorkshop, plan: PackPlan, sink: PackSink) -> PackResult:
+    """Stream the plan's records from the log through the builder into `sink`."""
     keyring = workshop.keyring
     assert keyring is not None
     tmp = Path(tempfile.mkdtemp(prefix="auditpack-", dir=workshop.work_dir))
     started = time.perf_counter()
+    blocks = workshop.blocks.blocks(plan.spec.operator_id, plan.start, plan.end)
     try:
-        result = await workshop.blocks.consume(
-            plan.spec.operator_id,
-            plan.start,
-            plan.end,
-            lambda blocks: build_pack_from_blocks(
-                out, blocks, spec=plan.spec, keyring=keyring, tmp_dir=tmp
-            ),
-        )
+        async with aclosing(blocks):
+            with PackBuilder(spec=plan.spec, keyring=keyring, tmp_dir=tmp) as builder:
+                async for block in blocks:
+                    await sink.write(builder.add_block(block))
+                for chunk in builder.finish():
+                    await sink.write(chunk)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if workshop.metrics is not None:
         workshop.metrics.build_seconds.observe(time.perf_counter() - started)
-    return result
+    return builder.result
 
 
 async def record_pack(
@@ -172,21 +171,17 @@ async def record_pack(
     return plan.link
 
 
-class _HashingSink(io.RawIOBase):
-    """A write-only file that keeps only the SHA-256 of what is written (and may tee it)."""
+class _HashingSink:
+    """A sink that keeps only the SHA-256 of what is written (and may tee it to a file)."""
 
     def __init__(self, tee: BinaryIO | None = None) -> None:
         self._tee = tee
         self.digest = hashlib.sha256()
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
+    async def write(self, data: bytes) -> None:
         if self._tee is not None:
             self._tee.write(data)
         self.digest.update(data)
-        return len(data)
 
 
 async def build_unsent(
@@ -200,7 +195,7 @@ async def build_unsent(
     """Build (or check) a pack that is not delivered now: only its hashes are kept, no file."""
     plan = await plan_pack(workshop, operator_id, day)
     sink = _HashingSink()
-    result = await write_pack(workshop, plan, cast(BinaryIO, sink))
+    result = await write_pack(workshop, plan, sink)
     return await record_pack(
         workshop, plan, result, sink.digest.hexdigest(), now=now, has_target=has_target
     )
@@ -219,8 +214,8 @@ async def built_pack(
         async def to_file() -> tuple[PackResult, str]:
             handle = await asyncio.to_thread(path.open, "wb")
             try:
-                sink = _HashingSink(cast(BinaryIO, handle))
-                result = await write_pack(workshop, plan, cast(BinaryIO, sink))
+                sink = _HashingSink(handle)
+                result = await write_pack(workshop, plan, sink)
             finally:
                 await asyncio.to_thread(handle.close)
             return result, sink.digest.hexdigest()
