@@ -59,10 +59,8 @@ async def _go_live(bridge: Bridge, operator: str, *jurisdictions: str) -> None:
         actor="ada.admin",
         set_at=datetime.now(UTC),
     )
-    async with bridge.runtime.sessions() as session, session.begin():
-        await operators.on_assessment_event(
-            bridge.runtime.envelope(event, tenant=operator), session
-        )
+    async with Units(bridge.runtime)() as unit:
+        await operators.jurisdictions_set(unit, event)
 
 
 async def _certify(bridge: Bridge, operator: str, jurisdiction: str) -> str:

@@ -42,10 +42,8 @@ async def _go_live(bridge, operator: str, *jurisdictions: str) -> None:  # type:
         actor="ada.admin",
         set_at=datetime.now(UTC),
     )
-    async with bridge.runtime.sessions() as session, session.begin():
-        await operators.on_assessment_event(
-            bridge.runtime.envelope(event, tenant=operator), session
-        )
+    async with Units(bridge.runtime)() as unit:
+        await operators.jurisdictions_set(unit, event)
 
 
 def _unique(prefix: str) -> str:

@@ -120,8 +120,8 @@ async def _live(bridge: Bridge, operator: str, jurisdiction: str) -> None:
     live = OperatorJurisdictionsSet(
         operator_id=operator, jurisdictions=[jurisdiction], actor="ada.admin", set_at=now
     )
-    async with bridge.runtime.sessions() as session, session.begin():
-        await operators.on_assessment_event(bridge.runtime.envelope(live, tenant=operator), session)
+    async with Units(bridge.runtime)() as unit:
+        await operators.jurisdictions_set(unit, live)
 
 
 def _record_posts(page: Page) -> list[str]:

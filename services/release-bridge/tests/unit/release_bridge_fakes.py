@@ -76,6 +76,11 @@ class FakeDecisionStore:
     async def operator_ids(self) -> list[str]:
         return sorted(self.go_lives)
 
+    async def set_go_live(
+        self, operator_id: str, jurisdictions: list[str], *, at: datetime
+    ) -> None:
+        self.go_lives[operator_id] = list(jurisdictions)
+
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
         self.held[certificate.certificate_id] = (operator_id, certificate)
 

@@ -76,6 +76,18 @@ class SqlDecisionStore:
         )
         return list(rows)
 
+    async def set_go_live(
+        self, operator_id: str, jurisdictions: list[str], *, at: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(operator_jurisdictions)
+            .values(operator_id=operator_id, jurisdictions=jurisdictions)
+            .on_conflict_do_update(
+                index_elements=[operator_jurisdictions.c.operator_id],
+                set_={"jurisdictions": jurisdictions, "updated_at": at},
+            )
+        )
+
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
         values = {
             "operator_id": operator_id,

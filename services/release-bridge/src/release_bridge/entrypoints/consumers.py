@@ -26,7 +26,7 @@ def assessment_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
     async def handle(envelope: Envelope[Any], unit: SqlUnit) -> None:
         data = envelope.data
         if isinstance(data, OperatorJurisdictionsSet):
-            await operators.on_assessment_event(envelope, unit.session)
+            await operators.jurisdictions_set(unit, data)
             return
         ctx = releases.Context(endpoint=endpoint, now=clock())
         operator_id, at = envelope.tenantid, envelope.time

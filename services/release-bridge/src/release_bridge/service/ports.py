@@ -59,6 +59,12 @@ class DecisionStore(Protocol):
         """Every operator with a go-live record (the operators the bridge knows)."""
         ...
 
+    async def set_go_live(
+        self, operator_id: str, jurisdictions: list[str], *, at: datetime
+    ) -> None:
+        """Replace the operator's go-live jurisdictions (as assessment last set them)."""
+        ...
+
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None: ...
 
     async def end_certificate(
