@@ -138,7 +138,12 @@ class SftpUploader:
                             flush_every=self._flush_every,
                         )
                         upload = SftpUpload(
-                            sftp, writer, sink, partial, target.remote_path(name), classify
+                            sftp,
+                            (writer, reader),
+                            sink,
+                            partial,
+                            target.remote_path(name),
+                            classify,
                         )
                         try:
                             yield upload
@@ -164,13 +169,14 @@ class SftpUpload:
     def __init__(
         self,
         sftp: asyncssh.SFTPClient,
-        writer: asyncssh.SFTPClientFile,
+        handles: tuple[asyncssh.SFTPClientFile, asyncssh.SFTPClientFile],
         sink: RemoteSink,
         partial: str,
         final: str,
         classify: Callable[[BaseException], DeliveryError],
     ) -> None:
-        self._sftp, self._writer, self._sink = sftp, writer, sink
+        self._sftp, self._sink = sftp, sink
+        self._writer, self._reader = handles
         self._partial, self._final = partial, final
         self._classify = classify
         self._delivery: Delivery | None = None
@@ -209,6 +215,7 @@ class SftpUpload:
         if self._delivery is None:
             raise DeliveryError("verify", f"{self._partial}: published before it was verified")
         with self._transfer():
+            await self._close_handles()  # some servers refuse to rename a file still open
             try:
                 await self._sftp.posix_rename(self._partial, self._final)
             except asyncssh.SFTPOpUnsupported:
@@ -224,7 +231,14 @@ class SftpUpload:
         """Stop the transfer and remove the partial file (best effort: it may be gone)."""
         await self._sink.abort()
         with contextlib.suppress(asyncssh.Error, OSError):
+            await self._close_handles()
+        with contextlib.suppress(asyncssh.Error, OSError):
             await self._sftp.remove(self._partial)
+
+    async def _close_handles(self) -> None:
+        """Close both handles on the partial file (closing again on leaving is a no-op)."""
+        await self._writer.close()
+        await self._reader.close()
 
 
 def _classify(
