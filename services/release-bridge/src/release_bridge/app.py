@@ -113,10 +113,8 @@ def create(
         title="Licensing Academy: release bridge",
         description="Turns met release policies into signed portal webhooks.",
         routers=[
-            support_router(
-                units=units, breaker=breaker, endpoint=endpoint, clock=clock, metrics=metrics
-            ),
-            operator_router(units=units, endpoint=endpoint, clock=clock),
+            support_router(breaker=breaker, endpoint=endpoint, clock=clock, metrics=metrics),
+            operator_router(endpoint=endpoint, clock=clock),
         ],
         openapi_tags=[
             {"name": "support", "description": "Manual overrides (academy_support)"},

@@ -1,10 +1,12 @@
 """One transaction with every store bound to it; the runtime's outbox is the event sink."""
 
+from typing import Annotated
+
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.service import ServiceRuntime
-from academy_runtime.uow import UnitOfWork, UnitsOfWork
+from academy_runtime.uow import UnitOfWork, UnitsOfWork, unit_of_work
 from release_bridge.adapters.breaker_store import SqlBreakerStore
 from release_bridge.adapters.decision_store import SqlDecisionStore
 from release_bridge.adapters.delivery_store import SqlDeliveryStore
@@ -52,3 +54,7 @@ class Units(UnitsOfWork[SqlUnit]):
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         super().__init__(runtime, SqlUnit)
+
+
+#: A route's unit of work (committed before the response is sent), the runtime's one way.
+UowDep = Annotated[SqlUnit, unit_of_work(SqlUnit)]

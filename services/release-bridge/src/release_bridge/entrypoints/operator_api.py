@@ -16,7 +16,7 @@ from academy_runtime.auth import (
 from contracts import identifiers
 from contracts.base import UtcDatetime
 from release_bridge.adapters.release_history import SqlReleaseHistory
-from release_bridge.adapters.unit_of_work import Units
+from release_bridge.adapters.unit_of_work import UowDep
 from release_bridge.service import release_status
 from release_bridge.service.ports import Clock
 from release_bridge.service.release_status import DeliveryState, ReleaseHow
@@ -79,7 +79,7 @@ class OperatorReleases(BaseModel):
     )
 
 
-def operator_router(*, units: Units, endpoint: str, clock: Clock) -> APIRouter:
+def operator_router(*, endpoint: str, clock: Clock) -> APIRouter:
     router = APIRouter(
         prefix="/v1/operators/{operator_id}",
         tags=["operator views"],
@@ -91,13 +91,14 @@ def operator_router(*, units: Units, endpoint: str, clock: Clock) -> APIRouter:
         response_model=OperatorReleases,
         summary="Release status per jurisdiction: released or not, how, and its delivery",
     )
-    async def releases(operator_id: OperatorPath, principal: CurrentPrincipal) -> OperatorReleases:
+    async def releases(
+        operator_id: OperatorPath, principal: CurrentPrincipal, unit: UowDep
+    ) -> OperatorReleases:
         require_operator(principal, operator_id)
         now: datetime = clock()
-        async with units() as unit:
-            found = await release_status.operator_releases(
-                SqlReleaseHistory(unit.session), operator_id=operator_id, endpoint=endpoint
-            )
+        found = await release_status.operator_releases(
+            SqlReleaseHistory(unit.session), operator_id=operator_id, endpoint=endpoint
+        )
         return OperatorReleases(
             operator_id=operator_id,
             checked_at=now,

@@ -13,7 +13,7 @@ from contracts import identifiers
 from contracts.identifiers import JurisdictionCode, OperatorId
 from release_bridge.adapters import read_models
 from release_bridge.adapters.metrics import BridgeMetrics
-from release_bridge.adapters.unit_of_work import Units
+from release_bridge.adapters.unit_of_work import UowDep
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.service import support
 from release_bridge.service.breakers import ManualAction
@@ -64,7 +64,7 @@ class Replay(RequestBody):
 
 
 def support_router(
-    *, units: Units, breaker: CircuitBreaker, endpoint: str, clock: Clock, metrics: BridgeMetrics
+    *, breaker: CircuitBreaker, endpoint: str, clock: Clock, metrics: BridgeMetrics
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/support", tags=["support"])
 
@@ -76,8 +76,8 @@ def support_router(
         "422 (listing the published ones) for a jurisdiction without a published release "
         "policy, 409 outside the operator's go-live jurisdictions unless outside_go_live.",
     )
-    async def force_release(body: ForceRelease, user: SupportUser) -> dict[str, Any]:
-        async with _errors(), units() as unit:
+    async def force_release(body: ForceRelease, user: SupportUser, unit: UowDep) -> dict[str, Any]:
+        async with _errors():
             release_id = await support.force_release(
                 unit,
                 Context(endpoint=endpoint, now=clock()),
@@ -97,9 +97,9 @@ def support_router(
 
     @router.post("/deliveries/{webhook_id}/redeliver", summary="Send a delivery again now")
     async def redeliver(
-        webhook_id: WebhookIdPath, body: WithReason, user: SupportUser
+        webhook_id: WebhookIdPath, body: WithReason, user: SupportUser, unit: UowDep
     ) -> dict[str, Any]:
-        async with _errors(), units() as unit:
+        async with _errors():
             record = await support.redeliver(
                 unit, webhook_id=webhook_id, actor=user.actor, reason=body.reason, now=clock()
             )
@@ -107,8 +107,8 @@ def support_router(
         return {"webhook_id": record.webhook_id, "status": record.status, "actor": user.actor}
 
     @router.post("/replays", summary="Queue again every webhook decided in a time range")
-    async def replay(body: Replay, user: SupportUser) -> dict[str, Any]:
-        async with _errors(), units() as unit:
+    async def replay(body: Replay, user: SupportUser, unit: UowDep) -> dict[str, Any]:
+        async with _errors():
             ids = await support.replay(
                 unit,
                 endpoint=endpoint,
@@ -124,45 +124,40 @@ def support_router(
 
     @router.post("/breakers/{name}/{action}", summary="Force the breaker open or closed, or reset")
     async def breaker_action(
-        name: str, action: BreakerAction, body: WithReason, user: SupportUser
+        name: str, action: BreakerAction, body: WithReason, user: SupportUser, unit: UowDep
     ) -> dict[str, Any]:
         if name != endpoint:
             raise HTTPException(404, f"no breaker {name!r}; this bridge serves {endpoint!r}")
         manual = MANUAL_ACTIONS[action]
-        async with units() as unit:
-            transitions = await support.breaker_action(
-                unit, breaker, endpoint, manual, actor=user.actor, reason=body.reason, now=clock()
-            )
+        transitions = await support.breaker_action(
+            unit, breaker, endpoint, manual, actor=user.actor, reason=body.reason, now=clock()
+        )
         metrics.transitioned(transitions)
         metrics.support_action(f"breaker_{manual}")
         last = transitions[-1]
         return {"endpoint": endpoint, "from": last.from_state, "to": last.to_state}
 
     @router.get("/breakers", summary="Breaker state per endpoint")
-    async def list_breakers(_: SupportUser) -> list[dict[str, Any]]:
-        async with units() as unit:
-            return await read_models.breaker_states(unit.session)
+    async def list_breakers(_: SupportUser, unit: UowDep) -> list[dict[str, Any]]:
+        return await read_models.breaker_states(unit.session)
 
     @router.get("/deliveries", summary="Deliveries, newest first")
     async def list_deliveries(
         _: SupportUser,
+        unit: UowDep,
         status: Literal["pending", "held", "parked", "delivered"] | None = None,
         operator_id: OperatorFilter = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
-        async with units() as unit:
-            return await read_models.list_deliveries(
-                unit.session,
-                endpoint=endpoint,
-                status=status,
-                operator_id=operator_id,
-                limit=limit,
-            )
+        return await read_models.list_deliveries(
+            unit.session, endpoint=endpoint, status=status, operator_id=operator_id, limit=limit
+        )
 
     @router.get("/deliveries/{webhook_id}", summary="One delivery with every attempt")
-    async def get_delivery(webhook_id: WebhookIdPath, _: SupportUser) -> dict[str, Any]:
-        async with units() as unit:
-            found = await read_models.delivery_with_attempts(unit.session, webhook_id)
+    async def get_delivery(
+        webhook_id: WebhookIdPath, _: SupportUser, unit: UowDep
+    ) -> dict[str, Any]:
+        found = await read_models.delivery_with_attempts(unit.session, webhook_id)
         if found is None:
             raise HTTPException(404, f"no delivery with webhook id {webhook_id}")
         return found
