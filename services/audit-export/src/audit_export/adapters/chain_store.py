@@ -238,3 +238,78 @@ async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
         "registered": {row[0]: row[1] for row in chains},
         "open_days": {op: int(n) for op, n in open_days},
     }
+
+
+class SqlChainStore:
+    """Implements service.ports.ChainStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def chain_first_day(self, operator_id: str) -> date | None:
+        return await chain_first_day(self._session, operator_id)
+
+    async def register_chain(self, operator_id: str, first_day: date, *, now: datetime) -> date:
+        return await register_chain(self._session, operator_id, first_day, now=now)
+
+    async def link(self, operator_id: str, day: date) -> PackLink | None:
+        return await link(self._session, operator_id, day)
+
+    async def last_link(self, operator_id: str) -> PackLink | None:
+        return await last_link(self._session, operator_id)
+
+    async def add_link(self, built: PackLink, *, status: RunStatus) -> None:
+        await add_link(self._session, built, status=status)
+
+    async def status_snapshot(self) -> dict[str, Any]:
+        return await status_snapshot(self._session)
+
+
+class SqlExportRuns:
+    """Implements service.ports.ExportRuns over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def open_run(self, operator_id: str, day: date) -> None:
+        await open_run(self._session, operator_id, day)
+
+    async def open_runs(self, operator_id: str) -> list[ExportRun]:
+        return await open_runs(self._session, operator_id)
+
+    async def runs(
+        self, operator_id: str, *, limit: int, before: date | None = None
+    ) -> list[ExportRun]:
+        return await runs(self._session, operator_id, limit=limit, before=before)
+
+    async def mark_succeeded(
+        self, operator_id: str, day: date, *, attempts: int, remote_path: str, now: datetime
+    ) -> None:
+        await mark_succeeded(
+            self._session, operator_id, day, attempts=attempts, remote_path=remote_path, now=now
+        )
+
+    async def mark_failed(
+        self,
+        operator_id: str,
+        day: date,
+        *,
+        attempts: int,
+        error: str,
+        reason: str,
+        next_attempt_at: datetime,
+        now: datetime,
+    ) -> int:
+        return await mark_failed(
+            self._session,
+            operator_id,
+            day,
+            attempts=attempts,
+            error=error,
+            reason=reason,
+            next_attempt_at=next_attempt_at,
+            now=now,
+        )
+
+    async def retry_now(self, operator_id: str, day: date, *, now: datetime) -> bool:
+        return await retry_now(self._session, operator_id, day, now=now)

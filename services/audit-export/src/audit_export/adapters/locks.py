@@ -5,7 +5,7 @@ Postgres drops the connection and the lock with it, so no lease or cleanup is ne
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,3 +32,13 @@ async def operator_lock(
                     text("SELECT pg_advisory_unlock(hashtext(:ns), hashtext(:op))"), params
                 )
                 await conn.commit()
+
+
+class PgOperatorLocks:
+    """Implements service.ports.OperatorLocks with Postgres advisory locks."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def hold(self, operator_id: str, *, wait: bool) -> AbstractAsyncContextManager[bool]:
+        return operator_lock(self._engine, operator_id, wait=wait)

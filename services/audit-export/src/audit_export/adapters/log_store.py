@@ -1,23 +1,16 @@
 """SQL over the append-only audit log and its per-operator heads."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, literal, select, update
+from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.orm import audit_log, log_heads
+from audit_export.service.ports import Head, LogEntry
 from auditpack.merkle import LogState
 
-
-@dataclass(frozen=True, slots=True)
-class Head:
-    """An operator's log head, read under its row lock."""
-
-    state: LogState
-    last_recorded_at: datetime | None
-    sealed_until: datetime | None
+__all__ = ["Head", "SqlLogStore"]
 
 
 async def lock_head(session: AsyncSession, operator_id: str) -> Head:
@@ -139,3 +132,79 @@ async def operators_in_log(session: AsyncSession) -> list[str]:
         .order_by(log_heads.c.operator_id)
     )
     return list(rows)
+
+
+async def entries(
+    session: AsyncSession, operator_id: str, *, after: int, limit: int
+) -> tuple[int, list[LogEntry]]:
+    """(the operator's log size, up to `limit` entries with index > `after`, in order)."""
+    size = await session.scalar(
+        select(func.count()).select_from(audit_log).where(audit_log.c.operator_id == operator_id)
+    )
+    rows = (
+        await session.execute(
+            select(
+                audit_log.c.idx, audit_log.c.event_id, audit_log.c.ce_type, audit_log.c.recorded_at
+            )
+            .where(audit_log.c.operator_id == operator_id, audit_log.c.idx > after)
+            .order_by(audit_log.c.idx)
+            .limit(limit)
+        )
+    ).all()
+    return int(size or 0), [
+        LogEntry(index=r.idx, event_id=r.event_id, ce_type=r.ce_type, recorded_at=r.recorded_at)
+        for r in rows
+    ]
+
+
+class SqlLogStore:
+    """Implements service.ports.LogStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def lock_head(self, operator_id: str) -> Head:
+        return await lock_head(self._session, operator_id)
+
+    async def append_record(
+        self,
+        *,
+        operator_id: str,
+        index: int,
+        event_id: str,
+        ce_type: str,
+        recorded_at: datetime,
+        line: bytes,
+        leaf: bytes,
+        head_after: LogState,
+    ) -> bool:
+        return await append_record(
+            self._session,
+            operator_id=operator_id,
+            index=index,
+            event_id=event_id,
+            ce_type=ce_type,
+            recorded_at=recorded_at,
+            line=line,
+            leaf=leaf,
+            head_after=head_after,
+        )
+
+    async def seal(self, operator_id: str, until: datetime) -> int:
+        return await seal(self._session, operator_id, until)
+
+    async def first_index_at_or_after(
+        self, operator_id: str, moment: datetime, *, default: int
+    ) -> int:
+        return await first_index_at_or_after(self._session, operator_id, moment, default=default)
+
+    async def first_recorded_at(self, operator_id: str) -> datetime | None:
+        return await first_recorded_at(self._session, operator_id)
+
+    async def operators_in_log(self) -> list[str]:
+        return await operators_in_log(self._session)
+
+    async def entries(
+        self, operator_id: str, *, after: int, limit: int
+    ) -> tuple[int, list[LogEntry]]:
+        return await entries(self._session, operator_id, after=after, limit=limit)

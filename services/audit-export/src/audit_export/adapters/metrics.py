@@ -89,7 +89,21 @@ class AuditMetrics:
     def rejected(self, reason: str) -> None:
         self.ingest_rejected.labels(reason).inc()
 
-    # -- exports ----------------------------------------------------------------------------
+    # -- exports (ExportObserver) -----------------------------------------------------------
+    def built(self, *, seconds: float) -> None:
+        self.build_seconds.observe(seconds)
+
+    def delivered(self, *, seconds: float) -> None:
+        self.deliveries.labels("succeeded").inc()
+        self.upload_seconds.observe(seconds)
+
+    def delivery_failed(self, reason: str) -> None:
+        self.deliveries.labels("failed").inc()
+        self.failures.labels(reason).inc()
+
+    def failed(self, reason: str) -> None:
+        self.failures.labels(reason).inc()
+
     def refresh(
         self,
         snapshot: dict[str, Any],
