@@ -1,7 +1,6 @@
 """Exam attempts (with their frozen exam snapshot) and support resets."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,16 +11,7 @@ from assessment.adapters.orm import attempt_resets, attempts, staff
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.exams import ExamSnapshot
 from assessment.domain.staff import StaffMember
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    """An attempt plus what the service keeps about its submission."""
-
-    attempt: Attempt
-    idempotency_key: str | None = None
-    request_hash: str | None = None
-    outcome: dict[str, Any] | None = None
+from assessment.service.ports import AttemptRecord, OverdueAttempt
 
 
 def _attempt(row: Any) -> Attempt:
@@ -169,8 +159,13 @@ async def add_reset(
     )
 
 
-def overdue_query(*, cutoff: datetime, limit: int) -> Select[Any]:
+async def overdue(session: AsyncSession, *, cutoff: datetime, limit: int) -> list[OverdueAttempt]:
     """Open attempts whose deadline is before `cutoff`, with their holder, locked for a sweep."""
+    rows = await session.execute(_overdue_query(cutoff=cutoff, limit=limit))
+    return [OverdueAttempt(_attempt(row), row.holder_name, row.holder_email) for row in rows]
+
+
+def _overdue_query(*, cutoff: datetime, limit: int) -> Select[Any]:
     return (
         select(attempts, staff.c.name.label("holder_name"), staff.c.email.label("holder_email"))
         .join(
@@ -185,6 +180,50 @@ def overdue_query(*, cutoff: datetime, limit: int) -> Select[Any]:
     )
 
 
-def parse_overdue(row: Any) -> tuple[Attempt, str, str]:
-    """(attempt, holder name, holder email) from a row of `overdue_query`."""
-    return _attempt(row), row.holder_name, row.holder_email
+class SqlAttemptStore:
+    """Implements service.ports.AttemptStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def history(self, operator_id: str, staff_id: str, track_key: str) -> ExamHistory:
+        return await history(self._session, operator_id, staff_id, track_key)
+
+    async def get(
+        self, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
+    ) -> AttemptRecord | None:
+        return await get(self._session, operator_id, staff_id, attempt_id, lock=lock)
+
+    async def of_staff(
+        self, operator_id: str, staff_id: str, *, track_key: str | None = None
+    ) -> Sequence[Attempt]:
+        return await of_staff(self._session, operator_id, staff_id, track_key=track_key)
+
+    async def insert(self, attempt: Attempt) -> None:
+        await insert(self._session, attempt)
+
+    async def close(
+        self,
+        attempt: Attempt,
+        *,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+        outcome: dict[str, Any] | None = None,
+    ) -> bool:
+        return await close(
+            self._session,
+            attempt,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            outcome=outcome,
+        )
+
+    async def add_reset(
+        self, holder: StaffMember, *, track_key: str, actor: str, reason: str, at: datetime
+    ) -> None:
+        await add_reset(
+            self._session, holder, track_key=track_key, actor=actor, reason=reason, at=at
+        )
+
+    async def overdue(self, *, cutoff: datetime, limit: int) -> list[OverdueAttempt]:
+        return await overdue(self._session, cutoff=cutoff, limit=limit)

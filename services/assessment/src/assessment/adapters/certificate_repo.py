@@ -75,8 +75,13 @@ async def of_operator(
     return [_certificate(row) for row in rows]
 
 
-def notices_due_query(*, now: datetime, limit: int) -> Select[Any]:
+async def notices_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Certificate]:
     """Certificates with a notice due and not yet sent, locked so one replica sends each."""
+    rows = await session.execute(_notices_due_query(now=now, limit=limit))
+    return [_certificate(row) for row in rows]
+
+
+def _notices_due_query(*, now: datetime, limit: int) -> Select[Any]:
     # Matches the partial index; `due_notices` re-checks each certificate in the domain.
     open_for_notices = and_(
         c.expired_notice_sent_at.is_(None), c.revoked_at.is_(None), c.superseded_at.is_(None)
@@ -94,5 +99,38 @@ def notices_due_query(*, now: datetime, limit: int) -> Select[Any]:
     )
 
 
-def parse(row: Any) -> Certificate:
-    return _certificate(row)
+class SqlCertificateStore:
+    """Implements service.ports.CertificateStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def insert(self, certificate: Certificate) -> None:
+        await insert(self._session, certificate)
+
+    async def save(self, certificate: Certificate, columns: Sequence[str]) -> None:
+        await save(self._session, certificate, columns)
+
+    async def get(
+        self, operator_id: str, certificate_id: str, *, lock: bool = False
+    ) -> Certificate | None:
+        return await get(self._session, operator_id, certificate_id, lock=lock)
+
+    async def by_code(self, code: str) -> Certificate | None:
+        return await by_code(self._session, code)
+
+    async def code_taken(self, code: str) -> bool:
+        return await code_taken(self._session, code)
+
+    async def of_holder(
+        self, operator_id: str, staff_id: str, *, track_key: str | None = None
+    ) -> Sequence[Certificate]:
+        return await of_holder(self._session, operator_id, staff_id, track_key=track_key)
+
+    async def of_operator(
+        self, operator_id: str, *, jurisdiction: str | None = None
+    ) -> Sequence[Certificate]:
+        return await of_operator(self._session, operator_id, jurisdiction=jurisdiction)
+
+    async def notices_due(self, *, now: datetime, limit: int) -> list[Certificate]:
+        return await notices_due(self._session, now=now, limit=limit)

@@ -44,3 +44,24 @@ async def known_ids(session: AsyncSession) -> list[str]:
         union(select(operators.c.operator_id), select(staff.c.operator_id).distinct())
     )
     return sorted(rows)
+
+
+class SqlOperatorStore:
+    """Implements service.ports.OperatorStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def go_live(self, operator_id: str, *, lock: bool = False) -> list[str] | None:
+        return await go_live(self._session, operator_id, lock=lock)
+
+    async def save_go_live(
+        self, operator_id: str, jurisdictions: list[str], *, actor: str, now: datetime
+    ) -> None:
+        await save_go_live(self._session, operator_id, jurisdictions, actor=actor, now=now)
+
+    async def is_known(self, operator_id: str) -> bool:
+        return await is_known(self._session, operator_id)
+
+    async def known_ids(self) -> list[str]:
+        return await known_ids(self._session)

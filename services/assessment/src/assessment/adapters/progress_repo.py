@@ -77,3 +77,29 @@ async def add(
         .returning(lc.c.lesson_id)
     )
     return inserted.first() is not None
+
+
+class SqlProgressStore:
+    """Implements service.ports.ProgressStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def load(self, operator_id: str, staff_id: str, track_key: str) -> TrackProgress:
+        return await load(self._session, operator_id, staff_id, track_key)
+
+    async def of_operator(
+        self, operator_id: str, *, staff_id: str | None = None
+    ) -> list[TrackProgress]:
+        return await of_operator(self._session, operator_id, staff_id=staff_id)
+
+    async def add(
+        self, *, operator_id: str, staff_id: str, track_key: str, completion: LessonCompletion
+    ) -> bool:
+        return await add(
+            self._session,
+            operator_id=operator_id,
+            staff_id=staff_id,
+            track_key=track_key,
+            completion=completion,
+        )

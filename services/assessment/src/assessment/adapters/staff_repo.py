@@ -62,3 +62,24 @@ async def of_operator(session: AsyncSession, operator_id: str) -> Sequence[Staff
         select(staff).where(staff.c.operator_id == operator_id).order_by(staff.c.name)
     )
     return [_member(row) for row in rows]
+
+
+class SqlStaffStore:
+    """Implements service.ports.StaffStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(
+        self, operator_id: str, staff_id: str, *, lock: bool = False
+    ) -> StaffMember | None:
+        return await get(self._session, operator_id, staff_id, lock=lock)
+
+    async def insert_if_absent(self, member: StaffMember, *, now: datetime) -> bool:
+        return await insert_if_absent(self._session, member, now=now)
+
+    async def update_identity(self, member: StaffMember, *, now: datetime) -> None:
+        await update_identity(self._session, member, now=now)
+
+    async def of_operator(self, operator_id: str) -> Sequence[StaffMember]:
+        return await of_operator(self._session, operator_id)

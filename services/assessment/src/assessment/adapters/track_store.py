@@ -168,5 +168,40 @@ class TrackStore:
         self._cache[key] = track
 
 
+class SqlTracks:
+    """Implements service.ports.Tracks over one session, sharing the app's parsed-track cache."""
+
+    def __init__(self, store: TrackStore, session: AsyncSession) -> None:
+        self._store = store
+        self._session = session
+
+    async def save_track(self, track: TrackPublished, event_id: str) -> bool:
+        return await self._store.save_track(self._session, track, event_id)
+
+    async def save_policy(self, event: ReleasePolicyPublished) -> bool:
+        return await self._store.save_policy(self._session, event)
+
+    async def save_jurisdiction(self, event: JurisdictionAdded) -> None:
+        await self._store.save_jurisdiction(self._session, event)
+
+    async def version(self, track_key: str, version: str) -> TrackPublished | None:
+        return await self._store.version(self._session, track_key, version)
+
+    async def current(self, track_key: str) -> TrackPublished | None:
+        return await self._store.current(self._session, track_key)
+
+    async def current_in(self, jurisdiction_codes: Collection[str]) -> list[TrackPublished]:
+        return await self._store.current_in(self._session, jurisdiction_codes)
+
+    async def published_jurisdictions(self) -> list[str]:
+        return await self._store.published_jurisdictions(self._session)
+
+    async def policies(self, jurisdiction_codes: Collection[str]) -> dict[str, ReleasePolicy]:
+        return await self._store.policies(self._session, jurisdiction_codes)
+
+    async def jurisdiction_names(self, codes: Collection[str]) -> dict[str, tuple[str, str]]:
+        return await self._store.jurisdiction_names(self._session, codes)
+
+
 def _parse(body: Any) -> TrackPublished:
     return TrackPublished.model_validate(body)

@@ -48,3 +48,37 @@ async def waived(
         )
     )
     return bool(await session.scalar(query))
+
+
+class SqlWaiverStore:
+    """Implements service.ports.WaiverStore over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        holder: StaffMember,
+        *,
+        track_key: str,
+        track_version: str,
+        modules_waived: Sequence[str],
+        actor: str,
+        reason: str,
+        at: datetime,
+    ) -> None:
+        await add(
+            self._session,
+            holder,
+            track_key=track_key,
+            track_version=track_version,
+            modules_waived=modules_waived,
+            actor=actor,
+            reason=reason,
+            at=at,
+        )
+
+    async def waived(
+        self, operator_id: str, staff_id: str, track_key: str, track_version: str
+    ) -> bool:
+        return await waived(self._session, operator_id, staff_id, track_key, track_version)

@@ -34,7 +34,7 @@ from assessment.domain.exams import ExamPaper, paper_for
 from assessment.domain.staff import StaffMember
 from assessment.service import evidence
 from assessment.service.outcomes import AttemptOutcome, graded_outcome, timed_out_outcome
-from assessment.service.ports import EventSink, IdSource, stage
+from assessment.service.ports import AttemptRecord, EventSink, IdSource, stage
 from assessment.service.staff import provision
 from assessment.service.training import assigned_track
 from contracts.base import EventData
@@ -245,7 +245,7 @@ def answers_hash(answers: Mapping[str, Sequence[str]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def view(record: attempt_repo.AttemptRecord, *, now: datetime, rules: AttemptRules) -> AttemptView:
+def view(record: AttemptRecord, *, now: datetime, rules: AttemptRules) -> AttemptView:
     attempt = record.attempt
     if attempt.is_overdue(now, rules):
         attempt = time_out_attempt(attempt, now=now, rules=rules)

@@ -38,8 +38,7 @@ async def send_due_notices(
     session: AsyncSession, *, events: EventSink, tracks: TrackStore, now: datetime, limit: int
 ) -> int:
     """Emit due expiring/expired notices for up to `limit` certificates; returns how many."""
-    rows = await session.execute(certificate_repo.notices_due_query(now=now, limit=limit))
-    certificates = [certificate_repo.parse(row) for row in rows]
+    certificates = await certificate_repo.notices_due(session, now=now, limit=limit)
     sent = 0
     updated = {c.certificate_id: c for c in certificates}
     for notice in due_notices(certificates, now=now):
@@ -85,14 +84,15 @@ async def close_overdue_attempts(
     limit: int,
 ) -> int:
     """Close open attempts past deadline + grace as timed out (failed); returns how many."""
-    rows = await session.execute(
-        attempt_repo.overdue_query(cutoff=now - rules.submission_grace, limit=limit)
-    )
+    overdue = await attempt_repo.overdue(session, cutoff=now - rules.submission_grace, limit=limit)
     closed = 0
-    for row in rows:
-        attempt, name, email = attempt_repo.parse_overdue(row)
+    for found in overdue:
+        attempt = found.attempt
         holder = StaffMember(
-            operator_id=attempt.operator_id, staff_id=attempt.staff_id, name=name, email=email
+            operator_id=attempt.operator_id,
+            staff_id=attempt.staff_id,
+            name=found.holder_name,
+            email=found.holder_email,
         )
         timed_out = time_out_attempt(attempt, now=now, rules=rules)
         closed += await close_timed_out(
