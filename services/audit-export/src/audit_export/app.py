@@ -9,9 +9,11 @@ from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters.block_stream import BlockStream
+from audit_export.adapters.locks import PgOperatorLocks
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.adapters.orm import SCHEMA, metadata
 from audit_export.adapters.sftp import SftpUploader
+from audit_export.adapters.unit_of_work import audit_units
 from audit_export.entrypoints import export_api, log_api
 from audit_export.entrypoints.deps import Wiring
 from audit_export.entrypoints.scheduler import scheduler_loop
@@ -45,7 +47,7 @@ def wire(
     if settings.export_work_dir is not None:
         settings.export_work_dir.mkdir(parents=True, exist_ok=True)
     workshop = PackWorkshop(
-        sessions=runtime.sessions,
+        units=audit_units(runtime),
         blocks=blocks or BlockStream(db.plain_dsn(settings.database_url.get_secret_value())),
         keyring=settings.keyring(),
         work_dir=settings.export_work_dir,
@@ -54,13 +56,12 @@ def wire(
     now = clock or runtime.clock
     exporter = Exporter(
         workshop=workshop,
-        engine=runtime.engine,
+        locks=PgOperatorLocks(runtime.engine),
         uploader=uploader
         or SftpUploader(
             connect_timeout_s=settings.sftp_connect_timeout_s,
             transfer_timeout_s=settings.sftp_transfer_timeout_s,
         ),
-        events=runtime,
         targets=targets,
         policy=ExportPolicy(
             export_at=settings.export_at_utc,
@@ -95,7 +96,7 @@ def create(
     wiring = wire(settings, runtime, clock=clock, uploader=uploader, blocks=blocks)
     runtime.subscribe(
         topics.ALL,
-        ingest.handler(clock=wiring.clock, observer=wiring.metrics),
+        audit_units(runtime).consumer(ingest.handler(clock=wiring.clock, observer=wiring.metrics)),
         name="audit-ingest",
     )
     if scheduler:

@@ -125,6 +125,7 @@ async def _export(
 ) -> tuple[Path, "BundleResult"]:
     from academy_runtime.service import ServiceRuntime
     from audit_export.adapters.orm import SCHEMA, metadata
+    from audit_export.adapters.unit_of_work import audit_units
     from audit_export.app import wire
     from audit_export.service.inspection import (
         Requester,
@@ -146,14 +147,15 @@ async def _export(
         path = out or Path(scope.filename)
         result = await export_bundle(
             wiring.workshop,
-            runtime.engine,
+            wiring.exporter.locks,
             scope,
             path,
             now=now,
             has_target=operator_id in wiring.targets,
         )
         requester = Requester(f"cli:{getpass.getuser()}", reason)
-        await record_request(wiring.workshop, runtime, scope, requester, now=now)
+        async with audit_units(runtime)() as uow:
+            await record_request(uow, runtime, scope, requester, now=now)
     finally:
         await runtime.engine.dispose()
     return path, result

@@ -18,6 +18,7 @@ from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters import chain_store
 from audit_export.adapters.orm import audit_log, outbox
+from audit_export.adapters.unit_of_work import audit_units
 from audit_export.domain.chain import ExportRun
 from audit_export.domain.targets import SftpTarget
 from audit_export.entrypoints.deps import Wiring
@@ -240,7 +241,9 @@ class Harness:
         """Append events as the consumer would (one transaction each), at `at_time`."""
         if at_time is not None:
             self.clock.set(at_time)
-        handle = ingest.handler(clock=self.clock, observer=self.wiring.metrics)
+        handle = audit_units(self.runtime).consumer(
+            ingest.handler(clock=self.clock, observer=self.wiring.metrics)
+        )
         for item in envelopes:
             async with transaction(self.runtime.sessions) as session:
                 await handle(item, session)

@@ -74,9 +74,8 @@ async def _day_with_training(harness: Harness, operator: str) -> None:
 async def _plan(harness: Harness, operator: str) -> PackPlan:
     """The plan of the operator's first day (its chain registered as a nightly pass would)."""
     workshop = harness.wiring.workshop
-    await ensure_chain(
-        workshop.sessions, operator, due=day(0), has_target=True, now=harness.clock()
-    )
+    async with workshop.units() as uow:
+        await ensure_chain(uow, operator, due=day(0), has_target=True, now=harness.clock())
     return await plan_pack(workshop, operator, day(0))
 
 

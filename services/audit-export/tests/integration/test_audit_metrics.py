@@ -51,9 +51,8 @@ async def test_failing_and_late_exports_show_in_the_metrics(
     uploader.failures = [DeliveryError("unreachable", "down")] * 3
     first_pass = harness.clock.set(at(DAY0 + timedelta(days=1), 2))
     await harness.run_pass(operator)
-    await refresh_metrics(
-        wiring.workshop.sessions, wiring.metrics, wiring.targets, without_target=0, now=first_pass
-    )
+    async with wiring.workshop.units() as uow:
+        await refresh_metrics(uow, wiring.metrics, wiring.targets, without_target=0, now=first_pass)
     failing = _sample(harness, "audit_export_failing_runs")
     waiting_since = _sample(
         harness, "audit_export_last_success_timestamp_seconds", operator_id=operator
@@ -62,9 +61,8 @@ async def test_failing_and_late_exports_show_in_the_metrics(
 
     harness.clock.advance(hours=2)
     await harness.run_pass(operator)
-    await refresh_metrics(
-        wiring.workshop.sessions, wiring.metrics, wiring.targets, without_target=0, now=T0
-    )
+    async with wiring.workshop.units() as uow:
+        await refresh_metrics(uow, wiring.metrics, wiring.targets, without_target=0, now=T0)
 
     assert failing is not None
     assert failing >= 1

@@ -256,9 +256,8 @@ async def test_discovery_covers_targets_and_logged_operators_but_not_the_platfor
     logged, configured = new_operator(), new_operator()
     harness = make_harness(sftp_targets=targets(configured))
     await harness.ingest(envelope(logged, lesson(T0)), envelope(topics.PLATFORM_TENANT, lesson(T0)))
-    operators, without_target = await discover_operators(
-        harness.runtime.sessions, harness.wiring.targets
-    )
+    async with harness.wiring.workshop.units() as uow:
+        operators, without_target = await discover_operators(uow, harness.wiring.targets)
     assert {logged, configured} <= set(operators)
     assert topics.PLATFORM_TENANT not in operators
     assert logged in without_target

@@ -8,7 +8,9 @@ from fastapi import Depends, HTTPException, Path, Request
 from academy_runtime.auth import Principal
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText as ReasonText
+from academy_runtime.uow import unit_of_work
 from audit_export.adapters.metrics import AuditMetrics
+from audit_export.adapters.unit_of_work import SqlAuditUnit
 from audit_export.domain.targets import Targets
 from audit_export.service.exports import Exporter
 from audit_export.service.packs import PackWorkshop
@@ -42,6 +44,8 @@ def _wiring(request: Request) -> Wiring:
 
 
 WiringDep = Annotated[Wiring, Depends(_wiring)]
+#: A route's unit of work (committed before the response is sent), the runtime's one way.
+UowDep = Annotated[SqlAuditUnit, unit_of_work(SqlAuditUnit)]
 
 
 def may_inspect(principal: Principal, operator_id: str) -> bool:

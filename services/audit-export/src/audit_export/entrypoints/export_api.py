@@ -13,14 +13,13 @@ from starlette.background import BackgroundTask
 
 from academy_runtime.auth import CurrentPrincipal, require_roles
 from academy_runtime.bodies import RequestBody
-from academy_runtime.db import transaction
-from audit_export.adapters import chain_store
 from audit_export.domain.chain import ExportRun
 from audit_export.entrypoints.deps import (
     INSPECTOR_ROLES,
     SUPPORT_ROLES,
     OperatorPath,
     ReasonText,
+    UowDep,
     WiringDep,
     require_inspector,
 )
@@ -90,13 +89,13 @@ async def list_runs(
     operator_id: OperatorPath,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     before: date | None = None,
     limit: Annotated[int, Query(ge=1, le=366)] = 31,
 ) -> RunsPage:
     if not principal.has_role("academy_admin"):
         require_inspector(principal, operator_id)
-    async with wiring.runtime.sessions() as session:
-        runs = await chain_store.runs(session, operator_id, limit=limit, before=before)
+    runs = await uow.runs.runs(operator_id, limit=limit, before=before)
     target = wiring.targets.get(operator_id)
     return RunsPage(
         operator_id=operator_id,
@@ -117,14 +116,14 @@ async def retry_run(
     body: RetryRequest,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> RunOut:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
-        if not await chain_store.retry_now(session, operator_id, day, now=now):
-            raise HTTPException(404, f"no undelivered export of {operator_id} on {day}")
-        runs = await chain_store.runs(session, operator_id, limit=1, before=day + timedelta(days=1))
+    if not await uow.runs.retry_now(operator_id, day, now=now):
+        raise HTTPException(404, f"no undelivered export of {operator_id} on {day}")
+    runs = await uow.runs.runs(operator_id, limit=1, before=day + timedelta(days=1))
     await record_action(
-        wiring.workshop,
+        uow,
         wiring.runtime,
         operator_id=operator_id,
         action="audit.export.retry_requested",
@@ -146,6 +145,7 @@ async def inspection_bundle(
     body: BundleRequest,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> FileResponse:
     require_inspector(principal, operator_id)
     own = principal.operator_id == operator_id and not principal.has_role(*INSPECTOR_ROLES)
@@ -160,14 +160,14 @@ async def inspection_bundle(
         out = work / scope.filename
         await export_bundle(
             wiring.workshop,
-            wiring.runtime.engine,
+            wiring.exporter.locks,
             scope,
             out,
             now=now,
             has_target=operator_id in wiring.targets,
         )
         await record_request(
-            wiring.workshop, wiring.runtime, scope, Requester(principal.actor, reason), now=now
+            uow, wiring.runtime, scope, Requester(principal.actor, reason), now=now
         )
     except InspectionError as exc:
         shutil.rmtree(work, ignore_errors=True)

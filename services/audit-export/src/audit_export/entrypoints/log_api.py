@@ -2,13 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
 from academy_runtime.auth import CurrentPrincipal
-from academy_runtime.service import ServiceRuntime
-from audit_export.adapters.orm import audit_log
+from audit_export.entrypoints.deps import UowDep
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -29,8 +27,8 @@ class LogPage(BaseModel):
 @router.get("/operators/{operator_id}/log", response_model=LogPage, summary="An operator's log")
 async def operator_log(
     operator_id: str,
-    request: Request,
     principal: CurrentPrincipal,
+    uow: UowDep,
     after: Annotated[int, Query(ge=-1)] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> LogPage:
@@ -38,36 +36,17 @@ async def operator_log(
         "academy_admin", "academy_support", "academy_auditor"
     ):
         raise HTTPException(404, f"operator {operator_id!r} not found")
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.sessions() as session:
-        size = await session.scalar(
-            select(func.count())
-            .select_from(audit_log)
-            .where(audit_log.c.operator_id == operator_id)
-        )
-        rows = (
-            await session.execute(
-                select(
-                    audit_log.c.idx,
-                    audit_log.c.event_id,
-                    audit_log.c.ce_type,
-                    audit_log.c.recorded_at,
-                )
-                .where(audit_log.c.operator_id == operator_id, audit_log.c.idx > after)
-                .order_by(audit_log.c.idx)
-                .limit(limit)
-            )
-        ).all()
+    size, entries = await uow.log.entries(operator_id, after=after, limit=limit)
     return LogPage(
         operator_id=operator_id,
-        size=int(size or 0),
+        size=size,
         entries=[
             LogEntry(
-                index=r.idx,
-                event_id=r.event_id,
-                type=r.ce_type,
-                recorded_at=r.recorded_at.isoformat(),
+                index=e.index,
+                event_id=e.event_id,
+                type=e.ce_type,
+                recorded_at=e.recorded_at.isoformat(),
             )
-            for r in rows
+            for e in entries
         ],
     )

@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from audit_export.adapters.unit_of_work import audit_units
 from audit_export.entrypoints.deps import Wiring
 from audit_export.service.exports import PassReport, run_pass
 from audit_export.service.status import discover_operators, refresh_metrics
@@ -14,8 +15,9 @@ log = logging.getLogger(__name__)
 
 async def run_once(wiring: Wiring) -> PassReport:
     """One pass over every operator (targets and log), then fresh gauges."""
-    sessions = wiring.workshop.sessions
-    operators, without_target = await discover_operators(sessions, wiring.targets)
+    units = audit_units(wiring.runtime)
+    async with units() as uow:
+        operators, without_target = await discover_operators(uow, wiring.targets)
     report = await run_pass(wiring.exporter, operators)
     if report.built or report.delivered or report.failed or report.errors:
         log.info(
@@ -29,13 +31,14 @@ async def run_once(wiring: Wiring) -> PassReport:
                 "skipped": len(report.skipped),
             },
         )
-    await refresh_metrics(
-        sessions,
-        wiring.metrics,
-        wiring.targets,
-        without_target=len(without_target),
-        now=wiring.clock(),
-    )
+    async with units() as uow:
+        await refresh_metrics(
+            uow,
+            wiring.metrics,
+            wiring.targets,
+            without_target=len(without_target),
+            now=wiring.clock(),
+        )
     return report
 
 

@@ -12,16 +12,9 @@ import asyncio
 import logging
 import time as clock_time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from academy_runtime.db import transaction
-from academy_runtime.ports import EventSink
-from audit_export.adapters import chain_store
-from audit_export.adapters.locks import operator_lock
-from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import ExportRun, PackLink
 from audit_export.domain.schedule import due_through, retry_delay
 from audit_export.domain.targets import SftpTarget, Targets
@@ -36,7 +29,14 @@ from audit_export.service.packs import (
     write_pack,
 )
 from audit_export.service.packs import ensure_chain as ensure_operator_chain
-from audit_export.service.ports import Clock, Delivery, DeliveryError, Uploader
+from audit_export.service.ports import (
+    Clock,
+    Delivery,
+    DeliveryError,
+    ExportObserver,
+    OperatorLocks,
+    Uploader,
+)
 from auditpack.pack import LogAlteredError, PackBuildError
 from auditpack.signing import NoSigningKeyError
 from contracts.audit import AuditExportFailed, AuditPackExported
@@ -56,16 +56,19 @@ class ExportPolicy:
 
 @dataclass(frozen=True)
 class Exporter:
-    """The export pass's ports, wired once in `create`."""
+    """The export pass's ports, wired once in `create`.
+
+    A pass takes many short units of work on purpose (an operator's runs, each pack's steps,
+    each run's result), opened from `workshop.units` (see service/packs.py).
+    """
 
     workshop: PackWorkshop
-    engine: AsyncEngine
+    locks: OperatorLocks
     uploader: Uploader
-    events: EventSink
     targets: Targets
     policy: ExportPolicy
     clock: Clock
-    metrics: AuditMetrics | None = None
+    metrics: ExportObserver | None = None
 
 
 @dataclass
@@ -89,7 +92,7 @@ async def run_pass(exporter: Exporter, operators: list[str]) -> PassReport:
             log.exception("export of %s failed", operator_id)
             report.errors.append((operator_id, f"{exc.__class__.__name__}: {exc}"))
             if exporter.metrics is not None:
-                exporter.metrics.failures.labels("build").inc()
+                exporter.metrics.failed("build")
     return report
 
 
@@ -98,25 +101,26 @@ async def export_operator(
 ) -> None:
     target = exporter.targets.get(operator_id)
     workshop = exporter.workshop
-    async with operator_lock(exporter.engine, operator_id, wait=False) as held:
+    async with exporter.locks.hold(operator_id, wait=False) as held:
         if not held:
             report.skipped.append(operator_id)
             return
-        first = await ensure_operator_chain(
-            workshop.sessions, operator_id, due=due, has_target=target is not None, now=now
-        )
+        async with workshop.units() as uow:
+            first = await ensure_operator_chain(
+                uow, operator_id, due=due, has_target=target is not None, now=now
+            )
         if first is None:
             return
         if target is not None:
-            async with workshop.sessions() as session:
-                waiting = await chain_store.open_runs(session, operator_id)
+            async with workshop.units() as uow:
+                waiting = await uow.runs.open_runs(operator_id)
             for run in waiting:
                 if not run.due(now, has_target=True):
                     return  # an older day waits for its retry; later days keep their order
                 if not await _deliver_day(exporter, operator_id, run.day, target, run, report):
                     return
-        async with workshop.sessions() as session:
-            newest = await chain_store.last_link(session, operator_id)
+        async with workshop.units() as uow:
+            newest = await uow.chains.last_link(operator_id)
         day = first if newest is None else newest.day + timedelta(days=1)
         while day <= due:
             if target is None:
@@ -139,8 +143,8 @@ async def _deliver_day(
     workshop, policy, metrics = exporter.workshop, exporter.policy, exporter.metrics
     previous_attempts = 0 if run is None else run.attempts
     if run is None:
-        async with transaction(workshop.sessions) as session:
-            await chain_store.open_run(session, operator_id, day)
+        async with workshop.units() as uow:
+            await uow.runs.open_run(operator_id, day)
     error: DeliveryError | None = None
     tries = 0
     while tries < policy.attempts_per_pass:
@@ -155,7 +159,7 @@ async def _deliver_day(
             error = DeliveryError(reason, f"{exc.__class__.__name__}: {exc}")
             log.error("cannot build the pack of %s %s: %s", operator_id, day, exc)
             if metrics is not None:
-                metrics.failures.labels(reason).inc()
+                metrics.failed(reason)
             break  # retrying at once would fail the same way
         except DeliveryError as exc:
             error = exc
@@ -168,14 +172,12 @@ async def _deliver_day(
                 extra={"operator_id": operator_id, "reason": exc.reason},
             )
             if metrics is not None:
-                metrics.deliveries.labels("failed").inc()
-                metrics.failures.labels(exc.reason).inc()
+                metrics.delivery_failed(exc.reason)
             if tries < policy.attempts_per_pass:
                 await asyncio.sleep(policy.attempt_backoff_s * 2 ** (tries - 1))
             continue
         if metrics is not None:
-            metrics.deliveries.labels("succeeded").inc()
-            metrics.upload_seconds.observe(clock_time.perf_counter() - started)
+            metrics.delivered(seconds=clock_time.perf_counter() - started)
         if plan.link is None:
             report.built.append((operator_id, day))
         await _record_success(
@@ -225,19 +227,17 @@ async def _record_success(
     event_id = uuid.uuid5(
         EVENT_IDS, f"exported:{link.operator_id}:{link.day}:{link.zip_sha256}:{total}"
     )
-    async with transaction(exporter.workshop.sessions) as session:
-        await chain_store.mark_succeeded(
-            session,
+    async with exporter.workshop.units() as uow:
+        await uow.runs.mark_succeeded(
             link.operator_id,
             link.day,
             attempts=tries,
             remote_path=delivery.remote_path,
             now=now,
         )
-        envelope = exporter.events.envelope(
-            data, tenant=link.operator_id, subject=link.day.isoformat()
+        await uow.events.emit_as(
+            str(event_id), data, tenant=link.operator_id, subject=link.day.isoformat()
         )
-        await exporter.events.emit(session, replace(envelope, id=str(event_id)))
     log.info(
         "delivered %s to %s",
         link.filename,
@@ -267,9 +267,8 @@ async def _record_failure(
         reason=error.reason,
         next_attempt_at=next_at,
     )
-    async with transaction(exporter.workshop.sessions) as session:
-        await chain_store.mark_failed(
-            session,
+    async with exporter.workshop.units() as uow:
+        await uow.runs.mark_failed(
             operator_id,
             day,
             attempts=tries,
@@ -278,5 +277,4 @@ async def _record_failure(
             next_attempt_at=next_at,
             now=now,
         )
-        envelope = exporter.events.envelope(data, tenant=operator_id, subject=day.isoformat())
-        await exporter.events.emit(session, envelope)
+        await uow.events.emit(data, tenant=operator_id, subject=day.isoformat())

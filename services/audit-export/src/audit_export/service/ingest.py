@@ -14,27 +14,17 @@ tenant id is not a usable operator id, or that a pack could not carry, is dead-l
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, Protocol
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import Any
 
 from academy_runtime.consumer import PoisonMessage
-from audit_export.adapters import log_store
 from audit_export.domain.targets import OPERATOR_ID
+from audit_export.service.ports import AuditUnit, Clock, IngestObserver
 from auditpack.derive import DerivationError, csv_row_for
 from auditpack.manifest import REVISION
 from auditpack.merkle import MerkleAccumulator, leaf_hash
 from auditpack.records import AuditRecord, RecordError, event_problems
 from auditpack.register import register_entry
 from contracts import Envelope, topics
-
-Clock = Callable[[], datetime]
-
-
-class IngestObserver(Protocol):
-    def appended(self, *, delay_s: float) -> None: ...
-
-    def rejected(self, reason: str) -> None: ...
 
 
 class _Silent:
@@ -69,7 +59,7 @@ def _record(index: int, recorded_at: datetime, envelope: Envelope[Any]) -> Audit
 
 async def append(
     envelope: Envelope[Any],
-    session: AsyncSession,
+    uow: AuditUnit,
     *,
     clock: Clock,
     observer: IngestObserver | None = None,
@@ -80,7 +70,7 @@ async def append(
     if not valid_tenant(operator):
         watcher.rejected("tenant")
         raise PoisonMessage(f"event {envelope.id}: tenant id {operator!r} is not an operator id")
-    head = await log_store.lock_head(session, operator)
+    head = await uow.log.lock_head(operator)
     floors = [t for t in (head.last_recorded_at, head.sealed_until) if t is not None]
     recorded_at = max([clock(), *floors])
     try:
@@ -91,8 +81,7 @@ async def append(
     leaf = leaf_hash(record.line)
     accumulator = MerkleAccumulator(head.state)
     accumulator.add(leaf)
-    appended = await log_store.append_record(
-        session,
+    appended = await uow.log.append_record(
         operator_id=operator,
         index=record.index,
         event_id=envelope.id,
@@ -110,10 +99,11 @@ async def append(
 
 def handler(
     *, clock: Clock, observer: IngestObserver | None = None
-) -> Callable[[Envelope[Any], AsyncSession], Awaitable[None]]:
-    """The consumer handler: one append per event, in the consumer's transaction."""
+) -> Callable[[Envelope[Any], AuditUnit], Awaitable[None]]:
+    """The consumer handler: one append per event, in the unit the consumer entrypoint opens
+    (`audit_units(runtime).consumer`, inside the inbox's transaction)."""
 
-    async def on_event(envelope: Envelope[Any], session: AsyncSession) -> None:
-        await append(envelope, session, clock=clock, observer=observer)
+    async def on_event(envelope: Envelope[Any], uow: AuditUnit) -> None:
+        await append(envelope, uow, clock=clock, observer=observer)
 
     return on_event

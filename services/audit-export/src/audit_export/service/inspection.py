@@ -13,14 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from academy_runtime.db import transaction
-from academy_runtime.ports import EventSink
-from audit_export.adapters.locks import operator_lock
 from audit_export.domain.schedule import days_between, utc_day
 from audit_export.service import ingest
 from audit_export.service.packs import PackWorkshop, build_through, built_pack, ensure_chain
+from audit_export.service.ports import AuditUnit, Envelopes, OperatorLocks
 from auditpack.inspection import BundleResult, DailyPack, InspectionScope, write_bundle
 from auditpack.period import Period
 from auditpack.public_keys import export_public_keys
@@ -51,8 +47,8 @@ def check_scope(scope: InspectionScope, *, now: datetime, max_days: int) -> None
 
 
 async def record_action(
-    workshop: PackWorkshop,
-    events: EventSink,
+    uow: AuditUnit,
+    envelopes: Envelopes,
     *,
     operator_id: str,
     action: str,
@@ -75,14 +71,13 @@ async def record_action(
         details=details or {},
         at=now,
     )
-    envelope = events.envelope(data, tenant=operator_id, subject=target)
-    async with transaction(workshop.sessions) as session:
-        await ingest.append(envelope, session, clock=lambda: now)
+    envelope = envelopes.envelope(data, tenant=operator_id, subject=target)
+    await ingest.append(envelope, uow, clock=lambda: now)
 
 
 async def record_request(
-    workshop: PackWorkshop,
-    events: EventSink,
+    uow: AuditUnit,
+    envelopes: Envelopes,
     scope: InspectionScope,
     requester: Requester,
     *,
@@ -90,8 +85,8 @@ async def record_request(
 ) -> None:
     """Record that an inspection bundle of `scope` was handed to `requester`."""
     await record_action(
-        workshop,
-        events,
+        uow,
+        envelopes,
         operator_id=scope.operator_id,
         action=ACTION,
         target=f"{scope.jurisdiction} {scope.first_day.isoformat()}..{scope.last_day.isoformat()}",
@@ -103,22 +98,24 @@ async def record_request(
 
 async def export_bundle(
     workshop: PackWorkshop,
-    engine: AsyncEngine,
+    locks: OperatorLocks,
     scope: InspectionScope,
     out: Path,
     *,
     now: datetime,
     has_target: bool,
 ) -> BundleResult:
-    """Write the scope's bundle to `out` (building any missing daily pack first)."""
+    """Write the scope's bundle to `out` (building any missing daily pack first); the packs'
+    units of work come from `workshop.units`, one after the other (service/packs.py)."""
     keyring = workshop.keyring
     if keyring is None:
         raise InspectionError("no signing key is configured")
     operator_id = scope.operator_id
-    async with operator_lock(engine, operator_id, wait=True), AsyncExitStack() as stack:
-        first = await ensure_chain(
-            workshop.sessions, operator_id, due=scope.last_day, has_target=has_target, now=now
-        )
+    async with locks.hold(operator_id, wait=True), AsyncExitStack() as stack:
+        async with workshop.units() as uow:
+            first = await ensure_chain(
+                uow, operator_id, due=scope.last_day, has_target=has_target, now=now
+            )
         if first is None or scope.first_day < first:
             starts = "has no audit log yet" if first is None else f"starts on {first.isoformat()}"
             raise InspectionError(f"the audit log of {operator_id} {starts}")

@@ -5,6 +5,12 @@ records through the incremental builder into a sink (one flat loop: a block in, 
 adds out), and records the pack as the next link of the chain together with its export run.
 A rebuild streams the same index range with the stored spec and must reproduce the stored
 manifest and zip hashes, or it fails loudly.
+
+Several transactions on purpose, so the workshop carries `units` (the entrypoint's
+`audit_units(runtime)`, documented in `PackWorkshop`) and each step opens its own short unit:
+reading the chain, sealing the day (committed before the block stream, on its own
+connection, reads the sealed range, so no transaction stays open while a pack streams),
+and recording the link after the build (or, for a delivery, after the upload is verified).
 """
 
 import asyncio
@@ -19,14 +25,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from academy_runtime.db import transaction
-from audit_export.adapters import chain_store, log_store
-from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.chain import PackLink, RunStatus, first_spec
 from audit_export.domain.schedule import chain_first_day
-from audit_export.service.ports import BlockSource, PackSink
+from audit_export.service.ports import (
+    AuditUnit,
+    AuditUnits,
+    BlockSource,
+    ExportObserver,
+    PackSink,
+)
 from auditpack.pack import PackBuilder, PackResult, PackSpec
 from auditpack.period import Period, pack_filename
 from auditpack.signing import KeyRing
@@ -42,13 +49,17 @@ class PackIntegrityError(RuntimeError):
 
 @dataclass(frozen=True)
 class PackWorkshop:
-    """Everything building a pack needs, wired once in `create`."""
+    """Everything building a pack needs, wired once in `create`.
 
-    sessions: async_sessionmaker[AsyncSession]
+    `units` opens the short units of work a build takes one after the other (module
+    docstring); it is the entrypoint's `audit_units(runtime)`, passed in, never a session.
+    """
+
+    units: AuditUnits
     blocks: BlockSource
     keyring: KeyRing | None
     work_dir: Path | None = None
-    metrics: AuditMetrics | None = None
+    metrics: ExportObserver | None = None
 
 
 @dataclass(frozen=True)
@@ -58,7 +69,7 @@ class BuiltPack:
 
 
 async def ensure_chain(
-    sessions: async_sessionmaker[AsyncSession],
+    uow: AuditUnit,
     operator_id: str,
     *,
     due: date,
@@ -66,22 +77,21 @@ async def ensure_chain(
     now: datetime,
 ) -> date | None:
     """The operator's chain start, registering it on first need; None if no pack is due yet."""
-    async with transaction(sessions) as session:
-        first = await chain_store.chain_first_day(session, operator_id)
-        if first is not None:
-            return first
-        first_record = await log_store.first_recorded_at(session, operator_id)
-        chosen = chain_first_day(first_record, due, has_target=has_target)
-        if chosen is None:
-            return None
-        return await chain_store.register_chain(session, operator_id, chosen, now=now)
+    first = await uow.chains.chain_first_day(operator_id)
+    if first is not None:
+        return first
+    first_record = await uow.log.first_recorded_at(operator_id)
+    chosen = chain_first_day(first_record, due, has_target=has_target)
+    if chosen is None:
+        return None
+    return await uow.chains.register_chain(operator_id, chosen, now=now)
 
 
-async def _spec_for_new(session: AsyncSession, operator_id: str, day: date) -> PackSpec:
-    previous = await chain_store.link(session, operator_id, day - timedelta(days=1))
+async def _spec_for_new(uow: AuditUnit, operator_id: str, day: date) -> PackSpec:
+    previous = await uow.chains.link(operator_id, day - timedelta(days=1))
     if previous is not None:
         return previous.next_spec()
-    first = await chain_store.chain_first_day(session, operator_id)
+    first = await uow.chains.chain_first_day(operator_id)
     if first == day:
         return first_spec(operator_id, day)
     if first is None or day < first:
@@ -107,17 +117,15 @@ async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> Pack
     """The plan of the operator's pack of `day`; a first build seals the day in the log."""
     if workshop.keyring is None:
         raise ChainError("no signing key is configured (AUDIT_EXPORT_SIGNING_KEYS)")
-    async with workshop.sessions() as session:
-        link = await chain_store.link(session, operator_id, day)
-        spec = link.spec if link is not None else await _spec_for_new(session, operator_id, day)
+    async with workshop.units() as uow:
+        link = await uow.chains.link(operator_id, day)
+        spec = link.spec if link is not None else await _spec_for_new(uow, operator_id, day)
     if link is not None:
         return PackPlan(spec, link.log_before.size, link.log_after.size, link)
-    async with transaction(workshop.sessions) as session:
-        size = await log_store.seal(session, operator_id, Period.day(day).end)
-    async with workshop.sessions() as session:
-        end = await log_store.first_index_at_or_after(
-            session, operator_id, Period.day(day).end, default=size
-        )
+    async with workshop.units() as uow:  # the seal commits before anything reads the range
+        size = await uow.log.seal(operator_id, Period.day(day).end)
+    async with workshop.units() as uow:
+        end = await uow.log.first_index_at_or_after(operator_id, Period.day(day).end, default=size)
     return PackPlan(spec, spec.log_before.size, end, None)
 
 
@@ -138,7 +146,7 @@ async def write_pack(workshop: PackWorkshop, plan: PackPlan, sink: PackSink) -> 
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if workshop.metrics is not None:
-        workshop.metrics.build_seconds.observe(time.perf_counter() - started)
+        workshop.metrics.built(seconds=time.perf_counter() - started)
     return builder.result
 
 
@@ -156,8 +164,8 @@ async def record_pack(
     built = PackLink.of(plan.spec, result, zip_sha256=zip_sha256, built_at=now)
     if plan.link is None:
         status = RunStatus.PENDING if has_target else RunStatus.AWAITING_TARGET
-        async with transaction(workshop.sessions) as session:
-            await chain_store.add_link(session, built, status=status)
+        async with workshop.units() as uow:
+            await uow.chains.add_link(built, status=status)
         return built
     if (built.manifest_sha256, built.zip_sha256) != (
         plan.link.manifest_sha256,
@@ -235,9 +243,9 @@ async def build_through(
     workshop: PackWorkshop, operator_id: str, last: date, *, now: datetime, has_target: bool
 ) -> None:
     """Build every missing pack of the operator's chain up to `last` (in order)."""
-    async with workshop.sessions() as session:
-        first = await chain_store.chain_first_day(session, operator_id)
-        newest = await chain_store.last_link(session, operator_id)
+    async with workshop.units() as uow:
+        first = await uow.chains.chain_first_day(operator_id)
+        newest = await uow.chains.last_link(operator_id)
     if first is None:
         raise ChainError(f"{operator_id} has no pack chain")
     day = first if newest is None else newest.day + timedelta(days=1)

@@ -2,40 +2,33 @@
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from audit_export.adapters import chain_store, log_store
-from audit_export.adapters.metrics import AuditMetrics
 from audit_export.domain.targets import Targets
+from audit_export.service.ports import AuditUnit, ExportObserver
 from contracts import topics
 
 
-async def discover_operators(
-    sessions: async_sessionmaker[AsyncSession], targets: Targets
-) -> tuple[list[str], list[str]]:
+async def discover_operators(uow: AuditUnit, targets: Targets) -> tuple[list[str], list[str]]:
     """(operators to export, those without a target).
 
     Every operator with an SFTP target (so a new archive gets packs, empty ones included,
     from the next night) plus every operator seen in the audit log (so its chain of packs is
     kept even before a target exists). The platform tenant is not an operator: no packs.
     """
-    async with sessions() as session:
-        logged = set(await log_store.operators_in_log(session))
+    logged = set(await uow.log.operators_in_log())
     logged.discard(topics.PLATFORM_TENANT)
     operators = sorted(set(targets) | logged)
     return operators, sorted(logged - set(targets))
 
 
 async def refresh_metrics(
-    sessions: async_sessionmaker[AsyncSession],
-    metrics: AuditMetrics,
+    uow: AuditUnit,
+    metrics: ExportObserver,
     targets: Targets,
     *,
     without_target: int,
     now: datetime,
 ) -> None:
-    async with sessions() as session:
-        snapshot = await chain_store.status_snapshot(session)
+    snapshot = await uow.chains.status_snapshot()
     metrics.refresh(
         snapshot, with_target=set(targets), without_target=without_target, passed_at=now
     )
