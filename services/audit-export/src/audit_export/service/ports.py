@@ -205,12 +205,20 @@ class Envelopes(Protocol):
 
 
 class AuditUnit(Protocol):
-    """Everything one transaction offers; opened by entrypoints, built by the adapters."""
+    """Everything one transaction offers; opened by entrypoints, built by the adapters (read
+    only here, so a fake's richer stores implement it too)."""
 
-    log: LogStore
-    chains: ChainStore
-    runs: ExportRuns
-    events: AuditEvents
+    @property
+    def log(self) -> LogStore: ...
+
+    @property
+    def chains(self) -> ChainStore: ...
+
+    @property
+    def runs(self) -> ExportRuns: ...
+
+    @property
+    def events(self) -> AuditEvents: ...
 
 
 class AuditUnits(Protocol):
