@@ -12,7 +12,6 @@ from starlette.types import Scope
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from assessment.adapters.orm import SCHEMA, metadata
-from assessment.adapters.unit_of_work import track_store
 from assessment.domain.attempts import AttemptRules
 from assessment.entrypoints import (
     admin,
@@ -80,7 +79,6 @@ def create(
     )
     wiring = Wiring(
         runtime=runtime,
-        tracks=track_store(runtime),
         clock=clock or runtime.clock,
         ids=ids or SystemIds(),
         rules=AttemptRules(submission_grace=timedelta(seconds=settings.submission_grace_s)),

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from academy.local.issuer import DevIssuer
 from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
-from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
 from assessment.adapters.orm import outbox
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.entrypoints.deps import Wiring
 from assessment.service import operators, scheduler
 from assessment.service.catalogue import apply_catalogue_event
@@ -61,15 +61,13 @@ class Harness:
         """Feed catalogue events through the consumer's handler (Kafka has its own test)."""
         for data in events:
             envelope = self.runtime.envelope(data, tenant=topics.PLATFORM_TENANT)
-            async with transaction(self.runtime.sessions) as session:
-                await apply_catalogue_event(envelope, session, tracks=self.wiring.tracks)
+            async with assessment_units(self.runtime)() as uow:
+                await apply_catalogue_event(envelope, uow)
 
     async def go_live(self, operator: str, *jurisdictions: str) -> None:
-        async with transaction(self.runtime.sessions) as session:
+        async with assessment_units(self.runtime)() as uow:
             await operators.set_jurisdictions(
-                session,
-                events=self.runtime,
-                tracks=self.wiring.tracks,
+                uow=uow,
                 operator_id=operator,
                 jurisdictions=list(jurisdictions),
                 actor="test-admin",
@@ -91,9 +89,7 @@ class Harness:
 
     async def scheduler_pass(self) -> int:
         return await scheduler.run_once(
-            self.runtime.sessions,
-            events=self.runtime,
-            tracks=self.wiring.tracks,
+            assessment_units(self.runtime),
             now=self.clock(),
             rules=self.wiring.rules,
             batch_size=50,

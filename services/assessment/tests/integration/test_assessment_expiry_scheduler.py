@@ -7,6 +7,7 @@ import pytest
 from assessment_harness import Harness
 from assessment_testkit import answers, realistic_track, unique_jurisdiction, unique_operator
 
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.service import scheduler
 from contracts.catalogue import TrackPublished
 
@@ -39,9 +40,7 @@ async def _setup(harness: Harness) -> tuple[TrackPublished, str]:
 
 async def _replica_pass(harness: Harness, *, batch_size: int) -> int:
     return await scheduler.run_once(
-        harness.runtime.sessions,
-        events=harness.runtime,
-        tracks=harness.wiring.tracks,
+        assessment_units(harness.runtime),
         now=harness.clock(),
         rules=harness.wiring.rules,
         batch_size=batch_size,

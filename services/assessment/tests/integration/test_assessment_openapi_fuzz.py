@@ -17,8 +17,7 @@ from schemathesis.specs.openapi.checks import allow_header_conformance
 
 from academy.local.issuer import DevIssuer
 from academy.testing.server import ServerThread
-from academy_runtime.db import transaction
-from assessment.adapters.track_store import TrackStore
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create
 from assessment.service import operators
 from assessment.service.catalogue import apply_catalogue_event
@@ -38,14 +37,11 @@ async def seeded(database_url: str) -> None:
     """A published track and a go-live jurisdiction, so some requests find real data."""
     _, runtime = create(AssessmentSettings(environment="test", database_url=database_url))
     track = realistic_track(jurisdiction=FUZZ_JURISDICTION)
-    tracks = TrackStore()
-    async with transaction(runtime.sessions) as session:
+    async with assessment_units(runtime)() as uow:
         envelope = runtime.envelope(track, tenant=topics.PLATFORM_TENANT)
-        await apply_catalogue_event(envelope, session, tracks=tracks)
+        await apply_catalogue_event(envelope, uow)
         await operators.set_jurisdictions(
-            session,
-            events=runtime,
-            tracks=tracks,
+            uow=uow,
             operator_id=FUZZ_OPERATOR,
             jurisdictions=[FUZZ_JURISDICTION],
             actor="fuzz",

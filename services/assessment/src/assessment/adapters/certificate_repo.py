@@ -13,11 +13,6 @@ from assessment.domain.certificates import Certificate
 
 c = certificates.c
 
-#: Columns that change after issue, by what changes them.
-SUPERSESSION = ("superseded_by", "superseded_at")
-REVOCATION = ("revoked_at", "revoked_by", "revocation_reason")
-NOTICES = ("expiring_notice_sent_at", "expired_notice_sent_at")
-
 
 def _certificate(row: Any) -> Certificate:
     return Certificate(**{name: getattr(row, name) for name in Certificate.__dataclass_fields__})

@@ -3,16 +3,14 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
 from academy_runtime.bodies import RequestBody
-from academy_runtime.db import transaction
 from academy_runtime.input_guard import invalid_request_body
-from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText
-from assessment.entrypoints.deps import BEARER, OperatorPath, WiringDep
+from assessment.entrypoints.deps import BEARER, OperatorPath, UowDep
 from assessment.entrypoints.errors import AUTHENTICATED, ErrorBody, error_responses
 from assessment.service import operators
 from contracts.identifiers import JurisdictionCode
@@ -105,9 +103,8 @@ PUT_ERRORS = {
 async def put_jurisdictions(
     operator_id: OperatorPath,
     body: JurisdictionsBody,
-    request: Request,
     principal: CurrentPrincipal,
-    wiring: WiringDep,
+    uow: UowDep,
 ) -> OperatorJurisdictions:
     if not _can_administer(principal, operator_id):
         raise HTTPException(
@@ -118,21 +115,17 @@ async def put_jurisdictions(
                 "detail": "operator admins may only change their own operator",
             },
         )
-    runtime: ServiceRuntime = request.app.state.runtime
     try:
-        async with transaction(runtime.sessions) as session:
-            changed = await operators.set_jurisdictions(
-                session,
-                events=runtime,
-                tracks=wiring.tracks,
-                operator_id=operator_id,
-                jurisdictions=body.jurisdictions,
-                actor=principal.actor,
-                reason=body.reason,
-                now=datetime.now(UTC),
-                vouched=principal.operator_id == operator_id,
-                new_operator=body.new_operator,
-            )
+        changed = await operators.set_jurisdictions(
+            uow=uow,
+            operator_id=operator_id,
+            jurisdictions=body.jurisdictions,
+            actor=principal.actor,
+            reason=body.reason,
+            now=datetime.now(UTC),
+            vouched=principal.operator_id == operator_id,
+            new_operator=body.new_operator,
+        )
     except operators.UnknownOperator as exc:
         raise HTTPException(404, exc.body) from exc
     except operators.Unpublished as exc:
@@ -150,15 +143,13 @@ async def put_jurisdictions(
     responses=error_responses(404),
 )
 async def get_jurisdictions(
-    operator_id: OperatorPath, request: Request, principal: CurrentPrincipal
+    operator_id: OperatorPath, principal: CurrentPrincipal, uow: UowDep
 ) -> OperatorJurisdictions:
     if principal.operator_id != operator_id and not principal.has_role(
         "academy_admin", "academy_support"
     ):
         raise HTTPException(404, f"operator {operator_id!r} not found")
-    runtime: ServiceRuntime = request.app.state.runtime
-    async with runtime.sessions() as session:
-        found = await operators.get_jurisdictions(session, operator_id)
+    found = await operators.get_jurisdictions(uow, operator_id)
     if found is None:
         raise HTTPException(
             404, f"operator {operator_id!r} has no jurisdictions set yet; PUT them first"

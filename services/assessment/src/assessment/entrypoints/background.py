@@ -4,23 +4,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from academy_runtime.consumer import Handler
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.entrypoints.deps import Wiring
 from assessment.service import scheduler
 from assessment.service.catalogue import apply_catalogue_event
-from contracts import Envelope
 
 log = logging.getLogger(__name__)
 
 
-def catalogue_handler(wiring: Wiring) -> Callable[[Envelope[Any], AsyncSession], Awaitable[None]]:
-    async def handle(envelope: Envelope[Any], session: AsyncSession) -> None:
-        await apply_catalogue_event(envelope, session, tracks=wiring.tracks)
-
-    return handle
+def catalogue_handler(wiring: Wiring) -> Handler:
+    """Applies catalogue events in the idempotent consumer's inbox transaction."""
+    return assessment_units(wiring.runtime).consumer(apply_catalogue_event)
 
 
 def scheduler_loop(
@@ -28,13 +24,13 @@ def scheduler_loop(
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     """Every `interval_s`: close overdue attempts, then send due expiry notices."""
 
+    units = assessment_units(wiring.runtime)
+
     async def loop(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
                 staged = await scheduler.run_once(
-                    wiring.runtime.sessions,
-                    events=wiring.runtime,
-                    tracks=wiring.tracks,
+                    units,
                     now=wiring.clock(),
                     rules=wiring.rules,
                     batch_size=batch_size,

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal
-from academy_runtime.db import transaction
 from assessment.domain.certificates import (
     Certificate,
     CertificateStatus,
@@ -28,7 +27,7 @@ from assessment.entrypoints.certificate_pages import (
     printable_page,
     verification_page,
 )
-from assessment.entrypoints.deps import BEARER, Wiring, WiringDep, id_path, identity
+from assessment.entrypoints.deps import BEARER, UowDep, Wiring, WiringDep, id_path, identity
 from assessment.entrypoints.errors import (
     AUTHENTICATED,
     STATUS_BY_CODE,
@@ -103,12 +102,11 @@ class CertificateList(BaseModel):
     dependencies=BEARER,
     responses=error_responses(401, 403),
 )
-async def my_certificates(principal: CurrentPrincipal, wiring: WiringDep) -> CertificateList:
+async def my_certificates(
+    principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep
+) -> CertificateList:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
-        found = await certificates.my_certificates(
-            session, identity=identity(principal), events=wiring.runtime, now=now
-        )
+    found = await certificates.my_certificates(uow=uow, identity=identity(principal), now=now)
     return CertificateList(certificates=[CertificateOut.of(c, now=now) for c in found])
 
 
@@ -190,21 +188,18 @@ async def printable(
     request: Request,
     response: Response,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> Any:
     as_html = prefers_html(request.headers.get("accept"))
     now = wiring.clock()
     try:
-        async with transaction(wiring.runtime.sessions) as session:
-            cert = await certificates.my_certificate(
-                session,
-                identity=identity(principal),
-                events=wiring.runtime,
-                now=now,
-                certificate_id=certificate_id,
-            )
-            labels = await certificates.track_labels(
-                session, tracks=wiring.tracks, certificate=cert
-            )
+        cert = await certificates.my_certificate(
+            uow=uow,
+            identity=identity(principal),
+            now=now,
+            certificate_id=certificate_id,
+        )
+        labels = await certificates.track_labels(uow=uow, certificate=cert)
     except AssessmentError as exc:
         return _refusal(exc, as_html=as_html, now=now)
     copy = _printable(cert, labels, now=now, url=_verification_url(wiring, cert.verification_code))
@@ -227,18 +222,17 @@ async def printable(
         refused_as_page=(404, 422),
     ),
 )
-async def verify(code: CodePath, request: Request, response: Response, wiring: WiringDep) -> Any:
+async def verify(
+    code: CodePath, request: Request, response: Response, wiring: WiringDep, uow: UowDep
+) -> Any:
     as_html = prefers_html(request.headers.get("accept"))
     now = wiring.clock()
     try:
-        async with wiring.runtime.sessions() as session:
-            if not as_html:
-                response.headers["Vary"] = "Accept"
-                return await certificates.verify(session, code=code, now=now)
-            cert = await certificates.by_code(session, code=code)
-            labels = await certificates.track_labels(
-                session, tracks=wiring.tracks, certificate=cert
-            )
+        if not as_html:
+            response.headers["Vary"] = "Accept"
+            return await certificates.verify(uow=uow, code=code, now=now)
+        cert = await certificates.by_code(uow=uow, code=code)
+        labels = await certificates.track_labels(uow=uow, certificate=cert)
     except AssessmentError as exc:
         return _refusal(exc, as_html=as_html, now=now)
     return page_response(verification_page(public_view(cert, now=now), labels))

@@ -10,10 +10,11 @@ from academy_runtime import auth
 from academy_runtime.auth import Principal
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText as ReasonText
-from assessment.adapters.track_store import TrackStore
+from academy_runtime.uow import unit_of_work
+from assessment.adapters.unit_of_work import SqlAssessmentUnit
 from assessment.domain.attempts import AttemptRules
 from assessment.domain.staff import StaffMember
-from assessment.service.ports import Clock, IdSource
+from assessment.service.ports import AssessmentUnit, Clock, IdSource
 from contracts import identifiers
 
 CROSS_TENANT_ROLES = tuple(sorted(auth.CROSS_TENANT_ROLES))
@@ -25,7 +26,6 @@ class Wiring:
     """Built once per app from Settings; routers reach it through `WiringDep`."""
 
     runtime: ServiceRuntime
-    tracks: TrackStore
     clock: Clock
     ids: IdSource
     rules: AttemptRules
@@ -38,6 +38,8 @@ def _wiring(request: Request) -> Wiring:
 
 
 WiringDep = Annotated[Wiring, Depends(_wiring)]
+#: A route's unit of work (committed before the response is sent), the runtime's one way.
+UowDep = Annotated[AssessmentUnit, unit_of_work(SqlAssessmentUnit)]
 
 #: Documents the bearer scheme in OpenAPI; verification itself is `CurrentPrincipal`'s job.
 bearer_scheme = HTTPBearer(

@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from academy_runtime.auth import CurrentPrincipal
 from academy_runtime.bodies import RequestBody
-from academy_runtime.db import transaction
 from assessment.domain.attempts import Attempt
 from assessment.domain.exams import ExamPaper
 from assessment.entrypoints.deps import (
@@ -15,11 +14,17 @@ from assessment.entrypoints.deps import (
     ID_PATTERN,
     TRACK_KEY_PATTERN,
     TrackKeyPath,
+    UowDep,
     WiringDep,
     id_path,
     identity,
 )
-from assessment.entrypoints.errors import AUTHENTICATED, WITH_BODY, error_responses
+from assessment.entrypoints.errors import (
+    AUTHENTICATED,
+    WITH_BODY,
+    error_response,
+    error_responses,
+)
 from assessment.service import exams
 from assessment.service.outcomes import AttemptOutcome
 from contracts.base import UtcDatetime
@@ -124,19 +129,16 @@ class Submission(RequestBody):
     responses=error_responses(*AUTHENTICATED, 404, 409, 429),
 )
 async def start_attempt(
-    track_key: TrackKeyPath, principal: CurrentPrincipal, wiring: WiringDep
+    track_key: TrackKeyPath, principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep
 ) -> AttemptDetail:
-    async with transaction(wiring.runtime.sessions) as session:
-        started = await exams.start(
-            session,
-            identity=identity(principal),
-            track_key=track_key,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            ids=wiring.ids,
-            now=wiring.clock(),
-            rules=wiring.rules,
-        )
+    started = await exams.start(
+        uow=uow,
+        identity=identity(principal),
+        track_key=track_key,
+        ids=wiring.ids,
+        now=wiring.clock(),
+        rules=wiring.rules,
+    )
     summary = AttemptSummary.of(started.attempt)
     return AttemptDetail(**summary.model_dump(), paper=Paper.of(started.paper))
 
@@ -150,17 +152,16 @@ async def start_attempt(
 async def list_attempts(
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     track_key: Annotated[str | None, Query(pattern=TRACK_KEY_PATTERN)] = None,
 ) -> AttemptList:
-    async with transaction(wiring.runtime.sessions) as session:
-        found = await exams.list_attempts(
-            session,
-            identity=identity(principal),
-            track_key=track_key,
-            events=wiring.runtime,
-            now=wiring.clock(),
-            rules=wiring.rules,
-        )
+    found = await exams.list_attempts(
+        uow=uow,
+        identity=identity(principal),
+        track_key=track_key,
+        now=wiring.clock(),
+        rules=wiring.rules,
+    )
     return AttemptList(attempts=[AttemptSummary.of(a) for a in found])
 
 
@@ -171,17 +172,15 @@ async def list_attempts(
     responses=error_responses(*AUTHENTICATED, 404),
 )
 async def get_attempt(
-    attempt_id: AttemptPath, principal: CurrentPrincipal, wiring: WiringDep
+    attempt_id: AttemptPath, principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep
 ) -> AttemptDetail:
-    async with transaction(wiring.runtime.sessions) as session:
-        view = await exams.get_attempt(
-            session,
-            identity=identity(principal),
-            attempt_id=attempt_id,
-            events=wiring.runtime,
-            now=wiring.clock(),
-            rules=wiring.rules,
-        )
+    view = await exams.get_attempt(
+        uow=uow,
+        identity=identity(principal),
+        attempt_id=attempt_id,
+        now=wiring.clock(),
+        rules=wiring.rules,
+    )
     return AttemptDetail(
         **AttemptSummary.of(view.attempt).model_dump(),
         paper=None if view.paper is None else Paper.of(view.paper),
@@ -215,23 +214,22 @@ async def submit_attempt(
     idempotency_key: IdempotencyKey,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     response: Response,
-) -> AttemptOutcome:
-    async with transaction(wiring.runtime.sessions) as session:
-        result = await exams.submit(
-            session,
-            identity=identity(principal),
-            attempt_id=attempt_id,
-            answers=body.answers,
-            idempotency_key=idempotency_key,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            ids=wiring.ids,
-            now=wiring.clock(),
-            rules=wiring.rules,
-        )
-    if result.rejection is not None:
-        raise result.rejection
+) -> AttemptOutcome | Response:
+    now = wiring.clock()
+    result = await exams.submit(
+        uow=uow,
+        identity=identity(principal),
+        attempt_id=attempt_id,
+        answers=body.answers,
+        idempotency_key=idempotency_key,
+        ids=wiring.ids,
+        now=now,
+        rules=wiring.rules,
+    )
+    if result.rejection is not None:  # returned, not raised: the timed-out close commits
+        return error_response(result.rejection, now=now)
     assert result.outcome is not None
     if result.replayed:
         response.headers["Idempotent-Replayed"] = "true"

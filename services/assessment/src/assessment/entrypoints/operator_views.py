@@ -19,6 +19,7 @@ from assessment.entrypoints.deps import (
     BEARER,
     JURISDICTION_PATTERN,
     OperatorPath,
+    UowDep,
     WiringDep,
 )
 from assessment.entrypoints.errors import AUTHENTICATED, error_responses
@@ -137,19 +138,18 @@ async def staff_progress(
     operator_id: OperatorPath,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     jurisdiction: JurisdictionQuery = None,
     expiring_within_days: Days = 60,
 ) -> StaffProgress:
     require_operator(principal, operator_id)
-    async with wiring.runtime.sessions() as session:
-        rows = await operator_views.staff_progress(
-            session,
-            operator_id=operator_id,
-            jurisdiction=jurisdiction,
-            expiring_within_days=expiring_within_days,
-            tracks=wiring.tracks,
-            now=wiring.clock(),
-        )
+    rows = await operator_views.staff_progress(
+        uow=uow,
+        operator_id=operator_id,
+        jurisdiction=jurisdiction,
+        expiring_within_days=expiring_within_days,
+        now=wiring.clock(),
+    )
     return StaffProgress(
         operator_id=operator_id, rows=[StaffTrackRow.model_validate(asdict(r)) for r in rows]
     )
@@ -164,19 +164,19 @@ async def held_certificates(
     operator_id: OperatorPath,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     jurisdiction: JurisdictionQuery = None,
     status: Annotated[Literal["valid", "all"], Query()] = "valid",
 ) -> HeldCertificates:
     require_operator(principal, operator_id)
     now = wiring.clock()
-    async with wiring.runtime.sessions() as session:
-        found = await operator_views.certificates(
-            session,
-            operator_id=operator_id,
-            jurisdiction=jurisdiction,
-            valid_only=status == "valid",
-            now=now,
-        )
+    found = await operator_views.certificates(
+        uow=uow,
+        operator_id=operator_id,
+        jurisdiction=jurisdiction,
+        valid_only=status == "valid",
+        now=now,
+    )
     return HeldCertificates(
         operator_id=operator_id, certificates=[HeldCertificate.of(c, now=now) for c in found]
     )
@@ -191,19 +191,19 @@ async def expiring_certificates(
     operator_id: OperatorPath,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
     within_days: Days = 60,
     jurisdiction: JurisdictionQuery = None,
 ) -> HeldCertificates:
     require_operator(principal, operator_id)
     now = wiring.clock()
-    async with wiring.runtime.sessions() as session:
-        found = await operator_views.expiring(
-            session,
-            operator_id=operator_id,
-            within_days=within_days,
-            jurisdiction=jurisdiction,
-            now=now,
-        )
+    found = await operator_views.expiring(
+        uow=uow,
+        operator_id=operator_id,
+        within_days=within_days,
+        jurisdiction=jurisdiction,
+        now=now,
+    )
     return HeldCertificates(
         operator_id=operator_id, certificates=[HeldCertificate.of(c, now=now) for c in found]
     )
@@ -215,14 +215,11 @@ async def expiring_certificates(
     summary="Onboarding readiness per jurisdiction: release-policy requirements met or missing",
 )
 async def readiness(
-    operator_id: OperatorPath, principal: CurrentPrincipal, wiring: WiringDep
+    operator_id: OperatorPath, principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep
 ) -> Readiness:
     require_operator(principal, operator_id)
     now = wiring.clock()
-    async with wiring.runtime.sessions() as session:
-        report = await operator_views.readiness(
-            session, operator_id=operator_id, tracks=wiring.tracks, now=now
-        )
+    report = await operator_views.readiness(uow=uow, operator_id=operator_id, now=now)
     return Readiness(
         operator_id=operator_id,
         checked_at=now,

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, require_roles
 from academy_runtime.bodies import RequestBody
-from academy_runtime.db import transaction
 from assessment.entrypoints.certificates import CertificateOut
 from assessment.entrypoints.deps import (
     BEARER,
@@ -20,6 +19,7 @@ from assessment.entrypoints.deps import (
     ReasonText,
     StaffIdPath,
     TrackKeyPath,
+    UowDep,
     WiringDep,
     id_path,
 )
@@ -92,17 +92,16 @@ async def revoke_certificate(
     body: Reason,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> RevokedCertificate:
     now = wiring.clock()
-    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
+    async with _known_operator():
         revoked = await support.revoke(
-            session,
+            uow=uow,
             operator_id=operator_id,
             certificate_id=certificate_id,
             actor=principal.actor,
             reason=body.reason,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
             now=now,
         )
     return RevokedCertificate(
@@ -122,18 +121,17 @@ async def reset_attempts(
     body: Reason,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> AttemptsResetOut:
     now = wiring.clock()
-    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
+    async with _known_operator():
         await support.reset_attempts(
-            session,
+            uow=uow,
             operator_id=operator_id,
             staff_id=staff_id,
             track_key=track_key,
             actor=principal.actor,
             reason=body.reason,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
             now=now,
         )
     return AttemptsResetOut(
@@ -159,18 +157,17 @@ async def waive_training(
     body: Reason,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> TrainingWaiverOut:
     now = wiring.clock()
-    async with _known_operator(), transaction(wiring.runtime.sessions) as session:
+    async with _known_operator():
         waiver = await support.waive_training(
-            session,
+            uow=uow,
             operator_id=operator_id,
             staff_id=staff_id,
             track_key=track_key,
             actor=principal.actor,
             reason=body.reason,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
             now=now,
         )
     return TrainingWaiverOut(

@@ -5,8 +5,15 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from academy_runtime.auth import CurrentPrincipal
-from academy_runtime.db import transaction
-from assessment.entrypoints.deps import BEARER, TrackKeyPath, WiringDep, id_path, identity
+from assessment.entrypoints.deps import (
+    BEARER,
+    TrackKeyPath,
+    UowDep,
+    Wiring,
+    WiringDep,
+    id_path,
+    identity,
+)
 from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.entrypoints.training_models import (
     Completion,
@@ -22,6 +29,7 @@ from assessment.entrypoints.training_models import (
     summary,
 )
 from assessment.service import lessons, training
+from assessment.service.ports import AssessmentUnit
 from assessment.service.staff import provision
 
 router = APIRouter(prefix="/v1/me", tags=["training"], dependencies=BEARER)
@@ -36,12 +44,9 @@ LessonPath = Annotated[str, id_path("core-aml-l1")]
     summary="The signed-in staff member (provisioned from the token on first call)",
     responses=error_responses(401, 403),
 )
-async def me(principal: CurrentPrincipal, wiring: WiringDep) -> Me:
-    async with transaction(wiring.runtime.sessions) as session:
-        holder = await provision(
-            session, identity=identity(principal), events=wiring.runtime, now=wiring.clock()
-        )
-        jurisdictions = await training.operator_jurisdictions(session, holder.operator_id)
+async def me(principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep) -> Me:
+    holder = await provision(uow=uow, identity=identity(principal), now=wiring.clock())
+    jurisdictions = await training.operator_jurisdictions(uow, holder.operator_id)
     return Me(
         staff_id=holder.staff_id,
         operator_id=holder.operator_id,
@@ -58,16 +63,13 @@ async def me(principal: CurrentPrincipal, wiring: WiringDep) -> Me:
     summary="My tracks: my roles x my operator's go-live jurisdictions, with progress",
     responses=error_responses(401, 403),
 )
-async def my_tracks(principal: CurrentPrincipal, wiring: WiringDep) -> TrackList:
+async def my_tracks(principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep) -> TrackList:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
-        views = await training.my_tracks(
-            session,
-            identity=identity(principal),
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            now=now,
-        )
+    views = await training.my_tracks(
+        uow=uow,
+        identity=identity(principal),
+        now=now,
+    )
     return TrackList(tracks=[summary(v, now=now) for v in views])
 
 
@@ -77,15 +79,12 @@ async def my_tracks(principal: CurrentPrincipal, wiring: WiringDep) -> TrackList
     summary="My progress per track (against each track's current version)",
     responses=error_responses(401, 403),
 )
-async def my_progress(principal: CurrentPrincipal, wiring: WiringDep) -> ProgressList:
-    async with transaction(wiring.runtime.sessions) as session:
-        views = await training.my_tracks(
-            session,
-            identity=identity(principal),
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            now=wiring.clock(),
-        )
+async def my_progress(principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep) -> ProgressList:
+    views = await training.my_tracks(
+        uow=uow,
+        identity=identity(principal),
+        now=wiring.clock(),
+    )
     return ProgressList(
         tracks=[
             TrackProgress(
@@ -105,18 +104,15 @@ async def my_progress(principal: CurrentPrincipal, wiring: WiringDep) -> Progres
     responses=error_responses(*AUTHENTICATED, 404),
 )
 async def my_track(
-    track_key: TrackKeyPath, principal: CurrentPrincipal, wiring: WiringDep
+    track_key: TrackKeyPath, principal: CurrentPrincipal, wiring: WiringDep, uow: UowDep
 ) -> TrackDetail:
     now = wiring.clock()
-    async with transaction(wiring.runtime.sessions) as session:
-        view = await training.my_track(
-            session,
-            identity=identity(principal),
-            track_key=track_key,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            now=now,
-        )
+    view = await training.my_track(
+        uow=uow,
+        identity=identity(principal),
+        track_key=track_key,
+        now=now,
+    )
     return detail(view, now=now)
 
 
@@ -130,40 +126,39 @@ async def my_track(
     responses=error_responses(*AUTHENTICATED, 404),
 )
 async def open_lesson(
-    track_key: TrackKeyPath, lesson_id: LessonPath, principal: CurrentPrincipal, wiring: WiringDep
+    track_key: TrackKeyPath,
+    lesson_id: LessonPath,
+    principal: CurrentPrincipal,
+    wiring: WiringDep,
+    uow: UowDep,
 ) -> LessonDetail:
-    async with transaction(wiring.runtime.sessions) as session:
-        view = await lessons.open_lesson(
-            session,
-            identity=identity(principal),
-            track_key=track_key,
-            lesson_id=lesson_id,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            now=wiring.clock(),
-        )
+    view = await lessons.open_lesson(
+        uow=uow,
+        identity=identity(principal),
+        track_key=track_key,
+        lesson_id=lesson_id,
+        now=wiring.clock(),
+    )
     return lesson_detail(view)
 
 
 async def _complete(
     principal: CurrentPrincipal,
-    wiring: WiringDep,
+    wiring: Wiring,
+    uow: AssessmentUnit,
     *,
     track_key: str,
     module_id: str,
     lesson_id: str | None,
 ) -> Completion:
-    async with transaction(wiring.runtime.sessions) as session:
-        result = await training.complete(
-            session,
-            identity=identity(principal),
-            track_key=track_key,
-            module_id=module_id,
-            lesson_id=lesson_id,
-            tracks=wiring.tracks,
-            events=wiring.runtime,
-            now=wiring.clock(),
-        )
+    result = await training.complete(
+        uow=uow,
+        identity=identity(principal),
+        track_key=track_key,
+        module_id=module_id,
+        lesson_id=lesson_id,
+        now=wiring.clock(),
+    )
     return Completion(
         track_key=track_key,
         track_version=result.track.version,
@@ -187,9 +182,10 @@ async def complete_lesson(
     lesson_id: LessonPath,
     principal: CurrentPrincipal,
     wiring: WiringDep,
+    uow: UowDep,
 ) -> Completion:
     return await _complete(
-        principal, wiring, track_key=track_key, module_id=module_id, lesson_id=lesson_id
+        principal, wiring, uow, track_key=track_key, module_id=module_id, lesson_id=lesson_id
     )
 
 
@@ -200,8 +196,12 @@ async def complete_lesson(
     responses=error_responses(*AUTHENTICATED, 404),
 )
 async def complete_module(
-    track_key: TrackKeyPath, module_id: ModulePath, principal: CurrentPrincipal, wiring: WiringDep
+    track_key: TrackKeyPath,
+    module_id: ModulePath,
+    principal: CurrentPrincipal,
+    wiring: WiringDep,
+    uow: UowDep,
 ) -> Completion:
     return await _complete(
-        principal, wiring, track_key=track_key, module_id=module_id, lesson_id=None
+        principal, wiring, uow, track_key=track_key, module_id=module_id, lesson_id=None
     )

@@ -4,15 +4,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters import certificate_repo
-from assessment.adapters.track_store import TrackStore
 from assessment.domain.certificates import Certificate, PublicCertificateView, public_view
 from assessment.domain.codes import normalise_verification_code
 from assessment.domain.errors import CertificateNotFound, InvalidVerificationCode
 from assessment.domain.staff import StaffMember
-from assessment.service.ports import EventSink
+from assessment.service.ports import AssessmentUnit
 from assessment.service.staff import provision
 
 #: Longer input is refused before it is normalised (a code has 12 characters plus separators).
@@ -29,55 +25,52 @@ class TrackLabels:
 
 
 async def my_certificates(
-    session: AsyncSession, *, identity: StaffMember, events: EventSink, now: datetime
+    *, uow: AssessmentUnit, identity: StaffMember, now: datetime
 ) -> Sequence[Certificate]:
     """Every certificate the holder was ever issued, newest first (history is kept)."""
-    holder = await provision(session, identity=identity, events=events, now=now)
-    return await certificate_repo.of_holder(session, holder.operator_id, holder.staff_id)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    return await uow.certificates.of_holder(holder.operator_id, holder.staff_id)
 
 
 async def my_certificate(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
-    events: EventSink,
     now: datetime,
     certificate_id: str,
 ) -> Certificate:
     """One of the holder's own certificates; anyone else's is not found."""
-    holder = await provision(session, identity=identity, events=events, now=now)
-    certificate = await certificate_repo.get(session, holder.operator_id, certificate_id)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    certificate = await uow.certificates.get(holder.operator_id, certificate_id)
     if certificate is None or certificate.staff_id != holder.staff_id:
         raise CertificateNotFound(reference=certificate_id)
     return certificate
 
 
-async def by_code(session: AsyncSession, *, code: str) -> Certificate:
+async def by_code(*, uow: AssessmentUnit, code: str) -> Certificate:
     """The certificate behind a verification code as a person typed it."""
     if len(code) > MAX_CODE_CHARS or not code.isascii():
         raise InvalidVerificationCode(code)
     canonical = normalise_verification_code(code)
-    certificate = await certificate_repo.by_code(session, canonical)
+    certificate = await uow.certificates.by_code(canonical)
     if certificate is None:
         raise CertificateNotFound(reference=canonical)
     return certificate
 
 
-async def verify(session: AsyncSession, *, code: str, now: datetime) -> PublicCertificateView:
+async def verify(*, uow: AssessmentUnit, code: str, now: datetime) -> PublicCertificateView:
     """Validity behind a verification code; shows the holder's name and nothing more personal."""
-    return public_view(await by_code(session, code=code), now=now)
+    return public_view(await by_code(uow=uow, code=code), now=now)
 
 
-async def track_labels(
-    session: AsyncSession, *, tracks: TrackStore, certificate: Certificate
-) -> TrackLabels:
+async def track_labels(*, uow: AssessmentUnit, certificate: Certificate) -> TrackLabels:
     """Titles of the version the certificate was earned on; codes stand in for what is unknown."""
-    track = await tracks.version(session, certificate.track_key, certificate.track_version)
+    track = await uow.tracks.version(certificate.track_key, certificate.track_version)
     name = track.jurisdiction_name if track else None
     regulator = track.regulator if track else None
     if name is None or regulator is None:
         code = certificate.jurisdiction
-        known_name, known_regulator = (await tracks.jurisdiction_names(session, [code])).get(
+        known_name, known_regulator = (await uow.tracks.jurisdiction_names([code])).get(
             code, (None, None)
         )
         name, regulator = name or known_name, regulator or known_regulator

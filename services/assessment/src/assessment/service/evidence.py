@@ -7,15 +7,12 @@ Load after the change the event reports (same transaction), so the state include
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters import attempt_repo, certificate_repo, progress_repo
-from assessment.adapters.track_store import TrackStore
 from assessment.domain.attempts import Attempt
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import TrackProgress
 from assessment.domain.staff import StaffMember
 from assessment.domain.training_state import training_state
+from assessment.service.ports import AssessmentUnit
 from contracts.assessment import TrainingState
 from contracts.catalogue import TrackPublished
 
@@ -42,35 +39,32 @@ class TrackRecords:
         )
 
 
-async def records(session: AsyncSession, holder: StaffMember, track_key: str) -> TrackRecords:
+async def records(uow: AssessmentUnit, holder: StaffMember, track_key: str) -> TrackRecords:
     key = (holder.operator_id, holder.staff_id)
     return TrackRecords(
         holder=holder,
-        progress=await progress_repo.load(session, *key, track_key),
-        attempts=await attempt_repo.of_staff(session, *key, track_key=track_key),
-        certificates=await certificate_repo.of_holder(session, *key, track_key=track_key),
+        progress=await uow.progress.load(*key, track_key),
+        attempts=await uow.attempts.of_staff(*key, track_key=track_key),
+        certificates=await uow.certificates.of_holder(*key, track_key=track_key),
     )
 
 
-async def state(session: AsyncSession, holder: StaffMember, track: TrackPublished) -> TrainingState:
+async def state(uow: AssessmentUnit, holder: StaffMember, track: TrackPublished) -> TrainingState:
     """The holder's state on `track` as stored in this transaction."""
-    return (await records(session, holder, track.track_key)).state(track)
+    return (await records(uow, holder, track.track_key)).state(track)
 
 
 async def state_at(
-    session: AsyncSession,
+    uow: AssessmentUnit,
     holder: StaffMember,
     *,
     track_key: str,
     version: str,
-    tracks: TrackStore,
 ) -> TrainingState | None:
     """The state on a stored version (an attempt's, a certificate's); None if no track is known.
 
     Every version is kept, so the fallback to the current version only covers a database
     restored without some catalogue history.
     """
-    track = await tracks.version(session, track_key, version) or await tracks.current(
-        session, track_key
-    )
-    return None if track is None else await state(session, holder, track)
+    track = await uow.tracks.version(track_key, version) or await uow.tracks.current(track_key)
+    return None if track is None else await state(uow, holder, track)

@@ -6,10 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters import attempt_repo, certificate_repo, progress_repo, waiver_repo
-from assessment.adapters.track_store import TrackStore
 from assessment.domain import events as domain_events
 from assessment.domain.attempts import (
     Attempt,
@@ -34,7 +30,7 @@ from assessment.domain.exams import ExamPaper, paper_for
 from assessment.domain.staff import StaffMember
 from assessment.service import evidence
 from assessment.service.outcomes import AttemptOutcome, graded_outcome, timed_out_outcome
-from assessment.service.ports import AttemptRecord, EventSink, IdSource, stage
+from assessment.service.ports import SUPERSESSION, AssessmentUnit, AttemptRecord, IdSource, stage
 from assessment.service.staff import provision
 from assessment.service.training import assigned_track
 from contracts.base import EventData
@@ -59,12 +55,10 @@ class AttemptView:
 
 
 async def start(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     track_key: str,
-    tracks: TrackStore,
-    events: EventSink,
     ids: IdSource,
     now: datetime,
     rules: AttemptRules,
@@ -74,16 +68,14 @@ async def start(
     Training comes first: every required module of the version completed, or a waiver
     (409 `training_incomplete` naming the missing modules otherwise).
     """
-    holder = await provision(session, identity=identity, events=events, now=now, lock=True)
-    track = await assigned_track(session, holder, track_key, tracks=tracks)
-    history = await attempt_repo.history(session, holder.operator_id, holder.staff_id, track_key)
-    certs = await certificate_repo.of_holder(
-        session, holder.operator_id, holder.staff_id, track_key=track_key
+    holder = await provision(uow=uow, identity=identity, now=now, lock=True)
+    track = await assigned_track(uow, holder, track_key)
+    history = await uow.attempts.history(holder.operator_id, holder.staff_id, track_key)
+    certs = await uow.certificates.of_holder(
+        holder.operator_id, holder.staff_id, track_key=track_key
     )
-    progress = await progress_repo.load(session, holder.operator_id, holder.staff_id, track_key)
-    waived = await waiver_repo.waived(
-        session, holder.operator_id, holder.staff_id, track_key, track.version
-    )
+    progress = await uow.progress.load(holder.operator_id, holder.staff_id, track_key)
+    waived = await uow.waivers.waived(holder.operator_id, holder.staff_id, track_key, track.version)
     started = start_attempt(
         history,
         track,
@@ -98,12 +90,11 @@ async def start(
         training=training_blocker(track, progress, waived=waived),
     )
     for overdue in started.timed_out:
-        await close_timed_out(session, overdue, holder=holder, events=events, tracks=tracks)
-    await attempt_repo.insert(session, started.attempt)
-    state = await evidence.state(session, holder, track)
+        await close_timed_out(uow, overdue, holder=holder)
+    await uow.attempts.insert(started.attempt)
+    state = await evidence.state(uow, holder, track)
     await stage(
-        session,
-        events,
+        uow.events,
         domain_events.attempt_started(started.attempt, training=state),
         tenant=holder.operator_id,
         subject=holder.staff_id,
@@ -112,14 +103,12 @@ async def start(
 
 
 async def submit(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     attempt_id: str,
     answers: Mapping[str, Sequence[str]],
     idempotency_key: str,
-    tracks: TrackStore,
-    events: EventSink,
     ids: IdSource,
     now: datetime,
     rules: AttemptRules,
@@ -129,10 +118,8 @@ async def submit(
     The holder's row lock serialises concurrent submits, so exactly one grades the attempt.
     A late submission closes the attempt as timed out (committed) and returns the rejection.
     """
-    holder = await provision(session, identity=identity, events=events, now=now, lock=True)
-    record = await attempt_repo.get(
-        session, holder.operator_id, holder.staff_id, attempt_id, lock=True
-    )
+    holder = await provision(uow=uow, identity=identity, now=now, lock=True)
+    record = await uow.attempts.get(holder.operator_id, holder.staff_id, attempt_id, lock=True)
     if record is None:
         raise AttemptNotFound(attempt_id=attempt_id)
     request_hash = answers_hash(answers)
@@ -149,19 +136,16 @@ async def submit(
         submission = submit_attempt(attempt, answers, now=now, rules=rules)
     except SubmissionAfterDeadline as late:
         await close_timed_out(
-            session,
+            uow,
             time_out_attempt(attempt, now=now, rules=rules),
             holder=holder,
-            events=events,
-            tracks=tracks,
         )
         return SubmitResult(rejection=late)
     certificate = None
     if submission.grade.passed:
-        certificate = await _certify(session, submission.attempt, holder=holder, ids=ids)
+        certificate = await _certify(uow, submission.attempt, holder=holder, ids=ids)
     outcome = graded_outcome(submission, certificate)
-    await attempt_repo.close(
-        session,
+    await uow.attempts.close(
         submission.attempt,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
@@ -169,7 +153,7 @@ async def submit(
     )
     graded = submission.attempt
     state = await evidence.state_at(
-        session, holder, track_key=graded.track_key, version=graded.track_version, tracks=tracks
+        uow, holder, track_key=graded.track_key, version=graded.track_version
     )
     staged: list[EventData] = [
         domain_events.attempt_submitted(
@@ -178,63 +162,60 @@ async def submit(
     ]
     if certificate is not None:
         staged.append(domain_events.certification_issued(certificate, training=state))
-    await stage(session, events, *staged, tenant=holder.operator_id, subject=holder.staff_id)
+    await stage(uow.events, *staged, tenant=holder.operator_id, subject=holder.staff_id)
     return SubmitResult(outcome=outcome)
 
 
 async def _certify(
-    session: AsyncSession, attempt: Attempt, *, holder: StaffMember, ids: IdSource
+    uow: AssessmentUnit, attempt: Attempt, *, holder: StaffMember, ids: IdSource
 ) -> Certificate:
-    certs = await certificate_repo.of_holder(
-        session, holder.operator_id, holder.staff_id, track_key=attempt.track_key
+    certs = await uow.certificates.of_holder(
+        holder.operator_id, holder.staff_id, track_key=attempt.track_key
     )
     issuance = certify(
         attempt,
         holder=holder,
         certificate_id=ids.new_id(),
-        verification_code=await _fresh_code(session, ids),
+        verification_code=await _fresh_code(uow, ids),
         predecessor=latest_certificate(
             certs, staff_id=holder.staff_id, track_key=attempt.track_key
         ),
     )
     if issuance.superseded is not None:
-        await certificate_repo.save(session, issuance.superseded, certificate_repo.SUPERSESSION)
-    await certificate_repo.insert(session, issuance.certificate)
+        await uow.certificates.save(issuance.superseded, SUPERSESSION)
+    await uow.certificates.insert(issuance.certificate)
     return issuance.certificate
 
 
-async def _fresh_code(session: AsyncSession, ids: IdSource) -> str:
+async def _fresh_code(uow: AssessmentUnit, ids: IdSource) -> str:
     for _ in range(5):
         code = new_verification_code(ids.entropy)
-        if not await certificate_repo.code_taken(session, code):
+        if not await uow.certificates.code_taken(code):
             return code
     raise RuntimeError("could not draw an unused verification code in 5 tries")
 
 
 async def close_timed_out(
-    session: AsyncSession,
+    uow: AssessmentUnit,
     attempt: Attempt,
     *,
     holder: StaffMember,
-    events: EventSink,
-    tracks: TrackStore,
 ) -> bool:
     """Persist a timed-out attempt and emit its AttemptSubmitted, once (only if still open)."""
-    closed = await attempt_repo.close(
-        session, attempt, outcome=timed_out_outcome(attempt).model_dump(mode="json")
+    closed = await uow.attempts.close(
+        attempt, outcome=timed_out_outcome(attempt).model_dump(mode="json")
     )
     if closed:
         state = await evidence.state_at(
-            session,
+            uow,
             holder,
             track_key=attempt.track_key,
             version=attempt.track_version,
-            tracks=tracks,
         )
         data = domain_events.attempt_submitted(
             attempt, holder=holder, certificate=None, training=state
         )
-        await stage(session, events, data, tenant=attempt.operator_id, subject=attempt.staff_id)
+        await stage(uow.events, data, tenant=attempt.operator_id, subject=attempt.staff_id)
     return closed
 
 
@@ -259,34 +240,30 @@ def view(record: AttemptRecord, *, now: datetime, rules: AttemptRules) -> Attemp
 
 
 async def get_attempt(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     attempt_id: str,
-    events: EventSink,
     now: datetime,
     rules: AttemptRules,
 ) -> AttemptView:
-    holder = await provision(session, identity=identity, events=events, now=now)
-    record = await attempt_repo.get(session, holder.operator_id, holder.staff_id, attempt_id)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    record = await uow.attempts.get(holder.operator_id, holder.staff_id, attempt_id)
     if record is None:
         raise AttemptNotFound(attempt_id=attempt_id)
     return view(record, now=now, rules=rules)
 
 
 async def list_attempts(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     track_key: str | None,
-    events: EventSink,
     now: datetime,
     rules: AttemptRules,
 ) -> list[Attempt]:
-    holder = await provision(session, identity=identity, events=events, now=now)
-    found = await attempt_repo.of_staff(
-        session, holder.operator_id, holder.staff_id, track_key=track_key
-    )
+    holder = await provision(uow=uow, identity=identity, now=now)
+    found = await uow.attempts.of_staff(holder.operator_id, holder.staff_id, track_key=track_key)
     return [
         time_out_attempt(a, now=now, rules=rules) if a.is_overdue(now, rules) else a for a in found
     ]

@@ -7,14 +7,11 @@ digest, every time it is opened); it does not complete the lesson.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters.track_store import TrackStore
 from assessment.domain import events as domain_events
 from assessment.domain.lessons import ServedLesson, find_lesson
 from assessment.domain.staff import StaffMember
 from assessment.service import evidence
-from assessment.service.ports import EventSink, stage
+from assessment.service.ports import AssessmentUnit, stage
 from assessment.service.staff import provision
 from assessment.service.training import assigned_track
 
@@ -26,24 +23,22 @@ class LessonView:
 
 
 async def open_lesson(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     track_key: str,
     lesson_id: str,
-    tracks: TrackStore,
-    events: EventSink,
     now: datetime,
 ) -> LessonView:
     """The lesson of the holder's current track version (the one they train on)."""
-    holder = await provision(session, identity=identity, events=events, now=now)
-    track = await assigned_track(session, holder, track_key, tracks=tracks)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    track = await assigned_track(uow, holder, track_key)
     served = find_lesson(track, lesson_id)
-    found = await evidence.records(session, holder, track_key)
+    found = await evidence.records(uow, holder, track_key)
     opened = domain_events.lesson_opened(
         served, staff_id=holder.staff_id, opened_at=now, training=found.state(track)
     )
-    await stage(session, events, opened, tenant=holder.operator_id, subject=holder.staff_id)
+    await stage(uow.events, opened, tenant=holder.operator_id, subject=holder.staff_id)
     lesson = served.lesson
     return LessonView(
         served=served,

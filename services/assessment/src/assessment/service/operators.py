@@ -7,12 +7,8 @@ signed in; a jurisdiction is published once the catalogue published a track for 
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from academy_runtime import suggest
-from academy_runtime.ports import EventSink
-from assessment.adapters import operator_repo
-from assessment.adapters.track_store import TrackStore
+from assessment.service.ports import AssessmentUnit
 from contracts.assessment import OperatorJurisdictionsSet
 
 #: What makes an operator known, for the vendor staff member who named one assessment is not.
@@ -48,17 +44,15 @@ class Unpublished(ValueError):
         super().__init__("; ".join(problem["problem"] for problem in self.problems))
 
 
-async def require_known(session: AsyncSession, operator_id: str) -> None:
+async def require_known(uow: AssessmentUnit, operator_id: str) -> None:
     """Refuse an operator assessment has never seen (UnknownOperator, with suggestions)."""
-    if not await operator_repo.is_known(session, operator_id):
-        raise UnknownOperator(operator_id, await operator_repo.known_ids(session))
+    if not await uow.operators.is_known(operator_id):
+        raise UnknownOperator(operator_id, await uow.operators.known_ids())
 
 
 async def set_jurisdictions(
-    session: AsyncSession,
     *,
-    events: EventSink,
-    tracks: TrackStore,
+    uow: AssessmentUnit,
     operator_id: str,
     jurisdictions: list[str],
     actor: str,
@@ -74,24 +68,24 @@ async def set_jurisdictions(
     Every jurisdiction must be published.
     """
     wanted = sorted(set(jurisdictions))
-    known = await operator_repo.is_known(session, operator_id)
+    known = await uow.operators.is_known(operator_id)
     if not (known or vouched or new_operator):
-        raise UnknownOperator(operator_id, await operator_repo.known_ids(session))
-    published = await tracks.published_jurisdictions(session)
+        raise UnknownOperator(operator_id, await uow.operators.known_ids())
+    published = await uow.tracks.published_jurisdictions()
     if not set(wanted) <= set(published):
         raise Unpublished(jurisdictions, published)
-    current = await operator_repo.go_live(session, operator_id, lock=True)
+    current = await uow.operators.go_live(operator_id, lock=True)
     if current is not None and sorted(current) == wanted:
         return False
-    await operator_repo.save_go_live(session, operator_id, wanted, actor=actor, now=now)
+    await uow.operators.save_go_live(operator_id, wanted, actor=actor, now=now)
     if new_operator and not known:
         reason = f"{ONBOARDING}: {reason}" if reason else ONBOARDING
     data = OperatorJurisdictionsSet(
         operator_id=operator_id, jurisdictions=wanted, actor=actor, reason=reason, set_at=now
     )
-    await events.emit(session, events.envelope(data, tenant=operator_id, subject=operator_id))
+    await uow.events.emit(data, tenant=operator_id, subject=operator_id)
     return True
 
 
-async def get_jurisdictions(session: AsyncSession, operator_id: str) -> list[str] | None:
-    return await operator_repo.go_live(session, operator_id)
+async def get_jurisdictions(uow: AssessmentUnit, operator_id: str) -> list[str] | None:
+    return await uow.operators.go_live(operator_id)

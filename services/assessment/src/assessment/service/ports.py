@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from academy_runtime import uow
-from academy_runtime.ports import EventSink
+from academy_runtime.uow import EventSink
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
@@ -22,6 +20,9 @@ from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, Track
 from contracts.common import ReleasePolicy
 
 __all__ = [
+    "NOTICES",
+    "REVOCATION",
+    "SUPERSESSION",
     "AssessmentEvents",
     "AssessmentUnit",
     "AttemptRecord",
@@ -67,15 +68,16 @@ class SystemIds:
         return secrets.token_bytes(size)
 
 
-async def stage(
-    session: AsyncSession,
-    events: EventSink,
-    *data: EventData,
-    tenant: str,
-    subject: str | None,
-) -> None:
-    """Wrap event data in CloudEvents (key = tenant) and stage them in the outbox."""
-    await events.emit(session, *(events.envelope(d, tenant=tenant, subject=subject) for d in data))
+async def stage(events: EventSink, *data: EventData, tenant: str, subject: str | None) -> None:
+    """Stage event data in the unit's outbox in order (CloudEvents, key = tenant)."""
+    for item in data:
+        await events.emit(item, tenant=tenant, subject=subject)
+
+
+#: Certificate columns that change after issue, by what changes them (`CertificateStore.save`).
+SUPERSESSION = ("superseded_by", "superseded_at")
+REVOCATION = ("revoked_at", "revoked_by", "revocation_reason")
+NOTICES = ("expiring_notice_sent_at", "expired_notice_sent_at")
 
 
 @dataclass(frozen=True)

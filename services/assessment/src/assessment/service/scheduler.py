@@ -9,14 +9,10 @@ outbox's unique event id instead of publishing a duplicate.
 """
 
 import uuid
-from dataclasses import replace
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from academy_runtime.db import transaction
-from assessment.adapters import attempt_repo, certificate_repo, staff_repo
-from assessment.adapters.track_store import TrackStore
 from assessment.domain.attempts import AttemptRules, time_out_attempt
 from assessment.domain.certificates import Certificate
 from assessment.domain.events import certification_notice
@@ -24,7 +20,7 @@ from assessment.domain.notices import due_notices, mark_notice_sent
 from assessment.domain.staff import StaffMember
 from assessment.service import evidence
 from assessment.service.exams import close_timed_out
-from assessment.service.ports import EventSink
+from assessment.service.ports import NOTICES, AssessmentUnit
 from contracts.assessment import TrainingState
 
 NOTICE_NAMESPACE = uuid.UUID("6a1f4a43-2c55-4c1e-9a0e-3f8f5d0c7b21")
@@ -34,57 +30,48 @@ def notice_event_id(notice_key: str) -> str:
     return str(uuid.uuid5(NOTICE_NAMESPACE, notice_key))
 
 
-async def send_due_notices(
-    session: AsyncSession, *, events: EventSink, tracks: TrackStore, now: datetime, limit: int
-) -> int:
+async def send_due_notices(*, uow: AssessmentUnit, now: datetime, limit: int) -> int:
     """Emit due expiring/expired notices for up to `limit` certificates; returns how many."""
-    certificates = await certificate_repo.notices_due(session, now=now, limit=limit)
+    certificates = await uow.certificates.notices_due(now=now, limit=limit)
     sent = 0
     updated = {c.certificate_id: c for c in certificates}
     for notice in due_notices(certificates, now=now):
         certificate = notice.certificate
-        envelope = events.envelope(
-            certification_notice(
-                notice, training=await _state(session, certificate, tracks=tracks)
-            ),
+        await uow.events.emit_with_id(
+            certification_notice(notice, training=await _state(uow, certificate)),
+            event_id=notice_event_id(notice.notice_key),
             tenant=certificate.operator_id,
             subject=certificate.staff_id,
         )
-        await events.emit(session, replace(envelope, id=notice_event_id(notice.notice_key)))
         cid = certificate.certificate_id
         updated[cid] = mark_notice_sent(updated[cid], notice.kind, at=now)
         sent += 1
     for certificate in updated.values():
-        await certificate_repo.save(session, certificate, certificate_repo.NOTICES)
+        await uow.certificates.save(certificate, NOTICES)
     return sent
 
 
-async def _state(
-    session: AsyncSession, certificate: Certificate, *, tracks: TrackStore
-) -> TrainingState | None:
-    holder = await staff_repo.get(session, certificate.operator_id, certificate.staff_id)
+async def _state(uow: AssessmentUnit, certificate: Certificate) -> TrainingState | None:
+    holder = await uow.staff.get(certificate.operator_id, certificate.staff_id)
     if holder is None:  # a certificate's holder row always exists (foreign key)
         return None
     return await evidence.state_at(
-        session,
+        uow,
         holder,
         track_key=certificate.track_key,
         version=certificate.track_version,
-        tracks=tracks,
     )
 
 
 async def close_overdue_attempts(
-    session: AsyncSession,
     *,
-    events: EventSink,
-    tracks: TrackStore,
+    uow: AssessmentUnit,
     now: datetime,
     rules: AttemptRules,
     limit: int,
 ) -> int:
     """Close open attempts past deadline + grace as timed out (failed); returns how many."""
-    overdue = await attempt_repo.overdue(session, cutoff=now - rules.submission_grace, limit=limit)
+    overdue = await uow.attempts.overdue(cutoff=now - rules.submission_grace, limit=limit)
     closed = 0
     for found in overdue:
         attempt = found.attempt
@@ -95,17 +82,17 @@ async def close_overdue_attempts(
             email=found.holder_email,
         )
         timed_out = time_out_attempt(attempt, now=now, rules=rules)
-        closed += await close_timed_out(
-            session, timed_out, holder=holder, events=events, tracks=tracks
-        )
+        closed += await close_timed_out(uow, timed_out, holder=holder)
     return closed
 
 
+#: Opens one unit of work (committed on success): `assessment_units(runtime)` or a fake.
+OpenUnit = Callable[[], AbstractAsyncContextManager[AssessmentUnit]]
+
+
 async def run_once(
-    sessions: async_sessionmaker[AsyncSession],
+    units: OpenUnit,
     *,
-    events: EventSink,
-    tracks: TrackStore,
     now: datetime,
     rules: AttemptRules,
     batch_size: int,
@@ -113,18 +100,14 @@ async def run_once(
     """One scheduler pass, batch by batch until nothing is due; returns the events staged."""
     total = 0
     while True:
-        async with transaction(sessions) as session:
-            step = await close_overdue_attempts(
-                session, events=events, tracks=tracks, now=now, rules=rules, limit=batch_size
-            )
+        async with units() as uow:
+            step = await close_overdue_attempts(uow=uow, now=now, rules=rules, limit=batch_size)
         total += step
         if step < batch_size:
             break
     while True:
-        async with transaction(sessions) as session:
-            step = await send_due_notices(
-                session, events=events, tracks=tracks, now=now, limit=batch_size
-            )
+        async with units() as uow:
+            step = await send_due_notices(uow=uow, now=now, limit=batch_size)
         total += step
         if step == 0:
             break

@@ -2,19 +2,15 @@
 
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters import staff_repo
 from assessment.domain.staff import StaffMember
-from assessment.service.ports import EventSink, stage
+from assessment.service.ports import AssessmentUnit, stage
 from contracts.assessment import StaffProvisioned
 
 
 async def provision(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
-    events: EventSink,
     now: datetime,
     lock: bool = False,
 ) -> StaffMember:
@@ -24,9 +20,9 @@ async def provision(
     of the transaction: every change to one member's progress, attempts or certificates takes
     this lock first, so concurrent requests of the same person are serialised.
     """
-    stored = await staff_repo.get(session, identity.operator_id, identity.staff_id, lock=lock)
+    stored = await uow.staff.get(identity.operator_id, identity.staff_id, lock=lock)
     if stored is None:
-        if await staff_repo.insert_if_absent(session, identity, now=now):
+        if await uow.staff.insert_if_absent(identity, now=now):
             data = StaffProvisioned(
                 staff_id=identity.staff_id,
                 email=identity.email,
@@ -34,12 +30,10 @@ async def provision(
                 roles=sorted(identity.roles),
                 provisioned_at=now,
             )
-            await stage(
-                session, events, data, tenant=identity.operator_id, subject=identity.staff_id
-            )
+            await stage(uow.events, data, tenant=identity.operator_id, subject=identity.staff_id)
         if lock:
-            await staff_repo.get(session, identity.operator_id, identity.staff_id, lock=True)
+            await uow.staff.get(identity.operator_id, identity.staff_id, lock=True)
         return identity
     if (stored.name, stored.email, stored.roles) != (identity.name, identity.email, identity.roles):
-        await staff_repo.update_identity(session, identity, now=now)
+        await uow.staff.update_identity(identity, now=now)
     return identity

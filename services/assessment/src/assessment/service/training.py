@@ -3,10 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from assessment.adapters import certificate_repo, progress_repo
-from assessment.adapters.track_store import TrackStore
 from assessment.domain import events as domain_events
 from assessment.domain.assignment import assigned_tracks, check_assigned
 from assessment.domain.certificates import Certificate, latest_certificate
@@ -14,7 +10,7 @@ from assessment.domain.errors import TrackNotFound, UnknownLesson
 from assessment.domain.progress import ProgressSummary, TrackProgress, complete_lesson, summarise
 from assessment.domain.staff import StaffMember
 from assessment.service import evidence, operators
-from assessment.service.ports import EventSink, stage
+from assessment.service.ports import AssessmentUnit, stage
 from assessment.service.staff import provision
 from contracts.base import EventData
 from contracts.catalogue import TrackPublished
@@ -42,28 +38,26 @@ class CompletionResult:
         return not self.newly_completed
 
 
-async def operator_jurisdictions(session: AsyncSession, operator_id: str) -> list[str]:
-    return await operators.get_jurisdictions(session, operator_id) or []
+async def operator_jurisdictions(uow: AssessmentUnit, operator_id: str) -> list[str]:
+    return await operators.get_jurisdictions(uow, operator_id) or []
 
 
 async def assigned_track(
-    session: AsyncSession, holder: StaffMember, track_key: str, *, tracks: TrackStore
+    uow: AssessmentUnit, holder: StaffMember, track_key: str
 ) -> TrackPublished:
     """The current version of one of the holder's tracks, or the error saying why not."""
-    track = await tracks.current(session, track_key)
+    track = await uow.tracks.current(track_key)
     if track is None:
         raise TrackNotFound(track_key=track_key)
-    jurisdictions = await operator_jurisdictions(session, holder.operator_id)
+    jurisdictions = await operator_jurisdictions(uow, holder.operator_id)
     check_assigned(track, roles=holder.roles, jurisdictions=jurisdictions)
     return track
 
 
-async def _view(session: AsyncSession, holder: StaffMember, track: TrackPublished) -> TrackView:
-    progress = await progress_repo.load(
-        session, holder.operator_id, holder.staff_id, track.track_key
-    )
-    certs = await certificate_repo.of_holder(
-        session, holder.operator_id, holder.staff_id, track_key=track.track_key
+async def _view(uow: AssessmentUnit, holder: StaffMember, track: TrackPublished) -> TrackView:
+    progress = await uow.progress.load(holder.operator_id, holder.staff_id, track.track_key)
+    certs = await uow.certificates.of_holder(
+        holder.operator_id, holder.staff_id, track_key=track.track_key
     )
     return TrackView(
         track=track,
@@ -74,43 +68,37 @@ async def _view(session: AsyncSession, holder: StaffMember, track: TrackPublishe
 
 
 async def my_tracks(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
-    tracks: TrackStore,
-    events: EventSink,
     now: datetime,
 ) -> list[TrackView]:
-    holder = await provision(session, identity=identity, events=events, now=now)
-    jurisdictions = await operator_jurisdictions(session, holder.operator_id)
-    current = await tracks.current_in(session, jurisdictions)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    jurisdictions = await operator_jurisdictions(uow, holder.operator_id)
+    current = await uow.tracks.current_in(jurisdictions)
     mine = assigned_tracks(current, roles=holder.roles, jurisdictions=jurisdictions)
-    return [await _view(session, holder, track) for track in mine]
+    return [await _view(uow, holder, track) for track in mine]
 
 
 async def my_track(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     track_key: str,
-    tracks: TrackStore,
-    events: EventSink,
     now: datetime,
 ) -> TrackView:
-    holder = await provision(session, identity=identity, events=events, now=now)
-    track = await assigned_track(session, holder, track_key, tracks=tracks)
-    return await _view(session, holder, track)
+    holder = await provision(uow=uow, identity=identity, now=now)
+    track = await assigned_track(uow, holder, track_key)
+    return await _view(uow, holder, track)
 
 
 async def complete(
-    session: AsyncSession,
     *,
+    uow: AssessmentUnit,
     identity: StaffMember,
     track_key: str,
     module_id: str,
     lesson_id: str | None,
-    tracks: TrackStore,
-    events: EventSink,
     now: datetime,
 ) -> CompletionResult:
     """Complete one lesson, or every lesson of a module (`lesson_id` None); repeats are no-ops.
@@ -119,15 +107,15 @@ async def complete(
     ModuleCompleted (with the module's digest) once, with the completion that finished the
     module; each carries the training state including that completion.
     """
-    holder = await provision(session, identity=identity, events=events, now=now, lock=True)
-    track = await assigned_track(session, holder, track_key, tracks=tracks)
+    holder = await provision(uow=uow, identity=identity, now=now, lock=True)
+    track = await assigned_track(uow, holder, track_key)
     module = next((m for m in track.modules if m.id == module_id), None)
     if module is None:
         raise UnknownLesson(
             module_id=module_id, lesson_id=lesson_id or "(any)", track_version=track.version
         )
     lesson_ids = [lesson_id] if lesson_id is not None else [x.id for x in module.lessons]
-    found = await evidence.records(session, holder, track_key)
+    found = await evidence.records(uow, holder, track_key)
     progress = found.progress
     newly: list[str] = []
     module_done = False
@@ -136,8 +124,7 @@ async def complete(
         progress = outcome.progress
         if outcome.lesson is None:
             continue
-        await progress_repo.add(
-            session,
+        await uow.progress.add(
             operator_id=holder.operator_id,
             staff_id=holder.staff_id,
             track_key=track_key,
@@ -157,7 +144,7 @@ async def complete(
                     outcome.lesson, staff_id=holder.staff_id, track=track, training=state
                 )
             )
-        await stage(session, events, *staged, tenant=holder.operator_id, subject=holder.staff_id)
+        await stage(uow.events, *staged, tenant=holder.operator_id, subject=holder.staff_id)
     return CompletionResult(
         track=track,
         newly_completed=tuple(newly),
