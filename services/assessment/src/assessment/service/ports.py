@@ -281,13 +281,31 @@ class AssessmentEvents(uow.EventSink, Protocol):
 
 
 class AssessmentUnit(Protocol):
-    """Everything one transaction offers; opened by entrypoints, built by the adapters."""
+    """Everything one transaction offers; opened by entrypoints, built by the adapters.
 
-    attempts: AttemptStore
-    certificates: CertificateStore
-    progress: ProgressStore
-    staff: StaffStore
-    waivers: WaiverStore
-    operators: OperatorStore
-    tracks: Tracks
-    events: AssessmentEvents
+    Read-only members, so a fake unit may hold fake stores (a settable member is invariant).
+    """
+
+    @property
+    def attempts(self) -> AttemptStore: ...
+
+    @property
+    def certificates(self) -> CertificateStore: ...
+
+    @property
+    def progress(self) -> ProgressStore: ...
+
+    @property
+    def staff(self) -> StaffStore: ...
+
+    @property
+    def waivers(self) -> WaiverStore: ...
+
+    @property
+    def operators(self) -> OperatorStore: ...
+
+    @property
+    def tracks(self) -> Tracks: ...
+
+    @property
+    def events(self) -> AssessmentEvents: ...

@@ -1,0 +1,351 @@
+"""In-memory implementations of assessment's ports, for unit tests of the real handlers."""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+from assessment.domain.attempts import Attempt, ExamHistory
+from assessment.domain.certificates import Certificate
+from assessment.domain.progress import LessonCompletion, TrackProgress
+from assessment.domain.staff import StaffMember
+from assessment.service.ports import AttemptRecord, OverdueAttempt
+from contracts import Envelope
+from contracts.base import EventData
+from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
+from contracts.common import ReleasePolicy
+
+
+@dataclass
+class FakeEvents:
+    """Records what a handler staged, in order, as the outbox would."""
+
+    emitted: list[Envelope[Any]] = field(default_factory=list)
+
+    async def emit(
+        self, data: EventData, *, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]:
+        envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
+        self.emitted.append(envelope)
+        return envelope
+
+    async def emit_with_id(
+        self, data: EventData, *, event_id: str, tenant: str, subject: str | None = None
+    ) -> Envelope[Any]:
+        envelope = replace(await self.emit(data, tenant=tenant, subject=subject), id=event_id)
+        self.emitted[-1] = envelope
+        return envelope
+
+    @property
+    def types(self) -> list[str]:
+        return [e.type for e in self.emitted]
+
+    def of_type(self, event_type: str) -> list[Any]:
+        """The data of every staged event of one type."""
+        return [e.data for e in self.emitted if e.type == event_type]
+
+
+@dataclass
+class FakeAttempts:
+    records: dict[str, AttemptRecord] = field(default_factory=dict)
+    resets: list[tuple[str, str, str, datetime]] = field(default_factory=list)  # op, staff, key
+
+    async def history(self, operator_id: str, staff_id: str, track_key: str) -> ExamHistory:
+        mine = [
+            a
+            for a in await self.of_staff(operator_id, staff_id, track_key=track_key)
+            if a.track_key == track_key
+        ]
+        resets = sorted(
+            at
+            for op, sid, key, at in self.resets
+            if (op, sid, key) == (operator_id, staff_id, track_key)
+        )
+        return ExamHistory(
+            staff_id=staff_id, track_key=track_key, attempts=tuple(mine), resets=tuple(resets)
+        )
+
+    async def get(
+        self, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
+    ) -> AttemptRecord | None:
+        record = self.records.get(attempt_id)
+        if record is None or (record.attempt.operator_id, record.attempt.staff_id) != (
+            operator_id,
+            staff_id,
+        ):
+            return None
+        return record
+
+    async def of_staff(
+        self, operator_id: str, staff_id: str, *, track_key: str | None = None
+    ) -> Sequence[Attempt]:
+        found = [
+            r.attempt
+            for r in self.records.values()
+            if (r.attempt.operator_id, r.attempt.staff_id) == (operator_id, staff_id)
+            and track_key in (None, r.attempt.track_key)
+        ]
+        return sorted(found, key=lambda a: a.started_at, reverse=True)
+
+    async def insert(self, attempt: Attempt) -> None:
+        assert attempt.attempt_id not in self.records, f"attempt {attempt.attempt_id} exists"
+        self.records[attempt.attempt_id] = AttemptRecord(attempt)
+
+    async def close(
+        self,
+        attempt: Attempt,
+        *,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+        outcome: dict[str, Any] | None = None,
+    ) -> bool:
+        stored = self.records[attempt.attempt_id]
+        if stored.attempt.status != "open":
+            return False
+        self.records[attempt.attempt_id] = AttemptRecord(
+            attempt, idempotency_key=idempotency_key, request_hash=request_hash, outcome=outcome
+        )
+        return True
+
+    async def add_reset(
+        self, holder: StaffMember, *, track_key: str, actor: str, reason: str, at: datetime
+    ) -> None:
+        self.resets.append((holder.operator_id, holder.staff_id, track_key, at))
+
+    async def overdue(self, *, cutoff: datetime, limit: int) -> list[OverdueAttempt]:
+        raise NotImplementedError("the scheduler's sweep is tested against Postgres")
+
+
+@dataclass
+class FakeCertificates:
+    stored: dict[str, Certificate] = field(default_factory=dict)
+
+    async def insert(self, certificate: Certificate) -> None:
+        assert certificate.certificate_id not in self.stored
+        self.stored[certificate.certificate_id] = certificate
+
+    async def save(self, certificate: Certificate, columns: Sequence[str]) -> None:
+        current = self.stored[certificate.certificate_id]
+        changed = {name: getattr(certificate, name) for name in columns}
+        self.stored[certificate.certificate_id] = replace(current, **changed)
+
+    async def get(
+        self, operator_id: str, certificate_id: str, *, lock: bool = False
+    ) -> Certificate | None:
+        found = self.stored.get(certificate_id)
+        return found if found is not None and found.operator_id == operator_id else None
+
+    async def by_code(self, code: str) -> Certificate | None:
+        return next((c for c in self.stored.values() if c.verification_code == code), None)
+
+    async def code_taken(self, code: str) -> bool:
+        return await self.by_code(code) is not None
+
+    async def of_holder(
+        self, operator_id: str, staff_id: str, *, track_key: str | None = None
+    ) -> Sequence[Certificate]:
+        found = [
+            c
+            for c in self.stored.values()
+            if (c.operator_id, c.staff_id) == (operator_id, staff_id)
+            and track_key in (None, c.track_key)
+        ]
+        return sorted(found, key=lambda c: c.passed_at, reverse=True)
+
+    async def of_operator(
+        self, operator_id: str, *, jurisdiction: str | None = None
+    ) -> Sequence[Certificate]:
+        found = [
+            c
+            for c in self.stored.values()
+            if c.operator_id == operator_id and jurisdiction in (None, c.jurisdiction)
+        ]
+        return sorted(found, key=lambda c: (c.expires_at, c.certificate_id))
+
+    async def notices_due(self, *, now: datetime, limit: int) -> list[Certificate]:
+        raise NotImplementedError("the notice sweep is tested against Postgres")
+
+
+@dataclass
+class FakeProgress:
+    completions: dict[tuple[str, str, str], list[LessonCompletion]] = field(default_factory=dict)
+
+    async def load(self, operator_id: str, staff_id: str, track_key: str) -> TrackProgress:
+        done = self.completions.get((operator_id, staff_id, track_key), [])
+        return TrackProgress(staff_id=staff_id, track_key=track_key, completions=tuple(done))
+
+    async def of_operator(
+        self, operator_id: str, *, staff_id: str | None = None
+    ) -> list[TrackProgress]:
+        return [
+            TrackProgress(staff_id=sid, track_key=key, completions=tuple(done))
+            for (op, sid, key), done in self.completions.items()
+            if op == operator_id and staff_id in (None, sid)
+        ]
+
+    async def add(
+        self, *, operator_id: str, staff_id: str, track_key: str, completion: LessonCompletion
+    ) -> bool:
+        done = self.completions.setdefault((operator_id, staff_id, track_key), [])
+        same = (completion.module_id, completion.lesson_id, completion.lesson_version)
+        if any((c.module_id, c.lesson_id, c.lesson_version) == same for c in done):
+            return False
+        done.append(completion)
+        return True
+
+
+@dataclass
+class FakeStaff:
+    members: dict[tuple[str, str], StaffMember] = field(default_factory=dict)
+    locked: list[str] = field(default_factory=list)
+
+    async def get(
+        self, operator_id: str, staff_id: str, *, lock: bool = False
+    ) -> StaffMember | None:
+        if lock:
+            self.locked.append(staff_id)
+        return self.members.get((operator_id, staff_id))
+
+    async def insert_if_absent(self, member: StaffMember, *, now: datetime) -> bool:
+        key = (member.operator_id, member.staff_id)
+        if key in self.members:
+            return False
+        self.members[key] = member
+        return True
+
+    async def update_identity(self, member: StaffMember, *, now: datetime) -> None:
+        self.members[(member.operator_id, member.staff_id)] = member
+
+    async def of_operator(self, operator_id: str) -> Sequence[StaffMember]:
+        found = [m for (op, _), m in self.members.items() if op == operator_id]
+        return sorted(found, key=lambda m: m.name)
+
+
+@dataclass
+class FakeWaivers:
+    granted: list[tuple[str, str, str, str, tuple[str, ...]]] = field(default_factory=list)
+
+    async def add(
+        self,
+        holder: StaffMember,
+        *,
+        track_key: str,
+        track_version: str,
+        modules_waived: Sequence[str],
+        actor: str,
+        reason: str,
+        at: datetime,
+    ) -> None:
+        self.granted.append(
+            (holder.operator_id, holder.staff_id, track_key, track_version, tuple(modules_waived))
+        )
+
+    async def waived(
+        self, operator_id: str, staff_id: str, track_key: str, track_version: str
+    ) -> bool:
+        wanted = (operator_id, staff_id, track_key, track_version)
+        return any(grant[:4] == wanted for grant in self.granted)
+
+
+@dataclass
+class FakeOperators:
+    go_lives: dict[str, list[str]] = field(default_factory=dict)
+    staff: FakeStaff | None = None  # an operator whose staff signed in is known
+
+    async def go_live(self, operator_id: str, *, lock: bool = False) -> list[str] | None:
+        return self.go_lives.get(operator_id)
+
+    async def save_go_live(
+        self, operator_id: str, jurisdictions: list[str], *, actor: str, now: datetime
+    ) -> None:
+        self.go_lives[operator_id] = list(jurisdictions)
+
+    async def is_known(self, operator_id: str) -> bool:
+        return operator_id in await self.known_ids()
+
+    async def known_ids(self) -> list[str]:
+        signed_in = {op for op, _ in self.staff.members} if self.staff is not None else set()
+        return sorted(set(self.go_lives) | signed_in)
+
+
+@dataclass
+class FakeTracks:
+    """Published track versions in publication order (the last one of a key is current)."""
+
+    published: list[TrackPublished] = field(default_factory=list)
+    policies_by_jurisdiction: dict[str, ReleasePolicy] = field(default_factory=dict)
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    async def save_track(self, track: TrackPublished, event_id: str) -> bool:
+        if await self.version(track.track_key, track.version) is not None:
+            return False
+        self.published.append(track)
+        return True
+
+    async def save_policy(self, event: ReleasePolicyPublished) -> bool:
+        self.policies_by_jurisdiction[event.policy.jurisdiction] = event.policy
+        return True
+
+    async def save_jurisdiction(self, event: JurisdictionAdded) -> None:
+        self.names[event.jurisdiction] = (event.name, event.regulator)
+
+    async def version(self, track_key: str, version: str) -> TrackPublished | None:
+        return next(
+            (t for t in self.published if (t.track_key, t.version) == (track_key, version)), None
+        )
+
+    async def current(self, track_key: str) -> TrackPublished | None:
+        return next((t for t in reversed(self.published) if t.track_key == track_key), None)
+
+    async def current_in(self, jurisdiction_codes: Collection[str]) -> list[TrackPublished]:
+        keys = sorted({t.track_key for t in self.published if t.jurisdiction in jurisdiction_codes})
+        return [t for key in keys if (t := await self.current(key)) is not None]
+
+    async def published_jurisdictions(self) -> list[str]:
+        return sorted({t.jurisdiction for t in self.published})
+
+    async def policies(self, jurisdiction_codes: Collection[str]) -> dict[str, ReleasePolicy]:
+        return {
+            code: policy
+            for code, policy in self.policies_by_jurisdiction.items()
+            if code in jurisdiction_codes
+        }
+
+    async def jurisdiction_names(self, codes: Collection[str]) -> dict[str, tuple[str, str]]:
+        return {code: name for code, name in self.names.items() if code in codes}
+
+
+@dataclass
+class FakeUnit:
+    """Implements service.ports.AssessmentUnit in memory; one per test, shared across calls."""
+
+    attempts: FakeAttempts = field(default_factory=FakeAttempts)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
+    progress: FakeProgress = field(default_factory=FakeProgress)
+    staff: FakeStaff = field(default_factory=FakeStaff)
+    waivers: FakeWaivers = field(default_factory=FakeWaivers)
+    operators: FakeOperators = field(default_factory=FakeOperators)
+    tracks: FakeTracks = field(default_factory=FakeTracks)
+    events: FakeEvents = field(default_factory=FakeEvents)
+
+    def __post_init__(self) -> None:
+        self.operators.staff = self.staff
+
+
+@dataclass
+class CountingIds:
+    """Predictable ids, seeds and entropy (implements service.ports.IdSource)."""
+
+    prefix: str = "id"
+    seed: int = 7
+    _next: "count[int]" = field(default_factory=lambda: count(1))
+
+    def new_id(self) -> str:
+        return f"{self.prefix}-{next(self._next)}"
+
+    def new_seed(self) -> int:
+        return self.seed
+
+    def entropy(self, size: int) -> bytes:
+        return bytes((next(self._next) + i) % 256 for i in range(size))
