@@ -7,6 +7,7 @@ commands by calling a `UnitsOfWork`. Handlers take the unit as a port and never 
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Request
@@ -20,10 +21,17 @@ from contracts.base import EventData
 
 
 class EventSink(Protocol):
-    """Stages an event in the unit's transaction; it leaves (via the outbox) only on commit."""
+    """Stages an event in the unit's transaction; it leaves (via the outbox) only on commit.
+    `event_id` gives it a derived id instead of a new one, so an event that must be emitted at
+    most once (a notice, a pack's announcement after a retry) collides with its earlier copy."""
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]: ...
 
 
@@ -35,9 +43,16 @@ class OutboxSink:
         self._session = session
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]:
         envelope = self._runtime.envelope(data, tenant=tenant, subject=subject)
+        if event_id is not None:
+            envelope = replace(envelope, id=event_id)
         await self._runtime.emit(self._session, envelope)
         return envelope
 

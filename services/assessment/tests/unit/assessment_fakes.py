@@ -24,17 +24,17 @@ class FakeEvents:
     emitted: list[Envelope[Any]] = field(default_factory=list)
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]:
         envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
+        if event_id is not None:
+            envelope = replace(envelope, id=event_id)
         self.emitted.append(envelope)
-        return envelope
-
-    async def emit_with_id(
-        self, data: EventData, *, event_id: str, tenant: str, subject: str | None = None
-    ) -> Envelope[Any]:
-        envelope = replace(await self.emit(data, tenant=tenant, subject=subject), id=event_id)
-        self.emitted[-1] = envelope
         return envelope
 
     @property

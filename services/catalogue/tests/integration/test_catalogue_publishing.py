@@ -230,7 +230,12 @@ class _FailingEvents:
     """Stages nothing and fails, like a database error while writing the outbox."""
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]:
         raise RuntimeError("outbox write failed")
 

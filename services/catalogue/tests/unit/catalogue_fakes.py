@@ -1,6 +1,6 @@
 """In-memory implementations of the catalogue's ports, for unit tests of the real handlers."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalogue.domain.history import Publication, PublicationRef, Sighting
@@ -18,9 +18,16 @@ class FakeEvents:
     emitted: list[Envelope[Any]] = field(default_factory=list)
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]:
         envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
+        if event_id is not None:
+            envelope = replace(envelope, id=event_id)
         self.emitted.append(envelope)
         return envelope
 

@@ -33,7 +33,12 @@ class FakeEvents:
     emitted: list[tuple[EventData, str, str | None]] = field(default_factory=list)
 
     async def emit(
-        self, data: EventData, *, tenant: str, subject: str | None = None
+        self,
+        data: EventData,
+        *,
+        tenant: str,
+        subject: str | None = None,
+        event_id: str | None = None,
     ) -> Envelope[Any]:
         self.emitted.append((data, tenant, subject))
         return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)

@@ -1,13 +1,11 @@
 """Assessment's unit of work: every store bound to the runtime's session and outbox sink."""
 
-from dataclasses import replace
-from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.service import ServiceRuntime
-from academy_runtime.uow import OutboxSink, UnitOfWork, UnitsOfWork
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from assessment.adapters.attempt_repo import SqlAttemptStore
 from assessment.adapters.certificate_repo import SqlCertificateStore
 from assessment.adapters.operator_repo import SqlOperatorStore
@@ -16,7 +14,6 @@ from assessment.adapters.staff_repo import SqlStaffStore
 from assessment.adapters.track_store import SqlTracks, TrackStore
 from assessment.adapters.waiver_repo import SqlWaiverStore
 from assessment.service.ports import (
-    AssessmentEvents,
     AttemptStore,
     CertificateStore,
     OperatorStore,
@@ -25,8 +22,6 @@ from assessment.service.ports import (
     Tracks,
     WaiverStore,
 )
-from contracts import Envelope
-from contracts.base import EventData
 
 #: One parsed-track cache per runtime (versions are immutable), shared by all its units.
 _track_stores: "WeakKeyDictionary[ServiceRuntime, TrackStore]" = WeakKeyDictionary()
@@ -40,25 +35,12 @@ def track_store(runtime: ServiceRuntime) -> TrackStore:
     return store
 
 
-class AssessmentOutbox(OutboxSink):
-    """The runtime's outbox sink, plus events with a derived id (a duplicate collides)."""
-
-    async def emit_with_id(
-        self, data: EventData, *, event_id: str, tenant: str, subject: str | None = None
-    ) -> Envelope[Any]:
-        envelope = self._runtime.envelope(data, tenant=tenant, subject=subject)
-        envelope = replace(envelope, id=event_id)
-        await self._runtime.emit(self._session, envelope)
-        return envelope
-
-
 class SqlAssessmentUnit(UnitOfWork):
     """Implements service.ports.AssessmentUnit over one session (the runtime owns the
     transaction)."""
 
     def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
         super().__init__(runtime, session)
-        self.events: AssessmentEvents = AssessmentOutbox(runtime, session)
         self.attempts: AttemptStore = SqlAttemptStore(session)
         self.certificates: CertificateStore = SqlCertificateStore(session)
         self.progress: ProgressStore = SqlProgressStore(session)

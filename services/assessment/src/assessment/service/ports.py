@@ -14,7 +14,6 @@ from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
-from contracts import Envelope
 from contracts.base import EventData
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
@@ -23,7 +22,6 @@ __all__ = [
     "NOTICES",
     "REVOCATION",
     "SUPERSESSION",
-    "AssessmentEvents",
     "AssessmentUnit",
     "AttemptRecord",
     "AttemptStore",
@@ -272,14 +270,6 @@ class Tracks(Protocol):
         ...
 
 
-class AssessmentEvents(uow.EventSink, Protocol):
-    """The unit's event sink, plus events whose id is derived (emitted at most once)."""
-
-    async def emit_with_id(
-        self, data: EventData, *, event_id: str, tenant: str, subject: str | None = None
-    ) -> Envelope[Any]: ...
-
-
 class AssessmentUnit(Protocol):
     """Everything one transaction offers; opened by entrypoints, built by the adapters.
 
@@ -308,4 +298,4 @@ class AssessmentUnit(Protocol):
     def tracks(self) -> Tracks: ...
 
     @property
-    def events(self) -> AssessmentEvents: ...
+    def events(self) -> uow.EventSink: ...

@@ -37,7 +37,7 @@ async def send_due_notices(*, uow: AssessmentUnit, now: datetime, limit: int) ->
     updated = {c.certificate_id: c for c in certificates}
     for notice in due_notices(certificates, now=now):
         certificate = notice.certificate
-        await uow.events.emit_with_id(
+        await uow.events.emit(
             certification_notice(notice, training=await _state(uow, certificate)),
             event_id=notice_event_id(notice.notice_key),
             tenant=certificate.operator_id,

@@ -235,8 +235,8 @@ async def _record_success(
             remote_path=delivery.remote_path,
             now=now,
         )
-        await uow.events.emit_as(
-            str(event_id), data, tenant=link.operator_id, subject=link.day.isoformat()
+        await uow.events.emit(
+            data, tenant=link.operator_id, subject=link.day.isoformat(), event_id=str(event_id)
         )
     log.info(
         "delivered %s to %s",

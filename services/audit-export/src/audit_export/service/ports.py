@@ -14,7 +14,6 @@ from audit_export.domain.targets import SftpTarget
 from auditpack.merkle import LogState
 from auditpack.pack import LogBlock
 from contracts import Envelope
-from contracts.base import EventData
 
 Clock = Callable[[], datetime]
 
@@ -189,15 +188,6 @@ class OperatorLocks(Protocol):
         ...
 
 
-class AuditEvents(EventSink, Protocol):
-    """The unit's event sink, plus staging an event under a deterministic id (so a retry
-    after a crash re-emits the same event)."""
-
-    async def emit_as(
-        self, event_id: str, data: EventData, *, tenant: str, subject: str | None = None
-    ) -> Envelope[Any]: ...
-
-
 class Envelopes(Protocol):
     """Wraps data in this service's CloudEvent (for records appended to the log directly)."""
 
@@ -218,7 +208,7 @@ class AuditUnit(Protocol):
     def runs(self) -> ExportRuns: ...
 
     @property
-    def events(self) -> AuditEvents: ...
+    def events(self) -> EventSink: ...
 
 
 class AuditUnits(Protocol):
