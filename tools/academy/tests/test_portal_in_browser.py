@@ -28,7 +28,7 @@ from academy.local.portal_people import demo_people
 from academy.local.portal_sessions import SESSION_COOKIE
 from academy.testing.browser import UI_DIR, offline_page, serious_axe_violations
 from academy.testing.server import ServerThread
-from academy_runtime.db import transaction
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create as create_assessment
 from assessment.service.catalogue import apply_catalogue_event
 from assessment.settings import AssessmentSettings
@@ -70,10 +70,10 @@ def _learners_track(jurisdiction: str) -> TrackPublished:
 
 async def _publish(settings: AssessmentSettings, track: TrackPublished) -> None:
     """Feed the track to assessment as its catalogue consumer would (Kafka has its own tests)."""
-    app, runtime = create_assessment(settings)
+    _app, runtime = create_assessment(settings)
     envelope = runtime.envelope(track, tenant=topics.PLATFORM_TENANT)
-    async with transaction(runtime.sessions) as session:
-        await apply_catalogue_event(envelope, session, tracks=app.state.assessment.tracks)
+    async with assessment_units(runtime)() as uow:
+        await apply_catalogue_event(envelope, uow)
     await runtime.engine.dispose()
 
 
