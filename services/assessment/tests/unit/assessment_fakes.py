@@ -6,44 +6,14 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
+from academy.testing.events import RecordingEvents
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
 from assessment.service.ports import AttemptRecord, OverdueAttempt
-from contracts import Envelope
-from contracts.base import EventData
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
-
-
-@dataclass
-class FakeEvents:
-    """Records what a handler staged, in order, as the outbox would."""
-
-    emitted: list[Envelope[Any]] = field(default_factory=list)
-
-    async def emit(
-        self,
-        data: EventData,
-        *,
-        tenant: str,
-        subject: str | None = None,
-        event_id: str | None = None,
-    ) -> Envelope[Any]:
-        envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
-        if event_id is not None:
-            envelope = replace(envelope, id=event_id)
-        self.emitted.append(envelope)
-        return envelope
-
-    @property
-    def types(self) -> list[str]:
-        return [e.type for e in self.emitted]
-
-    def of_type(self, event_type: str) -> list[Any]:
-        """The data of every staged event of one type."""
-        return [e.data for e in self.emitted if e.type == event_type]
 
 
 @dataclass
@@ -327,7 +297,7 @@ class FakeUnit:
     waivers: FakeWaivers = field(default_factory=FakeWaivers)
     operators: FakeOperators = field(default_factory=FakeOperators)
     tracks: FakeTracks = field(default_factory=FakeTracks)
-    events: FakeEvents = field(default_factory=FakeEvents)
+    events: RecordingEvents = field(default_factory=RecordingEvents)
 
     def __post_init__(self) -> None:
         self.operators.staff = self.staff

@@ -8,14 +8,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from academy.testing.events import RecordingEvents
 from audit_export.domain.chain import ExportRun, PackLink, RunStatus
 from audit_export.domain.targets import SftpTarget
 from audit_export.service.ports import Delivery, DeliveryError, Head, LogEntry
 from auditpack.merkle import LogState
 from auditpack.pack import READ_TYPES, LogBlock
 from auditpack.records import StoredRecord
-from contracts import Envelope
-from contracts.base import EventData
 
 
 @dataclass(frozen=True)
@@ -198,40 +197,12 @@ class FakeChainStore:
 
 
 @dataclass
-class FakeEvents:
-    """Records what a handler staged, in order, as the outbox would."""
-
-    emitted: list[Envelope[Any]] = field(default_factory=list)
-
-    async def emit(
-        self,
-        data: EventData,
-        *,
-        tenant: str,
-        subject: str | None = None,
-        event_id: str | None = None,
-    ) -> Envelope[Any]:
-        envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
-        if event_id is not None:
-            envelope = replace(envelope, id=event_id)
-        self.emitted.append(envelope)
-        return envelope
-
-    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
-        return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
-
-    @property
-    def types(self) -> list[str]:
-        return [e.type for e in self.emitted]
-
-
-@dataclass
 class FakeUnit:
     """Every store of one unit of work; all units of a test share the same state."""
 
     log: FakeLogStore = field(default_factory=FakeLogStore)
     runs: FakeExportRuns = field(default_factory=FakeExportRuns)
-    events: FakeEvents = field(default_factory=FakeEvents)
+    events: RecordingEvents = field(default_factory=RecordingEvents)
     chains: FakeChainStore = field(init=False)
 
     def __post_init__(self) -> None:

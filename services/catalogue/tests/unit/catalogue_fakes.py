@@ -1,39 +1,13 @@
 """In-memory implementations of the catalogue's ports, for unit tests of the real handlers."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from academy.testing.events import RecordingEvents
 from catalogue.domain.history import Publication, PublicationRef, Sighting
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.snapshot import snapshot
 from catalogue.service.ports import NewPublication
-from contracts import Envelope
-from contracts.base import EventData
-
-
-@dataclass
-class FakeEvents:
-    """Records what a handler staged, in order, as the outbox would."""
-
-    emitted: list[Envelope[Any]] = field(default_factory=list)
-
-    async def emit(
-        self,
-        data: EventData,
-        *,
-        tenant: str,
-        subject: str | None = None,
-        event_id: str | None = None,
-    ) -> Envelope[Any]:
-        envelope = Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
-        if event_id is not None:
-            envelope = replace(envelope, id=event_id)
-        self.emitted.append(envelope)
-        return envelope
-
-    @property
-    def types(self) -> list[str]:
-        return [e.type for e in self.emitted]
 
 
 @dataclass(frozen=True)
@@ -147,4 +121,4 @@ class FakeUnit:
     """Implements service.ports.CatalogueUnit in memory."""
 
     publications: FakePublicationStore = field(default_factory=FakePublicationStore)
-    events: FakeEvents = field(default_factory=FakeEvents)
+    events: RecordingEvents = field(default_factory=RecordingEvents)
