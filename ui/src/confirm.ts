@@ -2,7 +2,7 @@
 // reason (overrides are audited with theirs). A modal <dialog>: focus moves in, Escape cancels.
 import { LitElement, css, html, nothing } from "lit";
 import { define } from "./element.js";
-import { type Catalogue, catalogueFor, msg } from "./messages.js";
+import { type Catalogue, catalogueFor, localeOf, msg } from "./messages.js";
 import { base } from "./styles.js";
 
 export interface ConfirmOptions {
@@ -54,7 +54,7 @@ export class AcademyConfirm extends LitElement {
   private settle: ((reason: string | null) => void) | null = null;
 
   private get catalogue(): Catalogue {
-    return catalogueFor(this.closest("[lang]")?.getAttribute("lang") ?? document.documentElement.lang);
+    return catalogueFor(localeOf(this));
   }
 
   /** Show the dialog; resolves to the reason ("" when none is asked) or null when cancelled. */

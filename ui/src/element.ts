@@ -2,7 +2,7 @@
 // and the controllers that load data and run actions with their progress and errors shown.
 import { LitElement, type PropertyValues, type ReactiveController, type TemplateResult, html, nothing } from "lit";
 import { Api, ApiError, type TokenProvider, asApiError } from "./api.js";
-import { type Catalogue, type MessageKey, catalogueFor, msg } from "./messages.js";
+import { type Catalogue, type MessageKey, catalogueFor, localeOf, msg } from "./messages.js";
 
 export abstract class AcademyElement extends LitElement {
   static override properties = {
@@ -20,7 +20,7 @@ export abstract class AcademyElement extends LitElement {
 
   /** The language of the nearest `lang` attribute (the page's by default). */
   get locale(): string {
-    return this.closest("[lang]")?.getAttribute("lang") ?? document.documentElement.lang ?? "en";
+    return localeOf(this);
   }
 
   get catalogue(): Catalogue {

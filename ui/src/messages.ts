@@ -29,6 +29,11 @@ export type Catalogue = Record<MessageKey, string>;
 
 const catalogues: Record<string, Catalogue> = { en };
 
+/** The language an element is shown in: its nearest `lang` attribute, else the page's. */
+export function localeOf(element: Element): string {
+  return element.closest("[lang]")?.getAttribute("lang") || document.documentElement.lang || "en";
+}
+
 /** The catalogue for a language tag ("en-GB" falls back to "en", anything unknown to English). */
 export function catalogueFor(lang: string | null | undefined): Catalogue {
   const tag = (lang ?? "en").toLowerCase();

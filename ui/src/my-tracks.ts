@@ -36,13 +36,7 @@ export class AcademyMyTracks extends AcademyElement {
         padding: var(--academy-spacing, 0.75rem);
       }
       .track {
-        background: none;
-        border: none;
-        padding: 0;
-        color: var(--academy-color-accent, #0b57d0);
         font-weight: 600;
-        text-decoration: underline;
-        text-align: start;
       }
       .meta {
         margin: 0.35em 0;
@@ -76,7 +70,7 @@ export class AcademyMyTracks extends AcademyElement {
     return html`<li>
       <button
         type="button"
-        class="track"
+        class="link track"
         aria-describedby="${id}-status ${id}-progress"
         @click=${() => this.select(track)}
       >${track.title}</button>

@@ -103,6 +103,15 @@ export const base = css`
   a {
     color: var(--academy-color-accent, #0b57d0);
   }
+  /* A button that reads as a link (open a track, a delivery's attempts). */
+  .link {
+    background: none;
+    border: none;
+    padding: 0;
+    color: var(--academy-color-accent, #0b57d0);
+    text-decoration: underline;
+    text-align: start;
+  }
   .field-error {
     color: var(--academy-color-error, #a4161a);
     margin: 0.25em 0 0;

@@ -40,14 +40,6 @@ export const screen = css`
     align-items: center;
     margin-top: var(--academy-spacing, 0.75rem);
   }
-  .link {
-    background: none;
-    border: none;
-    padding: 0;
-    color: var(--academy-color-accent, #0b57d0);
-    text-decoration: underline;
-    text-align: start;
-  }
   .done {
     color: var(--academy-color-success, #146c2e);
   }

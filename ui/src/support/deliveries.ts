@@ -59,12 +59,6 @@ export class AcademyDeliveries extends AcademyElement {
         margin-top: var(--academy-spacing, 0.75rem);
       }
       .toggle {
-        background: none;
-        border: none;
-        padding: 0;
-        color: var(--academy-color-accent, #0b57d0);
-        text-decoration: underline;
-        text-align: start;
         overflow-wrap: anywhere;
       }
       .detail {
@@ -209,7 +203,7 @@ export class AcademyDeliveries extends AcademyElement {
         <th scope="row">
           <button
             type="button"
-            class="toggle"
+            class="link toggle"
             data-webhook=${delivery.webhook_id}
             aria-expanded=${open ? "true" : "false"}
             aria-controls=${detailId}
@@ -269,7 +263,7 @@ export class AcademyDeliveries extends AcademyElement {
       <h3>
         <button
           type="button"
-          class="toggle"
+          class="link toggle"
           data-webhook=${webhookId}
           aria-expanded="true"
           @click=${() => this.toggle(webhookId)}

@@ -152,16 +152,20 @@ class ServiceRuntime:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"unreachable: {exc.__class__.__name__}"
+        checks["broker"] = await self._broker_state()
+        return checks
+
+    async def _broker_state(self) -> str:
+        """`ok`, `connecting` or `unreachable: …`, also kept in `academy_broker_up`."""
         if not self.broker_started:
-            checks["broker"] = "connecting"
+            state = "connecting"
         else:
             try:
-                ok = await self.broker.ping(timeout=3.0)
-                checks["broker"] = "ok" if ok else "unreachable"
+                state = "ok" if await self.broker.ping(timeout=3.0) else "unreachable"
             except Exception as exc:
-                checks["broker"] = f"unreachable: {exc.__class__.__name__}"
-        self.metrics.broker_up.set(1 if checks["broker"] == "ok" else 0)
-        return checks
+                state = f"unreachable: {exc.__class__.__name__}"
+        self.metrics.broker_up.set(1 if state == "ok" else 0)
+        return state
 
     def liveness(self) -> dict[str, str]:
         """What stopped that should run as long as the process does (liveness fails on it, so
@@ -187,7 +191,7 @@ class ServiceRuntime:
     async def _watch_broker(self, stop: asyncio.Event) -> None:
         """`academy_broker_up` between probes (readiness no longer pulls pods on it)."""
         while not stop.is_set():
-            await self.readiness()
+            await self._broker_state()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=BROKER_WATCH_S)
 

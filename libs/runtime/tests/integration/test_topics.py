@@ -1,6 +1,5 @@
 """Topics created (local/test) or checked against `contracts.topics` (elsewhere), on real Tansu."""
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -9,6 +8,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import MetaData
 
+from academy.testing.waiting import until
 from academy_runtime import kafka
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
@@ -109,10 +109,7 @@ async def test_a_service_whose_topics_are_refused_never_starts_consuming_and_fai
     runtime.subscribe(missing, handle, name="refused")
     await runtime.start()
     try:
-        deadline = asyncio.get_running_loop().time() + 30
-        while "topics" not in runtime.liveness():
-            assert asyncio.get_running_loop().time() < deadline, "liveness never failed"
-            await asyncio.sleep(0.1)
+        await until(lambda: "topics" in runtime.liveness(), "liveness to fail", within=30)
         assert f"{missing} is missing" in runtime.liveness()["topics"]
         assert not runtime.broker_started
     finally:
