@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from academy_runtime.dlq import DeadLetter, ExactProducer, read_all
+from academy_runtime.dlq import DeadLetter, ExactProducer, by_topic, read_all
 from academy_runtime.text import has_visible_character, unstorable
 from contracts import Envelope, EnvelopeError, decode, encode, topics
 from contracts.cloudevents import TENANT_PATTERN
@@ -118,11 +118,8 @@ async def _topic_names(bootstrap_servers: str) -> set[str]:
 def summary(letters: Sequence[DeadLetter]) -> dict[str, Any]:
     """Per dead-letter topic: how many, oldest and newest failure, by error type and by who
     dead-lettered it (service, consumer group and handler)."""
-    by_topic: dict[str, list[DeadLetter]] = {}
-    for letter in letters:
-        by_topic.setdefault(letter.topic, []).append(letter)
     result: dict[str, Any] = {}
-    for name, group in sorted(by_topic.items()):
+    for name, group in sorted(by_topic(letters).items()):
         failed = sorted(letter.failed_at for letter in group if letter.failed_at)
         result[name] = {
             "count": len(group),

@@ -103,9 +103,6 @@ class SqlPublicationStore:
             query = query.where(_p.seq < before)
         return [_publication(row) for row in await self._session.execute(query)]
 
-    async def publication_count(self) -> int:
-        return int(await self._session.scalar(select(func.count()).select_from(publications)) or 0)
-
     async def versions_starting_with(self, prefix: str, *, limit: int = 10) -> list[str]:
         """Published catalogue versions with this hex prefix (newest publication first)."""
         query = (
