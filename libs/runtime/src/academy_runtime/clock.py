@@ -9,7 +9,9 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 
-class Clock:
+class ShiftableClock:
+    """Real UTC time plus `offset` (moved only by the local-mode dev endpoint); a `Clock`."""
+
     def __init__(self, *, offset: timedelta = timedelta(0)) -> None:
         self.offset = offset
 
@@ -30,7 +32,7 @@ def dev_router() -> APIRouter:
 
     @router.get("/clock")
     async def read(request: Request) -> dict[str, object]:
-        clock: Clock = request.app.state.runtime.clock
+        clock: ShiftableClock = request.app.state.runtime.clock
         return {"now": clock.now().isoformat(), "offset_seconds": clock.offset.total_seconds()}
 
     @router.put("/clock")

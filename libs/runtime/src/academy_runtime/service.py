@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from academy_runtime import db, kafka, logs, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.build import build_info
-from academy_runtime.clock import Clock
+from academy_runtime.clock import ShiftableClock
 from academy_runtime.consumer import Handler, IdempotentConsumer
 from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import BrokerOffsets, LagMonitor
@@ -76,7 +76,7 @@ class ServiceRuntime:
         #: Why the cluster's topics were refused at start (kafka.TopicsRefused), while they are.
         self.topics_refused: str | None = None
         self.verifier = TokenVerifier(settings)
-        self.clock = Clock()
+        self.clock = ShiftableClock()
         self.relay = OutboxRelay(
             sessions=self.sessions,
             outbox=self.outbox,

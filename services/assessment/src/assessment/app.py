@@ -24,9 +24,10 @@ from assessment.entrypoints import (
 from assessment.entrypoints.background import catalogue_handler, scheduler_loop
 from assessment.entrypoints.deps import Wiring
 from assessment.entrypoints.errors import install_error_handlers
-from assessment.service.ports import Clock, IdSource, SystemIds
+from assessment.service.ports import IdSource, SystemIds
 from assessment.settings import AssessmentSettings
 from contracts import topics
+from contracts.clock import Clock
 
 UI_PATH = "/ui"
 UI_ENTRY = "academy-ui.js"

@@ -20,9 +20,10 @@ from audit_export.entrypoints.scheduler import scheduler_loop
 from audit_export.service import ingest
 from audit_export.service.exports import Exporter, ExportPolicy
 from audit_export.service.packs import PackWorkshop
-from audit_export.service.ports import BlockSource, Clock, Uploader
+from audit_export.service.ports import BlockSource, Uploader
 from audit_export.settings import AuditExportSettings
 from contracts import topics
+from contracts.clock import Clock
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

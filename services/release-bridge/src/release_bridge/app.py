@@ -13,6 +13,7 @@ from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from contracts import topics
+from contracts.clock import Clock
 from release_bridge.adapters import delivery_signal
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.orm import SCHEMA, metadata
@@ -24,7 +25,6 @@ from release_bridge.entrypoints.operator_api import operator_router
 from release_bridge.entrypoints.support_api import support_router
 from release_bridge.entrypoints.workers import DeliveryLoop, ReconcileLoop
 from release_bridge.service.delivery import DeliveryConfig, DeliveryWorker
-from release_bridge.service.ports import Clock
 from release_bridge.settings import ReleaseBridgeSettings
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"

@@ -14,8 +14,9 @@ from academy_runtime.uow import unit_of_work
 from assessment.adapters.unit_of_work import SqlAssessmentUnit
 from assessment.domain.attempts import AttemptRules
 from assessment.domain.staff import StaffMember
-from assessment.service.ports import AssessmentUnit, Clock, IdSource
+from assessment.service.ports import AssessmentUnit, IdSource
 from contracts import identifiers
+from contracts.clock import Clock
 
 CROSS_TENANT_ROLES = tuple(sorted(auth.CROSS_TENANT_ROLES))
 SUPPORT_ROLES = ("academy_support", "academy_admin")

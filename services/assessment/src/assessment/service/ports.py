@@ -3,7 +3,7 @@ the stores of one unit of work, its event sink, time, identifiers and randomness
 
 import secrets
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -26,7 +26,6 @@ __all__ = [
     "AttemptRecord",
     "AttemptStore",
     "CertificateStore",
-    "Clock",
     "EventSink",
     "IdSource",
     "OperatorStore",
@@ -38,9 +37,6 @@ __all__ = [
     "WaiverStore",
     "stage",
 ]
-
-#: Returns the current time (timezone-aware); injected so tests control time.
-Clock = Callable[[], datetime]
 
 
 class IdSource(Protocol):

@@ -14,8 +14,8 @@ from audit_export.adapters.unit_of_work import SqlAuditUnit
 from audit_export.domain.targets import Targets
 from audit_export.service.exports import Exporter
 from audit_export.service.packs import PackWorkshop
-from audit_export.service.ports import Clock
 from contracts import identifiers
+from contracts.clock import Clock
 
 #: Vendor roles that may read and export any operator's audit evidence.
 INSPECTOR_ROLES = ("academy_support", "academy_auditor")

@@ -30,7 +30,6 @@ from audit_export.service.packs import (
 )
 from audit_export.service.packs import ensure_chain as ensure_operator_chain
 from audit_export.service.ports import (
-    Clock,
     Delivery,
     DeliveryError,
     ExportObserver,
@@ -40,6 +39,7 @@ from audit_export.service.ports import (
 from auditpack.pack import LogAlteredError, PackBuildError
 from auditpack.signing import NoSigningKeyError
 from contracts.audit import AuditExportFailed, AuditPackExported
+from contracts.clock import Clock
 
 log = logging.getLogger(__name__)
 EVENT_IDS = uuid.UUID("0f0c4b1e-5d2a-4c77-9a0e-6a7d2b9e81c3")

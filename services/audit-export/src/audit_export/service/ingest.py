@@ -18,13 +18,14 @@ from typing import Any
 
 from academy_runtime.consumer import PoisonMessage
 from audit_export.domain.targets import OPERATOR_ID
-from audit_export.service.ports import AuditUnit, Clock, IngestObserver
+from audit_export.service.ports import AuditUnit, IngestObserver
 from auditpack.derive import DerivationError, csv_row_for
 from auditpack.manifest import REVISION
 from auditpack.merkle import MerkleAccumulator, leaf_hash
 from auditpack.records import AuditRecord, RecordError, event_problems
 from auditpack.register import register_entry
 from contracts import Envelope, topics
+from contracts.clock import Clock
 
 
 class _Silent:

@@ -2,7 +2,7 @@
 work, operator locks, delivery, the log block stream, the clock (SQL/SFTP adapters; fakes in
 tests)."""
 
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,8 +14,6 @@ from audit_export.domain.targets import SftpTarget
 from auditpack.merkle import LogState
 from auditpack.pack import LogBlock
 from contracts import Envelope
-
-Clock = Callable[[], datetime]
 
 
 class DeliveryError(Exception):

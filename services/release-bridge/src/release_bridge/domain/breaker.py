@@ -1,11 +1,11 @@
 """Per-endpoint circuit breaker as a pure state machine over `BreakerState`."""
 
 import math
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
+from contracts.clock import Clock
 from contracts.release import BreakerState as BreakerStatus
 from release_bridge.domain.breaker_state import (
     Admission,
@@ -17,8 +17,6 @@ from release_bridge.domain.breaker_state import (
     TransitionCause,
 )
 from release_bridge.domain.classify import DeliveryOutcome, Verdict, classify
-
-Clock = Callable[[], datetime]
 
 
 class CallResult(StrEnum):

@@ -13,9 +13,9 @@ from contracts.assessment import (
     OperatorJurisdictionsSet,
 )
 from contracts.catalogue import ReleasePolicyPublished
+from contracts.clock import Clock
 from release_bridge.adapters.unit_of_work import SqlUnit, Units
 from release_bridge.service import operators, releases
-from release_bridge.service.ports import Clock
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from academy_runtime.auth import (
 )
 from contracts import identifiers
 from contracts.base import UtcDatetime
+from contracts.clock import Clock
 from release_bridge.adapters.release_history import SqlReleaseHistory
 from release_bridge.adapters.unit_of_work import UowDep
 from release_bridge.service import release_status
-from release_bridge.service.ports import Clock
 from release_bridge.service.release_status import DeliveryState, ReleaseHow
 
 OperatorPath = Annotated[str, Path(pattern=identifiers.OPERATOR_ID_PATTERN, examples=["op-123"])]

@@ -10,6 +10,7 @@ from academy_runtime.bodies import RequestBody
 from academy_runtime.input_guard import invalid_request_body
 from academy_runtime.text import ReasonText
 from contracts import identifiers
+from contracts.clock import Clock
 from contracts.identifiers import JurisdictionCode, OperatorId
 from release_bridge.adapters import read_models
 from release_bridge.adapters.metrics import BridgeMetrics
@@ -24,7 +25,6 @@ from release_bridge.service.errors import (
     UnknownOperator,
     Unpublished,
 )
-from release_bridge.service.ports import Clock
 from release_bridge.service.releases import Context
 
 SUPPORT_ROLE = "academy_support"

@@ -5,10 +5,10 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from contracts.clock import Clock
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.service.delivery import DeliveryWorker
-from release_bridge.service.ports import Clock
 from release_bridge.service.reconciler import reconcile_once
 from release_bridge.service.releases import Context
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from contracts.clock import Clock
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.domain.breaker_state import Transition
 from release_bridge.domain.classify import (
@@ -28,7 +29,7 @@ from release_bridge.domain.classify import (
 from release_bridge.domain.signing import SigningKeys, signed_headers
 from release_bridge.service import breakers
 from release_bridge.service.events import delivered_event, parked_event
-from release_bridge.service.ports import AttemptResult, Claim, Clock, DeliveryRecord, Unit
+from release_bridge.service.ports import AttemptResult, Claim, DeliveryRecord, Unit
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the handlers need from the outside world, as Protocols (SQL adapters; fakes in tests)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -14,7 +14,6 @@ from release_bridge.domain.policy import HeldCertificate
 from release_bridge.domain.reconcile import DueRelease
 from release_bridge.domain.webhook_bodies import OutgoingWebhook
 
-Clock = Callable[[], datetime]
 DeliveryStatus = Literal["pending", "held", "parked", "delivered"]
 STATUSES: tuple[DeliveryStatus, ...] = ("pending", "held", "parked", "delivered")
 #: Webhook types whose order per operator and jurisdiction matters (unlock, then lock).
