@@ -10,7 +10,7 @@ from typing import Any
 from contracts import Envelope
 from contracts.base import EventData
 from contracts.common import ReleasePolicy
-from release_bridge.domain.breaker_state import BreakerState
+from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.decisions import ReleaseLedger
 from release_bridge.domain.policy import HeldCertificate
 from release_bridge.domain.reconcile import DueRelease
@@ -286,15 +286,15 @@ class FakeDeliveryStore:
 
 @dataclass
 class FakeBreakerStore:
-    states: dict[str, BreakerState] = field(default_factory=dict)
+    states: dict[str, BreakerRecord] = field(default_factory=dict)
 
-    async def lock(self, endpoint: str) -> BreakerState:
-        return self.states.setdefault(endpoint, BreakerState(endpoint))
+    async def lock(self, endpoint: str) -> BreakerRecord:
+        return self.states.setdefault(endpoint, BreakerRecord(endpoint))
 
-    async def save(self, state: BreakerState) -> None:
+    async def save(self, state: BreakerRecord) -> None:
         self.states[state.endpoint] = state
 
-    async def all(self) -> Sequence[BreakerState]:
+    async def all(self) -> Sequence[BreakerRecord]:
         return list(self.states.values())
 
 

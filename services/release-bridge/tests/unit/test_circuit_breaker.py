@@ -6,7 +6,7 @@ from release_bridge_testkit import FakeClock, a_network_failure, a_response
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.domain.breaker_state import (
     BreakerConfig,
-    BreakerState,
+    BreakerRecord,
     BreakerUpdate,
     TransitionCause,
 )
@@ -34,7 +34,7 @@ def _breaker() -> tuple[CircuitBreaker, FakeClock]:
 
 
 def _calls(
-    breaker: CircuitBreaker, state: BreakerState, *outcomes: DeliveryOutcome
+    breaker: CircuitBreaker, state: BreakerRecord, *outcomes: DeliveryOutcome
 ) -> BreakerUpdate:
     """Acquire and record each outcome in turn, collecting every transition."""
     transitions = []
@@ -47,14 +47,14 @@ def _calls(
     return BreakerUpdate(state, tuple(transitions))
 
 
-def _opened(breaker: CircuitBreaker) -> BreakerState:
-    return _calls(breaker, BreakerState(ENDPOINT), *[a_response(503)] * 4).state
+def _opened(breaker: CircuitBreaker) -> BreakerRecord:
+    return _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(503)] * 4).state
 
 
 def test_breaker_opens_after_three_consecutive_signature_rejections() -> None:
     breaker, clock = _breaker()
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(401)] * 3)
 
     assert update.state.status == "open"
     assert [t.cause for t in update.transitions] == [TransitionCause.SIGNATURE_REJECTIONS]
@@ -64,7 +64,7 @@ def test_breaker_opens_after_three_consecutive_signature_rejections() -> None:
 def test_two_signature_rejections_leave_the_breaker_closed() -> None:
     breaker, _ = _breaker()
 
-    update = _calls(breaker, BreakerState(ENDPOINT), a_response(403), a_response(401))
+    update = _calls(breaker, BreakerRecord(ENDPOINT), a_response(403), a_response(401))
 
     assert update.state.status == "closed"
     assert update.state.signature_rejections == 2
@@ -74,7 +74,7 @@ def test_accepted_request_between_signature_rejections_restarts_the_count() -> N
     breaker, _ = _breaker()
     responses = [a_response(401), a_response(401), a_response(204), a_response(401)]
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *responses)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *responses)
 
     assert update.state.status == "closed"
     assert update.state.signature_rejections == 1
@@ -84,7 +84,7 @@ def test_network_failure_does_not_interrupt_consecutive_signature_rejections() -
     breaker, _ = _breaker()
     outcomes = [a_response(401), a_network_failure("connect"), a_response(401), a_response(401)]
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *outcomes)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *outcomes)
 
     assert update.state.status == "open"
 
@@ -93,7 +93,7 @@ def test_breaker_opens_when_failure_rate_reaches_threshold_after_minimum_calls()
     breaker, _ = _breaker()
     outcomes = [a_response(204), a_response(500), a_network_failure("timeout"), a_response(502)]
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *outcomes)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *outcomes)
 
     assert update.state.status == "open"
     assert [t.cause for t in update.transitions] == [TransitionCause.FAILURE_RATE]
@@ -102,7 +102,7 @@ def test_breaker_opens_when_failure_rate_reaches_threshold_after_minimum_calls()
 def test_breaker_stays_closed_below_the_minimum_number_of_calls() -> None:
     breaker, _ = _breaker()
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *[a_response(503)] * 3)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(503)] * 3)
 
     assert update.state.status == "closed"
 
@@ -111,7 +111,7 @@ def test_slow_successful_calls_count_as_failures() -> None:
     breaker, _ = _breaker()
     slow = a_response(200, latency=timedelta(seconds=3))
 
-    update = _calls(breaker, BreakerState(ENDPOINT), a_response(200), slow, slow, a_response(200))
+    update = _calls(breaker, BreakerRecord(ENDPOINT), a_response(200), slow, slow, a_response(200))
 
     assert update.state.status == "open"
 
@@ -119,7 +119,7 @@ def test_slow_successful_calls_count_as_failures() -> None:
 def test_permanent_rejections_do_not_count_as_endpoint_failures() -> None:
     breaker, _ = _breaker()
 
-    update = _calls(breaker, BreakerState(ENDPOINT), *[a_response(400)] * 6)
+    update = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(400)] * 6)
 
     assert update.state.status == "closed"
     assert update.state.window_counts() == (6, 0)
@@ -127,7 +127,7 @@ def test_permanent_rejections_do_not_count_as_endpoint_failures() -> None:
 
 def test_failures_older_than_the_window_slide_out() -> None:
     breaker, clock = _breaker()
-    state = _calls(breaker, BreakerState(ENDPOINT), *[a_response(503)] * 3).state
+    state = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(503)] * 3).state
     clock.advance(timedelta(seconds=61))
 
     update = _calls(breaker, state, a_response(503), a_response(204), a_response(204))
@@ -138,7 +138,7 @@ def test_failures_older_than_the_window_slide_out() -> None:
 
 def test_window_state_stays_bounded_by_its_bucket_count() -> None:
     breaker, clock = _breaker()
-    state = BreakerState(ENDPOINT)
+    state = BreakerRecord(ENDPOINT)
     for _ in range(100):
         state = _calls(breaker, state, a_response(204)).state
         clock.advance(timedelta(seconds=3))
@@ -200,7 +200,7 @@ def test_failed_probe_reopens_the_breaker() -> None:
 
 
 def _probed(
-    breaker: CircuitBreaker, clock: FakeClock, state: BreakerState, *outcomes: DeliveryOutcome
+    breaker: CircuitBreaker, clock: FakeClock, state: BreakerRecord, *outcomes: DeliveryOutcome
 ) -> BreakerUpdate:
     """Wait out the cool-down, then send `outcomes` as half-open probes."""
     assert state.open_until is not None
@@ -224,7 +224,7 @@ def test_probe_rejection_completing_three_consecutive_rejections_imposes_signatu
 ):
     breaker, clock = _breaker()
     before = [a_response(401), a_response(401), *[a_network_failure("timeout")] * 2]
-    opened = _calls(breaker, BreakerState(ENDPOINT), *before)
+    opened = _calls(breaker, BreakerRecord(ENDPOINT), *before)
 
     update = _probed(breaker, clock, opened.state, a_response(403))
 
@@ -248,7 +248,7 @@ def test_third_rejected_probe_in_a_row_imposes_the_signature_cool_down() -> None
 
 def test_successful_probe_restarts_the_run_of_signature_rejections() -> None:
     breaker, clock = _breaker()
-    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+    opened = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(401)] * 3).state
 
     update = _probed(breaker, clock, opened, a_response(204), a_response(401))
 
@@ -259,7 +259,7 @@ def test_successful_probe_restarts_the_run_of_signature_rejections() -> None:
 
 def test_probe_rejected_again_after_signature_rejections_keeps_the_signature_cool_down() -> None:
     breaker, clock = _breaker()
-    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+    opened = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(401)] * 3).state
 
     update = _probed(breaker, clock, opened, a_response(401))
 
@@ -276,7 +276,7 @@ def test_transient_probe_failure_reopens_with_the_ordinary_cool_down_after_signa
     failure: DeliveryOutcome,
 ) -> None:
     breaker, clock = _breaker()
-    opened = _calls(breaker, BreakerState(ENDPOINT), *[a_response(401)] * 3).state
+    opened = _calls(breaker, BreakerRecord(ENDPOINT), *[a_response(401)] * 3).state
 
     update = _probed(breaker, clock, opened, failure)
 
@@ -331,7 +331,7 @@ def test_late_result_of_a_call_started_before_opening_is_ignored() -> None:
 def test_force_open_holds_the_breaker_open_past_the_cool_down() -> None:
     breaker, clock = _breaker()
 
-    forced = breaker.force_open(BreakerState(ENDPOINT), actor="sre-1", reason="portal incident")
+    forced = breaker.force_open(BreakerRecord(ENDPOINT), actor="sre-1", reason="portal incident")
     clock.advance(timedelta(hours=1))
     admission, _ = breaker.acquire(forced.state)
 
@@ -358,7 +358,7 @@ def test_force_closed_keeps_calls_flowing_despite_failures() -> None:
 
 def test_reset_returns_to_an_automatic_closed_breaker_with_empty_counters() -> None:
     breaker, _ = _breaker()
-    pinned = breaker.force_open(BreakerState(ENDPOINT), actor="sre-1", reason="test").state
+    pinned = breaker.force_open(BreakerRecord(ENDPOINT), actor="sre-1", reason="test").state
 
     reset = breaker.reset(pinned, actor="sre-2", reason="incident over")
     reopened = _calls(breaker, reset.state, *[a_response(401)] * 3)
@@ -374,12 +374,12 @@ def test_manual_actions_need_an_actor_and_a_reason(actor: str, reason: str) -> N
     breaker, _ = _breaker()
 
     with pytest.raises(ValueError, match="actor and a reason"):
-        breaker.force_open(BreakerState(ENDPOINT), actor=actor, reason=reason)
+        breaker.force_open(BreakerRecord(ENDPOINT), actor=actor, reason=reason)
 
 
 def test_transition_becomes_a_breaker_transitioned_event() -> None:
     breaker, _ = _breaker()
-    (transition,) = breaker.force_open(BreakerState(ENDPOINT), actor="a", reason="r").transitions
+    (transition,) = breaker.force_open(BreakerRecord(ENDPOINT), actor="a", reason="r").transitions
 
     event = transition.to_event()
 
@@ -396,7 +396,7 @@ def test_transition_becomes_a_breaker_transitioned_event() -> None:
 
 def test_failure_rate_gauge_reflects_the_current_window() -> None:
     breaker, clock = _breaker()
-    state = _calls(breaker, BreakerState(ENDPOINT), a_response(204), a_response(500)).state
+    state = _calls(breaker, BreakerRecord(ENDPOINT), a_response(204), a_response(500)).state
 
     assert breaker.failure_rate(state) == 0.5
     clock.advance(timedelta(minutes=5))

@@ -8,7 +8,7 @@ from release_bridge_testkit import FakeClock, a_network_failure, a_response
 from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.domain.breaker_state import (
     BreakerConfig,
-    BreakerState,
+    BreakerRecord,
     BreakerUpdate,
     Transition,
 )
@@ -46,7 +46,7 @@ operations = st.one_of(
 
 
 def _apply(
-    breaker: CircuitBreaker, clock: FakeClock, state: BreakerState, op: str, arg: object
+    breaker: CircuitBreaker, clock: FakeClock, state: BreakerRecord, op: str, arg: object
 ) -> BreakerUpdate:
     if op == "advance":
         assert isinstance(arg, int)
@@ -69,7 +69,7 @@ def _apply(
     return BreakerUpdate(recorded.state, acquired.transitions + recorded.transitions)
 
 
-def _assert_invariants(state: BreakerState) -> None:
+def _assert_invariants(state: BreakerRecord) -> None:
     assert len(state.buckets) <= CONFIG.bucket_count
     assert [b.start for b in state.buckets] == sorted({b.start for b in state.buckets})
     assert len(state.probe_leases) <= CONFIG.half_open_probes
@@ -100,7 +100,7 @@ def test_breaker_invariants_hold_and_transitions_chain_for_any_call_sequence(
 ) -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(CONFIG, clock)
-    state = BreakerState("https://portal.example/webhooks")
+    state = BreakerRecord("https://portal.example/webhooks")
     for op, arg in ops:
         update = _apply(breaker, clock, state, op, arg)
         previous = state.status
@@ -120,8 +120,8 @@ def test_breaker_invariants_hold_and_transitions_chain_for_any_call_sequence(
 def test_breaker_state_survives_a_json_round_trip(ops: list[tuple[str, object]]) -> None:
     clock = FakeClock()
     breaker = CircuitBreaker(CONFIG, clock)
-    state = BreakerState("https://portal.example/webhooks")
+    state = BreakerRecord("https://portal.example/webhooks")
     for op, arg in ops:
         state = _apply(breaker, clock, state, op, arg).state
         stored = json.loads(json.dumps(state.to_json()))
-        assert BreakerState.from_json(stored) == state
+        assert BreakerRecord.from_json(stored) == state

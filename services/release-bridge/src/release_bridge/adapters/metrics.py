@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from contracts.release import BreakerState as BreakerStatus
-from release_bridge.domain.breaker_state import BreakerState, Transition
+from contracts.release import BreakerState
+from release_bridge.domain.breaker_state import BreakerRecord, Transition
 from release_bridge.domain.classify import Verdict
 from release_bridge.service.reconciler import Snapshot
 
@@ -22,7 +22,7 @@ WEBHOOK_TYPES = (
     "certification.expired.v1",
 )
 STEPS = ("delivered", "retry", "held", "parked", "superseded")
-BREAKER_STATES: tuple[BreakerStatus, ...] = ("closed", "open", "half_open")
+BREAKER_STATES: tuple[BreakerState, ...] = ("closed", "open", "half_open")
 SUPPORT_ACTIONS = (
     "force_release",
     "redeliver",
@@ -141,7 +141,7 @@ class BridgeMetrics:
         for source in BREAKER_STATES:
             for target in BREAKER_STATES:
                 self.breaker_transitions.labels(endpoint, source, target)
-        self.show_breaker(BreakerState(endpoint))
+        self.show_breaker(BreakerRecord(endpoint))
         self.ack_slo.set(ack_slo.total_seconds())
         for gauge in (self.parked, self.unacknowledged, self.overdue, self.oldest_age):
             gauge.labels(endpoint).set(0)
@@ -171,11 +171,11 @@ class BridgeMetrics:
             self._show_status(transition.endpoint, transition.to_state)
 
     # -- reconciler --------------------------------------------------------------------------
-    def show_breaker(self, state: BreakerState) -> None:
+    def show_breaker(self, state: BreakerRecord) -> None:
         if state.endpoint == self.endpoint:
             self._show_status(state.endpoint, state.status)
 
-    def _show_status(self, endpoint: str, status: BreakerStatus) -> None:
+    def _show_status(self, endpoint: str, status: BreakerState) -> None:
         for candidate in BREAKER_STATES:
             self.breaker_state.labels(endpoint, candidate).set(1 if candidate == status else 0)
 

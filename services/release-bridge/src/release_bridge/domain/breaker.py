@@ -1,4 +1,4 @@
-"""Per-endpoint circuit breaker as a pure state machine over `BreakerState`."""
+"""Per-endpoint circuit breaker as a pure state machine over `BreakerRecord`."""
 
 import math
 from dataclasses import replace
@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from contracts.clock import Clock
-from contracts.release import BreakerState as BreakerStatus
+from contracts.release import BreakerState
 from release_bridge.domain.breaker_state import (
     Admission,
     BreakerConfig,
-    BreakerState,
+    BreakerRecord,
     BreakerUpdate,
     Bucket,
     Transition,
@@ -42,7 +42,7 @@ def call_result(outcome: DeliveryOutcome, config: BreakerConfig) -> CallResult:
 class CircuitBreaker:
     """Decides admissions and transitions; holds no state of its own (the caller persists it).
 
-    Callers load the endpoint's `BreakerState` under a row lock, call one method, store
+    Callers load the endpoint's `BreakerRecord` under a row lock, call one method, store
     `update.state` and emit `update.transitions`, all in one transaction.
     """
 
@@ -50,7 +50,7 @@ class CircuitBreaker:
         self.config = config
         self.clock = clock
 
-    def acquire(self, state: BreakerState) -> tuple[Admission, BreakerUpdate]:
+    def acquire(self, state: BreakerRecord) -> tuple[Admission, BreakerUpdate]:
         """Ask to send one call; in half-open this takes a probe slot, so persist the state."""
         now = self.clock()
         transitions: list[Transition] = []
@@ -73,7 +73,7 @@ class CircuitBreaker:
         return Admission(True), BreakerUpdate(state, tuple(transitions))
 
     def record(
-        self, state: BreakerState, outcome: DeliveryOutcome, *, probe: bool
+        self, state: BreakerRecord, outcome: DeliveryOutcome, *, probe: bool
     ) -> BreakerUpdate:
         """Account for a finished call; `probe` is what `acquire` said when it was let through."""
         now = self.clock()
@@ -84,7 +84,7 @@ class CircuitBreaker:
             return self._record_probe(state, outcome, result, now)
         return BreakerUpdate(state)
 
-    def release_probe(self, state: BreakerState) -> BreakerUpdate:
+    def release_probe(self, state: BreakerRecord) -> BreakerUpdate:
         """Give back a half-open probe slot that `acquire` granted but no call used."""
         if state.status != "half_open" or not state.probe_leases:
             return BreakerUpdate(state)
@@ -92,28 +92,28 @@ class CircuitBreaker:
         leases = tuple(sorted(lease for lease in state.probe_leases if lease > now))
         return BreakerUpdate(replace(state, probe_leases=leases[1:]))
 
-    def force_open(self, state: BreakerState, *, actor: str, reason: str) -> BreakerUpdate:
+    def force_open(self, state: BreakerRecord, *, actor: str, reason: str) -> BreakerUpdate:
         """Hold the breaker open until `force_closed` or `reset`."""
         return self._manual(state, "open", TransitionCause.FORCE_OPEN, actor, reason, pinned=True)
 
-    def force_closed(self, state: BreakerState, *, actor: str, reason: str) -> BreakerUpdate:
+    def force_closed(self, state: BreakerRecord, *, actor: str, reason: str) -> BreakerUpdate:
         """Hold the breaker closed: failures are still counted but never open it."""
         return self._manual(
             state, "closed", TransitionCause.FORCE_CLOSED, actor, reason, pinned=True
         )
 
-    def reset(self, state: BreakerState, *, actor: str, reason: str) -> BreakerUpdate:
+    def reset(self, state: BreakerRecord, *, actor: str, reason: str) -> BreakerUpdate:
         """Back to an automatic, closed breaker with empty counters."""
         return self._manual(state, "closed", TransitionCause.RESET, actor, reason, pinned=False)
 
-    def failure_rate(self, state: BreakerState) -> float:
+    def failure_rate(self, state: BreakerRecord) -> float:
         """Failures over calls in the current window (0.0 without calls), for a gauge."""
         kept = replace(state, buckets=_prune(state.buckets, self.clock(), self.config))
         calls, failures = kept.window_counts()
         return failures / calls if calls else 0.0
 
     def _record_closed(
-        self, state: BreakerState, outcome: DeliveryOutcome, result: CallResult, now: datetime
+        self, state: BreakerRecord, outcome: DeliveryOutcome, result: CallResult, now: datetime
     ) -> BreakerUpdate:
         buckets = _count(
             _prune(state.buckets, now, self.config),
@@ -136,7 +136,7 @@ class CircuitBreaker:
         return BreakerUpdate(counted)
 
     def _record_probe(
-        self, state: BreakerState, outcome: DeliveryOutcome, result: CallResult, now: datetime
+        self, state: BreakerRecord, outcome: DeliveryOutcome, result: CallResult, now: datetime
     ) -> BreakerUpdate:
         """A failed probe re-opens with its cause's cool-down: a 401/403 extends the run of
         consecutive rejections, and only a run at the threshold earns `signature_cool_down`.
@@ -157,7 +157,7 @@ class CircuitBreaker:
         return self._open(state, TransitionCause.PROBE_FAILED, now, signature=signature)
 
     def _open(
-        self, state: BreakerState, cause: TransitionCause, now: datetime, *, signature: bool
+        self, state: BreakerRecord, cause: TransitionCause, now: datetime, *, signature: bool
     ) -> BreakerUpdate:
         cool_down = self.config.signature_cool_down if signature else self.config.cool_down
         opened, move = _move(state, "open", cause, now)
@@ -165,8 +165,8 @@ class CircuitBreaker:
 
     def _manual(
         self,
-        state: BreakerState,
-        to: BreakerStatus,
+        state: BreakerRecord,
+        to: BreakerState,
         cause: TransitionCause,
         actor: str,
         reason: str,
@@ -181,19 +181,19 @@ class CircuitBreaker:
 
 
 def _move(
-    state: BreakerState,
-    to: BreakerStatus,
+    state: BreakerRecord,
+    to: BreakerState,
     cause: TransitionCause,
     now: datetime,
     *,
     actor: str | None = None,
     reason: str | None = None,
-) -> tuple[BreakerState, Transition]:
+) -> tuple[BreakerRecord, Transition]:
     """Enter `to` with fresh per-status counters; the sliding window restarts on every move.
 
     The run of consecutive 401/403 survives open and half-open, so probes continue it.
     """
-    moved = BreakerState(
+    moved = BreakerRecord(
         endpoint=state.endpoint,
         status=to,
         changed_at=now,

@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from contracts.release import BreakerState as BreakerStatus
-from contracts.release import BreakerTransitioned
+from contracts.release import BreakerState, BreakerTransitioned
 
-_STATUSES: tuple[BreakerStatus, ...] = ("closed", "open", "half_open")
+_STATUSES: tuple[BreakerState, ...] = ("closed", "open", "half_open")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +65,7 @@ class Bucket:
 
 
 @dataclass(frozen=True, slots=True)
-class BreakerState:
+class BreakerRecord:
     """Everything the breaker remembers about one endpoint; small enough for one row.
 
     `pinned` is set by `force_open`/`force_closed`: the status then only changes by hand.
@@ -75,7 +74,7 @@ class BreakerState:
     """
 
     endpoint: str
-    status: BreakerStatus = "closed"
+    status: BreakerState = "closed"
     changed_at: datetime | None = None
     open_until: datetime | None = None
     pinned: bool = False
@@ -106,13 +105,13 @@ class BreakerState:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "BreakerState":
+    def from_json(cls, data: Mapping[str, Any]) -> "BreakerRecord":
         status = data["status"]
         if status not in _STATUSES:
             raise ValueError(f"unknown breaker status {status!r}")
         return cls(
             endpoint=str(data["endpoint"]),
-            status=cast(BreakerStatus, status),
+            status=cast(BreakerState, status),
             changed_at=_parse(data.get("changed_at")),
             open_until=_parse(data.get("open_until")),
             pinned=bool(data.get("pinned", False)),
@@ -142,8 +141,8 @@ class Transition:
     """One change of breaker status, for an event, a log line and a metric."""
 
     endpoint: str
-    from_state: BreakerStatus
-    to_state: BreakerStatus
+    from_state: BreakerState
+    to_state: BreakerState
     cause: TransitionCause
     at: datetime
     actor: str | None = None
@@ -174,7 +173,7 @@ class Admission:
 class BreakerUpdate:
     """The state to persist and the transitions to announce."""
 
-    state: BreakerState
+    state: BreakerRecord
     transitions: tuple[Transition, ...] = ()
 
 

@@ -7,7 +7,7 @@ from typing import Literal, Protocol
 
 from academy_runtime.uow import EventSink
 from contracts.common import ReleasePolicy
-from release_bridge.domain.breaker_state import BreakerState
+from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.classify import DeliveryOutcome, Verdict
 from release_bridge.domain.decisions import ReleaseLedger
 from release_bridge.domain.policy import HeldCertificate
@@ -193,13 +193,13 @@ class DeliveryStore(Protocol):
 
 
 class BreakerStore(Protocol):
-    async def lock(self, endpoint: str) -> BreakerState:
+    async def lock(self, endpoint: str) -> BreakerRecord:
         """The endpoint's state (closed when new), row-locked until the transaction ends."""
         ...
 
-    async def save(self, state: BreakerState) -> None: ...
+    async def save(self, state: BreakerRecord) -> None: ...
 
-    async def all(self) -> Sequence[BreakerState]: ...
+    async def all(self) -> Sequence[BreakerRecord]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from release_bridge.domain.breaker_state import BreakerState
+from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.reconcile import ReconcileReport, reconcile
 from release_bridge.service.ports import DeliveryStatus, Unit
 from release_bridge.service.releases import Context, recheck_due
@@ -26,7 +26,7 @@ class Snapshot:
     report: ReconcileReport
     unacknowledged: int
     statuses: dict[DeliveryStatus, int]
-    breakers: tuple[BreakerState, ...]
+    breakers: tuple[BreakerRecord, ...]
     rechecked: int
 
 
