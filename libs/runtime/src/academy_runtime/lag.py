@@ -16,6 +16,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import for_code
 from prometheus_client import Gauge
 
+from academy_runtime.loops import every
 from academy_runtime.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -179,10 +180,7 @@ class LagMonitor:
     async def run(self, stop: asyncio.Event) -> None:
         """Measure every `interval_s` until `stop` is set; never raises on broker errors."""
         try:
-            while not stop.is_set():
-                await self.tick()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._interval_s)
+            await every(stop, self._interval_s, self.tick, name="consumer lag measurement")
         finally:
             await self._disconnect()
 

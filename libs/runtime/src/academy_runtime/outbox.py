@@ -6,17 +6,17 @@ If a message fails, later rows with the same key stay unsent too, so per-key ord
 """
 
 import asyncio
-import contextlib
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from academy_runtime.listen import listen
+from academy_runtime.loops import every
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.tables import notify_channel
 from contracts import Envelope, encode
@@ -77,50 +77,34 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        listener = asyncio.create_task(self._listen(stop), name=f"{self._schema}-outbox-listen")
-        backoff = self._poll
-        try:
-            while not stop.is_set():
-                try:
-                    sent = await self.relay_once()
-                    backoff = self._poll
-                    if sent >= self._batch_size:
-                        continue
-                except Exception as exc:
-                    log.warning("outbox relay batch failed: %s", exc, extra={"error": repr(exc)})
-                    backoff = min(backoff * 2, 5.0)
-                await self._sleep(backoff, stop)
-        finally:
-            listener.cancel()
+        """Relay until `stop`: at once while batches come back full, else every poll interval
+        or on a NOTIFY from a commit (LISTEN, so events leave within milliseconds on every
+        replica); failures back off from twice the poll interval up to 5 s."""
+        listener = None
+        if self._listen_dsn:
+            listener = asyncio.create_task(
+                listen(self._listen_dsn, notify_channel(self._schema), wake=self._wake, stop=stop),
+                name=f"{self._schema}-outbox-listen",
+            )
 
-    async def _sleep(self, seconds: float, stop: asyncio.Event) -> None:
-        self._wake.clear()
-        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-        try:
-            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
+        async def relay_batch() -> float | None:
+            sent = await self.relay_once()
+            return 0.0 if sent >= self._batch_size else None
 
-    async def _listen(self, stop: asyncio.Event) -> None:
-        """LISTEN for inserts so events leave within milliseconds, on every replica."""
-        if not self._listen_dsn:
-            return
-        while not stop.is_set():
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await asyncpg.connect(self._listen_dsn)
-                await conn.add_listener(notify_channel(self._schema), lambda *_: self.wake())
-                while not conn.is_closed():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=1.0)
-                        return
-            except Exception as exc:
-                log.debug("outbox listener reconnecting: %s", exc)
-                await asyncio.sleep(1.0)
-            finally:
-                if conn is not None and not conn.is_closed():
-                    await conn.close()
+        try:
+            await every(
+                stop,
+                self._poll,
+                relay_batch,
+                name="outbox relay batch",
+                backoff_s=self._poll * 2,
+                max_backoff_s=5.0,
+                wake=self._wake,
+                traceback=False,
+            )
+        finally:
+            if listener is not None:
+                listener.cancel()
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were marked sent."""

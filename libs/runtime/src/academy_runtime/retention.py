@@ -11,6 +11,8 @@ from datetime import timedelta
 from sqlalchemy import Table, delete, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from academy_runtime.loops import every
+
 log = logging.getLogger(__name__)
 
 
@@ -61,21 +63,16 @@ async def run(
     inbox_keep: timedelta,
     every_s: float = 600.0,
 ) -> None:
-    while not stop.is_set():
-        try:
-            removed = await prune_once(
-                sessions, outbox=outbox, inbox=inbox, outbox_keep=outbox_keep, inbox_keep=inbox_keep
-            )
-            if any(removed):
-                log.info(
-                    "pruned outbox/inbox rows", extra={"outbox": removed[0], "inbox": removed[1]}
-                )
-        except Exception as exc:
-            log.warning("retention pass failed: %s", exc)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=every_s)
-        except TimeoutError:
-            continue
+    """Prune sent outbox rows and processed inbox rows every `every_s` until `stop`."""
+
+    async def prune() -> None:
+        removed = await prune_once(
+            sessions, outbox=outbox, inbox=inbox, outbox_keep=outbox_keep, inbox_keep=inbox_keep
+        )
+        if any(removed):
+            log.info("pruned outbox/inbox rows", extra={"outbox": removed[0], "inbox": removed[1]})
+
+    await every(stop, every_s, prune, name="retention pass", traceback=False)
 
 
 def _rowcount(result: object) -> int:

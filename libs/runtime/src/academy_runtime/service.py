@@ -1,12 +1,11 @@
 """ServiceRuntime: everything a service process needs, built once from its Settings."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from faststream.kafka import KafkaBroker
 from prometheus_client import CollectorRegistry
@@ -17,22 +16,29 @@ from academy_runtime import db, kafka, logs, retention
 from academy_runtime.auth import TokenVerifier
 from academy_runtime.build import build_info
 from academy_runtime.clock import ShiftableClock
-from academy_runtime.consumer import Handler, IdempotentConsumer
+from academy_runtime.consumer import IdempotentConsumer
 from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import BrokerOffsets, LagMonitor
+from academy_runtime.loops import every, sleep_or_stop
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.outbox import OutboxRelay, add_events
+from academy_runtime.routes import Route, UnitBinder
 from academy_runtime.settings import ServiceSettings
 from academy_runtime.tables import inbox_table, outbox_table
 from contracts import Envelope
+from contracts.mesh import Consumes
 
 log = logging.getLogger(__name__)
+
+U = TypeVar("U")
 
 BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
 #: Background tasks that end when their work is done; every other one runs until stop.
 ONE_SHOT_TASKS = frozenset({"broker"})
 #: How often `academy_broker_up` is refreshed between probes.
 BROKER_WATCH_S = 15.0
+#: How often the topic guard checks the cluster's topics.
+TOPICS_GUARD_S = 15.0
 #: How often topics refused at start are checked again (someone may create them).
 TOPICS_RECHECK_S = 30.0
 
@@ -67,7 +73,7 @@ class ServiceRuntime:
             settings.kafka_bootstrap_servers, client_id=f"academy-{settings.service_name}-dlq"
         )
         self.produces = list(produces)
-        self.consumers: list[IdempotentConsumer] = []
+        self.consumers: list[IdempotentConsumer[Any]] = []
         self._tasks: dict[str, BackgroundTask] = {}
         self._stop = asyncio.Event()
         self._running: list[asyncio.Task[None]] = []
@@ -91,12 +97,15 @@ class ServiceRuntime:
 
     # -- wiring -------------------------------------------------------------------------
     def subscribe(
-        self, topic: str | Iterable[str], handler: Handler, *, name: str
-    ) -> IdempotentConsumer:
+        self, consumes: Consumes, units: UnitBinder[U], *routes: Route[U]
+    ) -> IdempotentConsumer[U]:
+        """Consume `consumes.topics` in batches: each route's handler gets its events in a
+        unit of work bound to the batch's inbox transaction; the routes must cover exactly
+        the declared types (contracts.mesh), other types of the topics are skipped unread."""
         consumer = IdempotentConsumer(
-            name=name,
-            topics=[topic] if isinstance(topic, str) else list(topic),
-            handler=handler,
+            consumes=consumes,
+            routes=routes,
+            units=units,
             broker=self.broker,
             dead_letters=self.dead_letters,
             sessions=self.sessions,
@@ -190,10 +199,11 @@ class ServiceRuntime:
 
     async def _watch_broker(self, stop: asyncio.Event) -> None:
         """`academy_broker_up` between probes (readiness no longer pulls pods on it)."""
-        while not stop.is_set():
+
+        async def probe() -> None:
             await self._broker_state()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=BROKER_WATCH_S)
+
+        await every(stop, BROKER_WATCH_S, probe, name="broker watch")
 
     async def start(self) -> None:
         self._stop.clear()
@@ -212,7 +222,7 @@ class ServiceRuntime:
                     raise
                 except Exception:
                     log.exception("background task %s crashed; restarting in 2 s", name)
-                    await asyncio.sleep(2.0)
+                    await sleep_or_stop(self._stop, 2.0)
 
         running = asyncio.create_task(guarded(), name=f"{self.schema}:{name}")
         self._running.append(running)
@@ -228,11 +238,10 @@ class ServiceRuntime:
                 break
             except kafka.TopicsRefused as exc:
                 log.error("refusing to start consumers and the outbox relay: %s", exc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=TOPICS_RECHECK_S)
+                await sleep_or_stop(stop, TOPICS_RECHECK_S)
             except Exception as exc:
                 log.warning("broker not reachable yet (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
+                await sleep_or_stop(stop, delay)
                 delay = min(delay * 2, 10.0)
         if stop.is_set():
             return
@@ -247,16 +256,17 @@ class ServiceRuntime:
     async def _guard_topics(self, stop: asyncio.Event) -> None:
         """Re-create topics a memory-only or recreated broker lost (local/test), or say loudly
         that they went missing or changed (elsewhere; the outbox holds events meanwhile)."""
-        while not stop.is_set():
+
+        async def check() -> None:
             try:
-                await asyncio.wait_for(stop.wait(), timeout=15.0)
-            except TimeoutError:
-                try:
-                    await self.ensure_topics()
-                except kafka.TopicsRefused as exc:
-                    log.error("%s", exc)
-                except Exception as exc:
-                    log.warning("topic check failed: %s", exc)
+                await self.ensure_topics()
+            except kafka.TopicsRefused as exc:
+                log.error("%s", exc)
+            except Exception as exc:
+                log.warning("topic check failed: %s", exc)
+
+        if not await sleep_or_stop(stop, TOPICS_GUARD_S):
+            await every(stop, TOPICS_GUARD_S, check, name="topic check")
 
     def _lag_monitor(self) -> LagMonitor:
         return LagMonitor(

@@ -1,11 +1,11 @@
 """Background work of the service: the catalogue subscriber and the scheduler loop (thin)."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from academy_runtime.consumer import Handler
+from academy_runtime.loops import every
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.entrypoints.deps import Wiring
 from assessment.service import scheduler
@@ -26,20 +26,14 @@ def scheduler_loop(
 
     units = assessment_units(wiring.runtime)
 
+    async def scheduler_pass() -> None:
+        staged = await scheduler.run_once(
+            units, now=wiring.clock(), rules=wiring.rules, batch_size=batch_size
+        )
+        if staged:
+            log.info("scheduler staged events", extra={"events": staged})
+
     async def loop(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                staged = await scheduler.run_once(
-                    units,
-                    now=wiring.clock(),
-                    rules=wiring.rules,
-                    batch_size=batch_size,
-                )
-                if staged:
-                    log.info("scheduler staged events", extra={"events": staged})
-            except Exception:
-                log.exception("scheduler pass failed; retrying next interval")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        await every(stop, interval_s, scheduler_pass, name="scheduler pass")
 
     return loop

@@ -1,10 +1,10 @@
 """The nightly scheduler: a background task that runs an export pass every poll interval."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from academy_runtime.loops import every
 from audit_export.adapters.unit_of_work import audit_units
 from audit_export.entrypoints.deps import Wiring
 from audit_export.service.exports import PassReport, run_pass
@@ -47,13 +47,10 @@ def scheduler_loop(
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     """Every `interval_s`: deliver what is due (new days after the export time, retries)."""
 
+    async def export_pass() -> None:
+        await run_once(wiring)
+
     async def loop(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await run_once(wiring)
-            except Exception:
-                log.exception("export pass failed; retrying next interval")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        await every(stop, interval_s, export_pass, name="export pass")
 
     return loop

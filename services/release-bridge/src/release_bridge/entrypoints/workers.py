@@ -1,33 +1,15 @@
 """Background loops run by the ServiceRuntime: the delivery worker and the reconciler."""
 
 import asyncio
-import contextlib
-import logging
 from datetime import timedelta
 
+from academy_runtime.loops import every
 from contracts.clock import Clock
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.service.delivery import DeliveryWorker
 from release_bridge.service.reconciler import reconcile_once
 from release_bridge.service.releases import Context
-
-log = logging.getLogger(__name__)
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=max(seconds, 0.0))
-
-
-async def _pause_or_wake(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:
-    """Sleep until `seconds` pass, `stop` is set, or `wake` is set (new work was queued)."""
-    waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(wake.wait())]
-    try:
-        await asyncio.wait(waiters, timeout=max(seconds, 0.0), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
 
 
 class DeliveryLoop:
@@ -51,21 +33,24 @@ class DeliveryLoop:
         self._wake = wake if wake is not None else asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()  # set again by anything queued from now on
-            try:
-                result = await self._worker.run_once()
-            except Exception:
-                log.exception("delivery round failed; retrying")
-                await _pause(stop, max(self._poll, 1.0))
-                continue
-            if result.sent:
-                continue
-            if result.refused_until is not None:
-                until = (result.refused_until - self._clock()).total_seconds()
-                await _pause(stop, min(max(until, 0.05), self._poll * 5))
-                continue
-            await _pause_or_wake(stop, self._wake, self._poll)
+        await every(
+            stop,
+            self._poll,
+            self._round,
+            name="delivery round",
+            backoff_s=max(self._poll, 1.0),
+            wake=self._wake,
+        )
+
+    async def _round(self) -> float | None:
+        """One delivery round; returns how long to wait (None: the poll, cut short by `wake`)."""
+        result = await self._worker.run_once()
+        if result.sent:
+            return 0.0
+        if result.refused_until is not None:
+            until = (result.refused_until - self._clock()).total_seconds()
+            return min(max(until, 0.05), self._poll * 5)
+        return None
 
 
 class ReconcileLoop:
@@ -96,9 +81,4 @@ class ReconcileLoop:
         self._metrics.show_snapshot(snapshot)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except Exception:
-                log.exception("reconcile pass failed; retrying")
-            await _pause(stop, self._interval)
+        await every(stop, self._interval, self.run_once, name="reconcile pass")
