@@ -14,6 +14,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
+from academy_runtime.errors import ErrorBody
 from academy_runtime.settings import ServiceSettings
 from academy_runtime.text import unstorable
 from contracts import identifiers
@@ -288,10 +289,6 @@ def auth_error_response(exc: AuthError) -> JSONResponse:
         headers["WWW-Authenticate"] = (
             f'Bearer error="invalid_token", error_description="{exc.reason}"'
         )
-    body = {"error": "unauthorized" if exc.status == 401 else "forbidden"}
-    body.update({"reason": exc.reason, "detail": exc.detail})
-    if exc.claim:
-        body["claim"] = exc.claim
-    if exc.status == 503:
-        body["error"] = "unavailable"
-    return JSONResponse(body, status_code=exc.status, headers=headers)
+    error = {401: "unauthorized", 503: "unavailable"}.get(exc.status, "forbidden")
+    body = ErrorBody(error=error, reason=exc.reason, detail=exc.detail, claim=exc.claim or None)
+    return JSONResponse(body.body(), status_code=exc.status, headers=headers)

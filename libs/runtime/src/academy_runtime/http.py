@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from academy_runtime.auth import AuthError, auth_error_response
+from academy_runtime.errors import ErrorBody
 from academy_runtime.input_guard import InputGuard, invalid_request
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.observe import ObservedRequests
@@ -86,7 +87,7 @@ def install_common(
         body = (
             detail
             if isinstance(detail, dict)
-            else {"error": _label(exc.status_code), "detail": detail}
+            else ErrorBody(error=_label(exc.status_code), detail=str(detail)).body()
         )
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 

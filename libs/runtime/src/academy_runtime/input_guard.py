@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from academy_runtime.errors import ErrorBody, Problem
 from academy_runtime.text import unstorable
 
 #: Bodies are small JSON documents; anything larger is refused before it is buffered whole.
@@ -24,11 +25,11 @@ MAX_BODY_BYTES = 1_048_576
 def invalid_request_body(problems: list[dict[str, str]]) -> dict[str, Any]:
     """The one 422 body: `detail` names every field, `problems` says what is wrong with each."""
     fields = ", ".join(problem["field"] for problem in problems) or "body"
-    return {
-        "error": "invalid_request",
-        "detail": f"fix the listed fields: {fields}",
-        "problems": problems,
-    }
+    return ErrorBody(
+        error="invalid_request",
+        detail=f"fix the listed fields: {fields}",
+        problems=[Problem.model_validate(problem) for problem in problems],
+    ).body()
 
 
 def invalid_request(problems: list[dict[str, str]], *, status: int = 422) -> JSONResponse:

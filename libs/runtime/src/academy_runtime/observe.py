@@ -17,6 +17,7 @@ from typing import Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from academy_runtime.errors import ErrorBody
 from academy_runtime.logs import request_id_var, stamp_request_ids
 from academy_runtime.metrics import RuntimeMetrics
 
@@ -117,12 +118,12 @@ def _request_id(scope: Scope) -> str:
 
 async def _internal_error(send: Send, request_id: str) -> None:
     body = json.dumps(
-        {
-            "error": "internal_error",
-            "detail": "The service failed to handle this request. Quote the request id when "
+        ErrorBody(
+            error="internal_error",
+            detail="The service failed to handle this request. Quote the request id when "
             "reporting it.",
-            "request_id": request_id,
-        }
+            request_id=request_id,
+        ).body()
     ).encode()
     headers: list[tuple[bytes, bytes]] = [
         (b"content-type", b"application/json"),

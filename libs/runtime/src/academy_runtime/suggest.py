@@ -4,6 +4,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from academy_runtime.errors import ErrorBody
+
 #: How alike two ids must be to be offered (difflib's ratio): catches typos, not strangers.
 CUTOFF = 0.75
 #: At most this many suggestions; more would be a listing, not a hint.
@@ -22,12 +24,9 @@ def not_found(kind: str, value: str, matches: Sequence[str], *, hint: str = "") 
         detail += f"; did you mean {' or '.join(repr(match) for match in matches)}?"
     elif hint:
         detail += f"; {hint}"
-    return {
-        "error": "not_found",
-        "reason": f"unknown_{kind}",
-        "detail": detail,
-        "did_you_mean": list(matches),
-    }
+    return ErrorBody(
+        error="not_found", reason=f"unknown_{kind}", detail=detail, did_you_mean=list(matches)
+    ).body()
 
 
 class UnknownName(LookupError):

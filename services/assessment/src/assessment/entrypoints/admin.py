@@ -8,10 +8,11 @@ from pydantic import BaseModel, Field
 
 from academy_runtime.auth import CurrentPrincipal, Principal, require_roles
 from academy_runtime.bodies import RequestBody
+from academy_runtime.errors import ErrorBody
 from academy_runtime.input_guard import invalid_request_body
 from academy_runtime.text import ReasonText
 from assessment.entrypoints.deps import BEARER, OperatorPath, UowDep
-from assessment.entrypoints.errors import AUTHENTICATED, ErrorBody, error_responses
+from assessment.entrypoints.errors import AUTHENTICATED, error_responses
 from assessment.service import operators
 from contracts.identifiers import JurisdictionCode
 

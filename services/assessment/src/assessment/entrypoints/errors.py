@@ -6,15 +6,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
+from academy_runtime.errors import ErrorBody, MissingModule, Problem
 from assessment.domain.errors import (
     AssessmentError,
     AttemptAlreadyOpen,
     InvalidAnswers,
     TrainingIncomplete,
 )
-from contracts.base import UtcDatetime, format_time
 
 #: HTTP status per domain error code; anything unlisted is a 400.
 STATUS_BY_CODE: dict[str, int] = {
@@ -38,32 +37,6 @@ STATUS_BY_CODE: dict[str, int] = {
     "certificate_not_found": 404,
     "staff_not_found": 404,
 }
-
-
-class Problem(BaseModel):
-    field: str = Field(examples=["answers.q-aml-01"])
-    problem: str = Field(examples=["question q-aml-01 has no option x"])
-
-
-class MissingModule(BaseModel):
-    module_id: str = Field(examples=["core-kyc"])
-    title: str = Field(examples=["Know your customer"])
-
-
-class ErrorBody(BaseModel):
-    """Every 4xx body: a stable `error` code and a `detail` saying what to do next."""
-
-    error: str = Field(description="stable machine-readable code", examples=["attempt_cooldown"])
-    detail: str = Field(description="what went wrong and how to fix it, for the user")
-    reason: str | None = Field(default=None, description="auth failures: the rejection reason")
-    retry_at: UtcDatetime | None = Field(
-        default=None, description="when retrying can succeed (also sent as Retry-After)"
-    )
-    attempt_id: str | None = Field(default=None, description="the attempt already in progress")
-    problems: list[Problem] | None = Field(default=None, description="fields to fix")
-    missing_modules: list[MissingModule] | None = Field(
-        default=None, description="training_incomplete: the required modules still to complete"
-    )
 
 
 _EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
@@ -156,21 +129,19 @@ WITH_BODY = (400, *AUTHENTICATED)
 
 
 def error_body(exc: AssessmentError) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": exc.code, "detail": exc.message}
-    if exc.retry_at is not None:
-        body["retry_at"] = format_time(exc.retry_at)
+    body = ErrorBody(error=exc.code, detail=exc.message, retry_at=exc.retry_at)
     if isinstance(exc, AttemptAlreadyOpen):
-        body["attempt_id"] = exc.attempt_id
+        body.attempt_id = exc.attempt_id
     if isinstance(exc, InvalidAnswers):
-        body["problems"] = [
-            {"field": f"answers.{question_id}", "problem": problem}
+        body.problems = [
+            Problem(field=f"answers.{question_id}", problem=problem)
             for question_id, problem in exc.problems
         ]
     if isinstance(exc, TrainingIncomplete):
-        body["missing_modules"] = [
-            {"module_id": module_id, "title": title} for module_id, title in exc.missing
+        body.missing_modules = [
+            MissingModule(module_id=module_id, title=title) for module_id, title in exc.missing
         ]
-    return body
+    return body.body()
 
 
 def error_response(exc: AssessmentError, *, now: datetime) -> JSONResponse:

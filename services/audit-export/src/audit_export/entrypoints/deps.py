@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 
 from academy_runtime.auth import Principal
+from academy_runtime.errors import ErrorBody
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.text import ReasonText as ReasonText
 from academy_runtime.uow import unit_of_work
@@ -63,10 +64,10 @@ def require_inspector(principal: Principal, operator_id: str) -> None:
         raise HTTPException(404, f"operator {operator_id!r} not found")
     raise HTTPException(
         403,
-        {
-            "error": "forbidden",
-            "reason": "role",
-            "detail": f"exporting audit evidence needs the {OPERATOR_ROLE} role "
+        ErrorBody(
+            error="forbidden",
+            reason="role",
+            detail=f"exporting audit evidence needs the {OPERATOR_ROLE} role "
             f"(or {' or '.join(INSPECTOR_ROLES)})",
-        },
+        ).body(),
     )

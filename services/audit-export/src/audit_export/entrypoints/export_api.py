@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 
 from academy_runtime.auth import CurrentPrincipal, require_roles
 from academy_runtime.bodies import RequestBody
+from academy_runtime.errors import ErrorBody
 from audit_export.domain.chain import ExportRun
 from audit_export.entrypoints.deps import (
     INSPECTOR_ROLES,
@@ -138,7 +139,11 @@ async def retry_run(
     "/inspection-bundles",
     summary="An inspection bundle: the daily packs of a date range and a jurisdiction view",
     response_class=FileResponse,
-    responses={200: {"content": {"application/zip": {}}}, 422: {}, 409: {}},
+    responses={
+        200: {"content": {"application/zip": {}}},
+        422: {"model": ErrorBody, "description": "No reason given, or the range is not valid"},
+        409: {"model": ErrorBody, "description": "The pack chain cannot be built or verified"},
+    },
 )
 async def inspection_bundle(
     operator_id: OperatorPath,
@@ -150,7 +155,8 @@ async def inspection_bundle(
     require_inspector(principal, operator_id)
     own = principal.operator_id == operator_id and not principal.has_role(*INSPECTOR_ROLES)
     if body.reason is None and not own:
-        raise HTTPException(422, {"error": "invalid_request", "detail": "give a reason"})
+        invalid = ErrorBody(error="invalid_request", detail="give a reason")
+        raise HTTPException(422, invalid.body())
     reason = body.reason or "the operator's compliance officer exported its own evidence"
     scope = InspectionScope(operator_id, body.jurisdiction, body.from_day, body.to_day)
     now = wiring.clock()
@@ -171,10 +177,12 @@ async def inspection_bundle(
         )
     except InspectionError as exc:
         shutil.rmtree(work, ignore_errors=True)
-        raise HTTPException(422, {"error": "invalid_request", "detail": str(exc)}) from exc
+        raise HTTPException(
+            422, ErrorBody(error="invalid_request", detail=str(exc)).body()
+        ) from exc
     except (ChainError, NoSigningKeyError, PackBuildError, PackIntegrityError) as exc:
         shutil.rmtree(work, ignore_errors=True)
-        raise HTTPException(409, {"error": "conflict", "detail": str(exc)}) from exc
+        raise HTTPException(409, ErrorBody(error="conflict", detail=str(exc)).body()) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

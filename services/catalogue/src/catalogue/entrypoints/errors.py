@@ -4,24 +4,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
+from academy_runtime.errors import ErrorBody
 from catalogue.service.reading import NotFound
-
-
-class Problem(BaseModel):
-    field: str = Field(examples=["path.code"])
-    problem: str = Field(examples=["String should match pattern '^[A-Z][A-Z0-9_]{1,15}$'"])
-
-
-class ErrorBody(BaseModel):
-    """Every 4xx body: a stable `error` code and a `detail` saying what to do next."""
-
-    error: str = Field(description="stable machine-readable code", examples=["track_not_found"])
-    detail: str = Field(description="what went wrong and what exists instead")
-    reason: str | None = Field(default=None, description="auth failures: the rejection reason")
-    problems: list[Problem] | None = Field(default=None, description="fields to fix")
-
 
 _EXAMPLES: dict[int, tuple[str, dict[str, Any]]] = {
     401: (
@@ -71,4 +56,4 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def on_not_found(_: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "detail": exc.detail}, status_code=404)
+        return JSONResponse(ErrorBody(error=exc.code, detail=exc.detail).body(), status_code=404)

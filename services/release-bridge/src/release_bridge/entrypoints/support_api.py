@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from academy_runtime.auth import Principal, require_roles
 from academy_runtime.bodies import RequestBody
+from academy_runtime.errors import ErrorBody
 from academy_runtime.input_guard import invalid_request_body
 from academy_runtime.text import ReasonText
 from contracts import identifiers
@@ -177,8 +178,10 @@ class _errors:
         if isinstance(exc, NotFound):
             raise HTTPException(404, str(exc)) from exc
         if isinstance(exc, OutsideGoLive):
-            body = {"error": "conflict", "reason": "outside_go_live", "detail": str(exc)}
-            raise HTTPException(409, {**body, "go_live": exc.go_live}) from exc
+            body = ErrorBody(
+                error="conflict", reason="outside_go_live", detail=str(exc), go_live=exc.go_live
+            )
+            raise HTTPException(409, body.body()) from exc
         if isinstance(exc, Conflict):
             raise HTTPException(409, str(exc)) from exc
         if isinstance(exc, Unpublished):
