@@ -84,3 +84,23 @@ async def breaker_states(session: AsyncSession) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+class SqlSupportReads:
+    """The support API's read models bound to a unit's session (`unit.reads`)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def deliveries(
+        self, *, endpoint: str, status: str | None, operator_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        return await list_deliveries(
+            self._session, endpoint=endpoint, status=status, operator_id=operator_id, limit=limit
+        )
+
+    async def delivery(self, webhook_id: str) -> dict[str, Any] | None:
+        return await delivery_with_attempts(self._session, webhook_id)
+
+    async def breakers(self) -> list[dict[str, Any]]:
+        return await breaker_states(self._session)

@@ -11,6 +11,8 @@ from release_bridge.adapters.breaker_store import SqlBreakerStore
 from release_bridge.adapters.decision_store import SqlDecisionStore
 from release_bridge.adapters.delivery_store import SqlDeliveryStore
 from release_bridge.adapters.orm import support_actions
+from release_bridge.adapters.read_models import SqlSupportReads
+from release_bridge.adapters.release_history import SqlReleaseHistory
 from release_bridge.service.ports import (
     BreakerStore,
     DecisionStore,
@@ -18,6 +20,7 @@ from release_bridge.service.ports import (
     SupportAction,
     SupportLog,
 )
+from release_bridge.service.release_status import ReleaseHistory
 
 
 class SqlSupportLog:
@@ -47,6 +50,9 @@ class SqlUnit(UnitOfWork):
         self.deliveries: DeliveryStore = SqlDeliveryStore(session)
         self.breakers: BreakerStore = SqlBreakerStore(session)
         self.support: SupportLog = SqlSupportLog(session)
+        #: Read models for the routes, so no route touches the session.
+        self.reads = SqlSupportReads(session)
+        self.history: ReleaseHistory = SqlReleaseHistory(session)
 
 
 class Units(UnitsOfWork[SqlUnit]):

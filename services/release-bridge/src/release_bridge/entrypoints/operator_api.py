@@ -16,7 +16,6 @@ from academy_runtime.auth import (
 from contracts import identifiers
 from contracts.base import UtcDatetime
 from contracts.clock import Clock
-from release_bridge.adapters.release_history import SqlReleaseHistory
 from release_bridge.adapters.unit_of_work import UowDep
 from release_bridge.service import release_status
 from release_bridge.service.release_status import DeliveryState, ReleaseHow
@@ -97,7 +96,7 @@ def operator_router(*, endpoint: str, clock: Clock) -> APIRouter:
         require_operator(principal, operator_id)
         now: datetime = clock()
         found = await release_status.operator_releases(
-            SqlReleaseHistory(unit.session), operator_id=operator_id, endpoint=endpoint
+            unit.history, operator_id=operator_id, endpoint=endpoint
         )
         return OperatorReleases(
             operator_id=operator_id,

@@ -13,7 +13,6 @@ from academy_runtime.text import ReasonText
 from contracts import identifiers
 from contracts.clock import Clock
 from contracts.identifiers import JurisdictionCode, OperatorId
-from release_bridge.adapters import read_models
 from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.unit_of_work import UowDep
 from release_bridge.domain.breaker import CircuitBreaker
@@ -140,7 +139,7 @@ def support_router(
 
     @router.get("/breakers", summary="Breaker state per endpoint")
     async def list_breakers(_: SupportUser, unit: UowDep) -> list[dict[str, Any]]:
-        return await read_models.breaker_states(unit.session)
+        return await unit.reads.breakers()
 
     @router.get("/deliveries", summary="Deliveries, newest first")
     async def list_deliveries(
@@ -150,15 +149,15 @@ def support_router(
         operator_id: OperatorFilter = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[dict[str, Any]]:
-        return await read_models.list_deliveries(
-            unit.session, endpoint=endpoint, status=status, operator_id=operator_id, limit=limit
+        return await unit.reads.deliveries(
+            endpoint=endpoint, status=status, operator_id=operator_id, limit=limit
         )
 
     @router.get("/deliveries/{webhook_id}", summary="One delivery with every attempt")
     async def get_delivery(
         webhook_id: WebhookIdPath, _: SupportUser, unit: UowDep
     ) -> dict[str, Any]:
-        found = await read_models.delivery_with_attempts(unit.session, webhook_id)
+        found = await unit.reads.delivery(webhook_id)
         if found is None:
             raise HTTPException(404, f"no delivery with webhook id {webhook_id}")
         return found
