@@ -47,7 +47,7 @@ lint:
 	$(RUN) ruff format --check .
 
 typecheck:
-	$(RUN) mypy libs/contracts/src libs/runtime/src libs/auditpack/src services/*/src tools/academy/src deploy/tools deploy/tests bench
+	$(RUN) mypy libs/contracts/src libs/runtime/src libs/auditpack/src libs/testkit/src services/*/src tools/academy/src deploy/tools deploy/tests bench
 
 unit:
 	$(PYTEST) -q -m "not integration and not e2e and not resilience"

@@ -1,3 +1,3 @@
 """Fixtures shared by every test folder (real Postgres, real Tansu)."""
 
-pytest_plugins = ["academy.testing.fixtures"]
+pytest_plugins = ["academy_testkit.fixtures"]

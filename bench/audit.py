@@ -32,11 +32,11 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from academy.local import tansu
-from academy.local.ports import free_port
 from academy_runtime import db, migrations
+from academy_testkit import tansu
+from academy_testkit.ports import free_port
+from academy_testkit.sshd import OpenSshServer
 from audit_export.app import MIGRATIONS, create
-from audit_export.testing.sshd import OpenSshServer
 from auditpack.merkle import MerkleAccumulator, leaf_hash
 from auditpack.period import utc_text
 from auditpack.records import AuditRecord

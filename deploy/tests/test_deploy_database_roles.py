@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from academy.cli import app as academy
-from academy.local import postgres
+from academy_testkit import postgres
 
 pytestmark = pytest.mark.integration
 

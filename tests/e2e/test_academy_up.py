@@ -12,7 +12,7 @@ import httpx
 import psutil
 import pytest
 
-from academy.local.ports import free_port, port_open
+from academy_testkit.ports import free_port, port_open
 from auditpack.public_keys import load_trusted_keys
 
 pytestmark = pytest.mark.e2e

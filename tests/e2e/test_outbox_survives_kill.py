@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from academy.local.mesh import Mesh
-from academy.local.postgres import plain
+from academy_testkit.postgres import plain
 
 pytestmark = pytest.mark.e2e
 

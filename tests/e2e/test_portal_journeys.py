@@ -47,8 +47,8 @@ from academy.demo.harness import call
 from academy.local.loopback import go_live_when_published
 from academy.local.mesh import Mesh
 from academy.local.portal_people import DEMO_OPERATOR
-from academy.testing.browser import UI_DIR, serious_axe_violations
-from academy.testing.waiting import until
+from academy_testkit.browser import UI_DIR, serious_axe_violations
+from academy_testkit.waiting import until
 
 pytestmark = pytest.mark.e2e
 

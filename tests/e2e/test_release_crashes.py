@@ -27,7 +27,7 @@ from test_release_faults import (
 )
 
 from academy.local.mesh import Child, Mesh
-from academy.local.ports import free_port
+from academy_testkit.ports import free_port
 
 pytestmark = pytest.mark.e2e
 

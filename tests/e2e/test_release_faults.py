@@ -21,7 +21,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from academy.local.mesh import Mesh, mint
-from academy.local.postgres import plain
+from academy_testkit.postgres import plain
 from contracts import Envelope, encode
 from contracts.assessment import CertificationIssued
 from contracts.catalogue import ReleasePolicyPublished

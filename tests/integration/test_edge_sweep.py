@@ -14,10 +14,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
 from academy_runtime.service import ServiceRuntime
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
 
 pytestmark = pytest.mark.integration
 

@@ -55,8 +55,8 @@ from academy.demo.harness import (
 )
 from academy.local.loopback import go_live_when_published
 from academy.local.mesh import publish_bundled_catalogue
-from academy.local.postgres import plain
-from academy.testing.fixtures import running_mesh
+from academy.testing_mesh import running_mesh
+from academy_testkit.postgres import plain
 
 pytestmark = pytest.mark.resilience
 

@@ -1,48 +1,25 @@
 """The library's wheel installs alone in a fresh venv (with its declared dependencies, no
 academy service) and its `auditpack` command verifies packs there."""
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from academy_testkit.wheels import importable, install_alone, run
 from auditpack.sample import write_sample
 
-pytestmark = pytest.mark.integration  # builds wheels and installs from the package index
+pytestmark = pytest.mark.integration  # builds wheels and installs them into a fresh venv
 
-LIBS = Path(__file__).resolve().parents[2]
 DAY1 = "auditpack-op-aurora-gaming-2026-11-23.zip"
 DAY2 = "auditpack-op-aurora-gaming-2026-11-24.zip"
 KEYS = "academy-audit-public-keys.json"
-
-
-def _run(*argv: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(arg) for arg in argv], capture_output=True, text=True, timeout=240, cwd=cwd
-    )
-
-
-def _uv() -> list[str]:
-    found = shutil.which("uv")
-    return [found] if found else ["python3", "-m", "uv"]
 
 
 @pytest.fixture(scope="module")
 def venv_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv holding the auditpack and contracts wheels and what they declare."""
     root = tmp_path_factory.mktemp("wheel")
-    for lib in ("auditpack", "contracts"):
-        built = _run(*_uv(), "build", "--wheel", "--quiet", LIBS / lib, "-o", root / "dist")
-        assert built.returncode == 0, built.stderr
-    created = _run(sys.executable, "-m", "venv", root / "venv")
-    assert created.returncode == 0, created.stderr
-    bin_dir = root / "venv" / "bin"
-    wheels = sorted((root / "dist").glob("*.whl"))
-    installed = _run(bin_dir / "pip", "install", "--quiet", *wheels)
-    assert installed.returncode == 0, installed.stderr
-    return bin_dir
+    return install_alone("academy-auditpack", root / "venv", root / "dist")
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +31,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_installed_wheel_has_no_service_or_runtime(venv_bin: Path) -> None:
-    probe = "import importlib.util as u; print([m for m in {mods} if u.find_spec(m)])"
     modules = ["audit_export", "academy_runtime", "academy", "auditpack", "contracts"]
-    found = _run(venv_bin / "python", "-c", probe.format(mods=modules))
 
-    assert found.returncode == 0, found.stderr
-    assert found.stdout.strip() == "['auditpack', 'contracts']"
+    assert importable(venv_bin, modules) == ["auditpack", "contracts"]
 
 
 def test_the_installed_wheel_verifies_a_good_pack_chain(venv_bin: Path, sample: Path) -> None:
-    verified = _run(
+    verified = run(
         venv_bin / "auditpack",
         "verify",
         sample / DAY2,
@@ -86,7 +60,7 @@ def test_the_installed_wheel_fails_a_tampered_pack_naming_the_check(
     tampered = tmp_path / DAY2
     tampered.write_bytes(data)
 
-    verified = _run(venv_bin / "auditpack", "verify", tampered, "--public-key", sample / KEYS)
+    verified = run(venv_bin / "auditpack", "verify", tampered, "--public-key", sample / KEYS)
 
     assert verified.returncode == 1, verified.stdout + verified.stderr
     assert verified.stdout.startswith(f"FAILED {DAY2}")
@@ -96,7 +70,7 @@ def test_the_installed_wheel_fails_a_tampered_pack_naming_the_check(
 def test_the_installed_wheel_writes_the_same_sample_bytes(
     venv_bin: Path, sample: Path, tmp_path: Path
 ) -> None:
-    written = _run(venv_bin / "auditpack", "sample", tmp_path)
+    written = run(venv_bin / "auditpack", "sample", tmp_path)
 
     assert written.returncode == 0, written.stderr
     assert "try: auditpack verify" in written.stdout

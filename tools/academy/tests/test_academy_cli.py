@@ -11,9 +11,9 @@ from fake_http import fake_api
 from typer.testing import CliRunner
 
 from academy.cli import app
-from academy.local.issuer import DevIssuer, create_app
-from academy.local.ports import free_port
-from academy.testing.server import ServerThread
+from academy_testkit.issuer import DevIssuer, create_app
+from academy_testkit.ports import free_port
+from academy_testkit.server import ServerThread
 
 runner = CliRunner()
 

@@ -19,11 +19,11 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from academy.testing.waiting import until
 from academy_runtime.dlq import read_all
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.waiting import until
 from contracts import Envelope, EnvelopeError, decode, encode, topics
 from contracts.assessment import OperatorJurisdictionsSet
 from contracts.operations import DeadLetterHandled

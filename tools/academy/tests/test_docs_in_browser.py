@@ -12,12 +12,12 @@ import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, expect
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy.local.portal import PortalSettings
 from academy.local.portal import create as create_portal
-from academy.testing.browser import launched_chromium, offline_page
-from academy.testing.server import ServerThread
+from academy_testkit.browser import launched_chromium, offline_page
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
+from academy_testkit.server import ServerThread
 from assessment.app import create as create_assessment
 from assessment.settings import AssessmentSettings
 from audit_export.app import create as create_audit_export

@@ -20,14 +20,14 @@ from playwright.async_api import Browser, Page, expect
 from pydantic import SecretStr
 from standardwebhooks.webhooks import Webhook
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy.local.portal import PortalSettings, create_schema
 from academy.local.portal import create as create_portal
 from academy.local.portal_people import demo_people
 from academy.local.portal_sessions import SESSION_COOKIE
-from academy.testing.browser import UI_DIR, offline_page, serious_axe_violations
-from academy.testing.server import ServerThread
+from academy_testkit.browser import UI_DIR, offline_page, serious_axe_violations
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
+from academy_testkit.server import ServerThread
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create as create_assessment
 from assessment.service.catalogue import apply_catalogue_event

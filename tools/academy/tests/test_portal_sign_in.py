@@ -11,8 +11,6 @@ import httpx
 import jwt
 import pytest
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy.local.portal import PortalSettings, create
 from academy.local.portal_events import Fanout, ToolingChanged, tooling_stream
 from academy.local.portal_pages import portal_page, sign_in_page, tooling_panel
@@ -25,6 +23,8 @@ from academy.local.portal_sessions import (
     UnknownPersonError,
     sign_in,
 )
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
 
 PEOPLE = demo_people()
 OFFICER, LEARNER, ADMIN, SUPPORT = PEOPLE

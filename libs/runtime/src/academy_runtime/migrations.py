@@ -2,6 +2,8 @@
 
 import asyncio
 import zlib
+from importlib.metadata import entry_points
+from importlib.resources import files
 from pathlib import Path
 
 from alembic import command, context
@@ -23,6 +25,29 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
     """Apply migrations (sync; call from a CLI or a worker thread, not inside a loop)."""
     command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+#: Each service names its package here (`[project.entry-points."academy.migrations"]`), so a
+#: tool can migrate every installed service without importing (or knowing) any of them.
+ENTRY_POINT_GROUP = "academy.migrations"
+
+
+def installed() -> dict[str, Path]:
+    """The migrations folder (`<package>/migrations`, package data) of every installed service,
+    by service name, in name order."""
+    found = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        folder = Path(str(files(entry.value) / "migrations"))
+        if not (folder / "env.py").is_file():
+            raise FileNotFoundError(f"{entry.name}: no migrations at {folder}")
+        found[entry.name] = folder
+    return dict(sorted(found.items()))
+
+
+def upgrade_installed(database_url: str) -> None:
+    """Apply every installed service's migrations (each in its own schema)."""
+    for folder in installed().values():
+        upgrade(folder, database_url)
 
 
 def run_env(target_metadata: MetaData, schema: str) -> None:

@@ -13,11 +13,11 @@ from prometheus_client import generate_latest
 from sqlalchemy import MetaData, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from academy.testing.waiting import until
 from academy_runtime.lag import BrokerOffsets
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.waiting import until
 from contracts import Envelope, encode
 from contracts.assessment import OperatorJurisdictionsSet
 

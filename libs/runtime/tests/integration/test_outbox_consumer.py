@@ -12,13 +12,13 @@ from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, tex
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from academy.testing.waiting import until
 from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
 from academy_runtime.dlq import DeadLetter
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.waiting import until
 from contracts import Envelope, encode, topics
 from contracts.assessment import OperatorJurisdictionsSet
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import MetaData, text
 
-from academy.testing.waiting import until
 from academy_runtime.app import build_app
 from academy_runtime.migrations import create_runtime_tables
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.waiting import until
 from contracts.assessment import OperatorJurisdictionsSet
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,10 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import MetaData
 
-from academy.testing.waiting import until
 from academy_runtime import kafka
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.waiting import until
 from contracts import topics
 
 pytestmark = pytest.mark.integration

@@ -10,11 +10,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
-from academy.local.issuer import DevIssuer, create_app
 from academy_runtime.app import build_app
 from academy_runtime.auth import CurrentPrincipal, JwksCache, TokenVerifier, require_roles
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_testkit.issuer import DevIssuer, create_app
 
 ISSUER = "http://issuer.test"
 

@@ -58,7 +58,7 @@ class UiKitFiles(StaticFiles):
         return await super().get_response(path, scope)
 
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 TAGS: list[dict[str, Any]] = [
     {"name": "training", "description": "The signed-in staff member's tracks and progress."},

@@ -19,3 +19,8 @@ def _service() -> "ServiceParts[AssessmentSettings]":
 
 app = typer.Typer(help="Assessment service: training, exams, certificates.", no_args_is_help=True)
 add_service_commands(app, name="assessment", load=_service)
+
+
+def main() -> None:
+    """`academy-assessment`: the service's own command (the image's entrypoint)."""
+    app()

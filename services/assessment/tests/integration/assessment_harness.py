@@ -10,10 +10,10 @@ from assessment_testkit import FakeClock
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
 from academy_runtime.service import ServiceRuntime
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
 from assessment.adapters.orm import outbox
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.entrypoints.deps import Wiring

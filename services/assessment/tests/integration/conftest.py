@@ -7,7 +7,7 @@ import pytest
 from assessment_harness import ISSUER, Harness, wire_issuer
 from assessment_testkit import FakeClock
 
-from academy.local.issuer import DevIssuer
+from academy_testkit.issuer import DevIssuer
 from assessment.app import create
 from assessment.settings import AssessmentSettings
 

@@ -25,7 +25,7 @@ from assessment_testkit import (
 )
 from sqlalchemy import func, select
 
-from academy.local.issuer import DevIssuer
+from academy_testkit.issuer import DevIssuer
 from assessment.adapters.orm import release_policies, tracks
 from assessment.app import create
 from assessment.settings import AssessmentSettings

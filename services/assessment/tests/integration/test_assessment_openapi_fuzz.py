@@ -15,8 +15,8 @@ from assessment_testkit import T0, FakeClock, realistic_track
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import allow_header_conformance
 
-from academy.local.issuer import DevIssuer
-from academy.testing.server import ServerThread
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.server import ServerThread
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create
 from assessment.service import operators

@@ -13,9 +13,9 @@ from assessment_harness import ISSUER, Harness, wire_issuer
 from assessment_testkit import FakeClock, answers, realistic_track, unique_jurisdiction
 from playwright.async_api import Browser, expect
 
-from academy.local.issuer import DevIssuer
-from academy.testing.browser import offline_page
-from academy.testing.server import ServerThread
+from academy_testkit.browser import offline_page
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.server import ServerThread
 from assessment.app import create
 from assessment.settings import AssessmentSettings
 

@@ -14,15 +14,15 @@ from assessment_harness import ISSUER, Harness, wire_issuer
 from assessment_testkit import FakeClock, realistic_track, unique_jurisdiction, unique_operator
 from playwright.async_api import Browser, expect
 
-from academy.local.issuer import DevIssuer
-from academy.testing.browser import (
+from academy_testkit.browser import (
     UI_DIR,
     host_page,
     offline_page,
     open_host,
     serious_axe_violations,
 )
-from academy.testing.server import ServerThread
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.server import ServerThread
 from assessment.app import create
 from assessment.settings import AssessmentSettings
 

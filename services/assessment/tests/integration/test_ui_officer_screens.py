@@ -32,19 +32,19 @@ from assessment_testkit import (
 from playwright.async_api import Browser, Locator, Page, expect
 
 from academy.local import portal as reference_portal
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
-from academy.testing.browser import (
+from academy_runtime.auth import JwksCache, TokenVerifier
+from academy_runtime.db import transaction
+from academy_runtime.settings import ServiceSettings
+from academy_testkit.browser import (
     UI_DIR,
     host_page,
     offline_page,
     open_host,
     serious_axe_violations,
 )
-from academy.testing.server import ServerThread
-from academy_runtime.auth import JwksCache, TokenVerifier
-from academy_runtime.db import transaction
-from academy_runtime.settings import ServiceSettings
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
+from academy_testkit.server import ServerThread
 from assessment.app import create as create_assessment
 from assessment.settings import AssessmentSettings
 from contracts import topics

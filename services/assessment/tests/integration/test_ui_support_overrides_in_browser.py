@@ -22,15 +22,15 @@ from assessment_testkit import (
 )
 from playwright.async_api import Browser, Page, Request, expect
 
-from academy.local.issuer import DevIssuer
-from academy.testing.browser import (
+from academy_testkit.browser import (
     UI_DIR,
     host_page,
     offline_page,
     open_host,
     serious_axe_violations,
 )
-from academy.testing.server import ServerThread
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.server import ServerThread
 from assessment.app import create
 from assessment.settings import AssessmentSettings
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
-from academy.testing.events import RecordingEvents
+from academy_testkit.events import RecordingEvents
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress

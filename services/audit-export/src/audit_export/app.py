@@ -25,7 +25,7 @@ from audit_export.settings import AuditExportSettings
 from contracts import topics
 from contracts.clock import Clock
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 TAGS: list[dict[str, Any]] = [
     {"name": "audit", "description": "The per-operator audit log."},

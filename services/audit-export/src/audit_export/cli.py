@@ -204,3 +204,8 @@ def _service() -> "ServiceParts[AuditExportSettings]":
 
 
 add_service_commands(app, name="audit-export", load=_service)
+
+
+def main() -> None:
+    """`academy-audit-export`: the service's own command (the image's entrypoint)."""
+    app()

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from audit_export_harness import FakeClock, Harness, signing_keys_json
 
+from academy_testkit.sshd import OpenSshServer
 from audit_export.app import create
 from audit_export.settings import AuditExportSettings
-from audit_export.testing.sshd import OpenSshServer
 
 SSHD = Path(os.environ.get("ACADEMY_SSHD", "/usr/sbin/sshd"))
 

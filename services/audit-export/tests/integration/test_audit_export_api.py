@@ -24,9 +24,9 @@ from audit_export_harness import (
     target_json,
 )
 
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
 from academy_runtime.auth import JwksCache, TokenVerifier
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
 from audit_export.domain.targets import SftpTarget
 from audit_export.service.ports import DeliveryError
 from auditpack.public_keys import load_trusted_keys

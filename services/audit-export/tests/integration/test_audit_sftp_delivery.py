@@ -13,9 +13,9 @@ import pytest
 from audit_export_harness import DAY0, T0, Harness, at, envelope, lesson, new_operator
 from audit_export_harness import target_json as to_json
 
+from academy_testkit.sshd import OpenSshServer, fingerprint, make_key
 from audit_export.adapters.sftp import SftpUploader
 from audit_export.domain.targets import SftpTarget
-from audit_export.testing.sshd import OpenSshServer, fingerprint, make_key
 from auditpack.period import pack_filename
 from auditpack.verify import verify_pack
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from academy.testing.browser import offline_page
+from academy_testkit.browser import offline_page
 from auditpack.period import pack_filename
 from auditpack.sample import DAYS, OPERATOR, write_sample
 from auditpack.summary import SUMMARY_HTML

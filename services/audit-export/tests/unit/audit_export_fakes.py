@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from academy.testing.events import RecordingEvents
+from academy_testkit.events import RecordingEvents
 from audit_export.domain.chain import ExportRun, PackLink, RunStatus
 from audit_export.domain.targets import SftpTarget
 from audit_export.service.ports import Delivery, DeliveryError, Head, LogEntry

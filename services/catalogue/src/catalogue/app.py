@@ -14,7 +14,7 @@ from catalogue.service.catalogue_cache import CatalogueCache
 from catalogue.settings import CatalogueSettings
 from contracts import topics
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 TAGS: list[dict[str, Any]] = [
     {

@@ -1,6 +1,6 @@
-"""Where the catalogue content shipped with this repository lives."""
+"""Where the catalogue content shipped with the service lives."""
 
 from pathlib import Path
 
-#: services/catalogue/content (the source tree; the service reads content from here by default).
-BUNDLED_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+#: catalogue/content: package data, so an installed wheel finds it as the source tree does.
+BUNDLED_CONTENT_DIR = Path(__file__).resolve().parent / "content"

@@ -242,3 +242,8 @@ def _service() -> ServiceParts[CatalogueSettings]:
 
 
 add_service_commands(app, name="catalogue", load=_service)
+
+
+def main() -> None:
+    """`academy-catalogue`: the service's own command (the image's entrypoint)."""
+    app()

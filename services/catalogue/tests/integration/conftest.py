@@ -14,13 +14,13 @@ import httpx
 import pytest
 from catalogue_it_kit import ISSUER, ReadApi
 
-from academy.local import postgres
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
-from academy.testing.fixtures import running_tansu
 from academy_runtime import migrations
 from academy_runtime.auth import JwksCache, TokenVerifier
 from academy_runtime.service import ServiceRuntime
+from academy_testkit import postgres
+from academy_testkit.fixtures import running_tansu
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
 from catalogue.app import MIGRATIONS, build_runtime, create
 from catalogue.settings import CatalogueSettings
 

@@ -9,7 +9,7 @@ import pytest
 from catalogue_it_kit import MGA_LESSON, append, copy_bundled, replace
 from typer.testing import CliRunner, Result
 
-from academy.local import postgres
+from academy_testkit import postgres
 from catalogue.cli import app as cli
 from catalogue.settings import CatalogueSettings
 

@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import allow_header_conformance
 
-from academy.local import postgres
-from academy.local.issuer import DevIssuer
-from academy.local.issuer import create_app as create_issuer_app
-from academy.testing.server import ServerThread
 from academy_runtime.auth import JwksCache, TokenVerifier
+from academy_testkit import postgres
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.issuer import create_app as create_issuer_app
+from academy_testkit.server import ServerThread
 from catalogue.app import build_runtime, create
 from catalogue.settings import CatalogueSettings
 

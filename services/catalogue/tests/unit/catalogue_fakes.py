@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from academy.testing.events import RecordingEvents
+from academy_testkit.events import RecordingEvents
 from catalogue.domain.history import Publication, PublicationRef, Sighting
 from catalogue.domain.resolved import ResolvedCatalogue
 from catalogue.domain.snapshot import snapshot

@@ -27,7 +27,7 @@ from release_bridge.entrypoints.workers import DeliveryLoop, ReconcileLoop
 from release_bridge.service.delivery import DeliveryConfig, DeliveryWorker
 from release_bridge.settings import ReleaseBridgeSettings
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def replica_name() -> str:

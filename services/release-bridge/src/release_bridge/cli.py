@@ -24,3 +24,8 @@ def _service() -> "ServiceParts[ReleaseBridgeSettings]":
 app = typer.Typer(help="Release bridge: portal webhooks, breaker, overrides.", no_args_is_help=True)
 add_service_commands(app, name="release-bridge", load=_service)
 register(app)
+
+
+def main() -> None:
+    """`academy-release-bridge`: the service's own command (the image's entrypoint)."""
+    app()

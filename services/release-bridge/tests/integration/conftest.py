@@ -17,9 +17,9 @@ from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from academy.local.issuer import DevIssuer
 from academy_runtime.auth import JwksCache, TokenVerifier
 from academy_runtime.service import ServiceRuntime
+from academy_testkit.issuer import DevIssuer
 from contracts import decode
 from release_bridge.adapters.orm import deliveries, outbox
 from release_bridge.adapters.unit_of_work import Units

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from academy.local.issuer import DevIssuer
+from academy_testkit.issuer import DevIssuer
 from conftest import (
     SECRET,
     BridgeFactory,

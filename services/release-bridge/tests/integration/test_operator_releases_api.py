@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from academy.local.issuer import DevIssuer
+from academy_testkit.issuer import DevIssuer
 from conftest import Bridge, BridgeFactory, ScriptablePortal, bearer, drain
 from contracts.assessment import CertificationIssued, CertificationRevoked, OperatorJurisdictionsSet
 from contracts.catalogue import ReleasePolicyPublished

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from academy.local.issuer import DevIssuer
+from academy_testkit.issuer import DevIssuer
 from conftest import BridgeFactory, ScriptablePortal, bearer, drain, enqueue, outbox_events
 from contracts.assessment import OperatorJurisdictionsSet
 from contracts.catalogue import ReleasePolicyPublished

@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, Page, Request, expect
 
-from academy.local.issuer import DevIssuer
-from academy.testing.browser import (
+from academy_testkit.browser import (
     UI_DIR,
     PageLog,
     host_page,
@@ -28,7 +27,8 @@ from academy.testing.browser import (
     open_host,
     serious_axe_violations,
 )
-from academy.testing.server import ServerThread
+from academy_testkit.issuer import DevIssuer
+from academy_testkit.server import ServerThread
 from assessment.app import create as create_assessment
 from assessment.settings import AssessmentSettings
 from conftest import ISSUER, Bridge, BridgeFactory, ScriptablePortal, bearer, drain, enqueue

@@ -254,7 +254,7 @@ def dev_issuer(
     """Serve the development OIDC issuer (JWKS + token minting)."""
     import uvicorn
 
-    from academy.local.issuer import DevIssuer, create_app
+    from academy_testkit.issuer import DevIssuer, create_app
 
     port = port or local_port("issuer")
     issuer = DevIssuer(f"http://127.0.0.1:{port}", key_file=key_file)

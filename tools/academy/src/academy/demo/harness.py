@@ -29,7 +29,7 @@ class DemoMesh(Mesh):
 
     def start_infrastructure(self) -> None:
         # With DATABASE_URL, use a database of our own (dropped first) so `make up` is untouched.
-        from academy.local import postgres
+        from academy_testkit import postgres
 
         if self.database_url is None and (server := os.environ.get("DATABASE_URL")):
             postgres.drop_database(server, "academy_demo")

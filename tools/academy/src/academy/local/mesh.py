@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from academy.local import postgres, tansu
 from academy.local.loopback import go_live_when_published
 
 # http_json, mint and Ports are re-exported: tests, benchmarks and the demo import them from here.
@@ -22,8 +21,9 @@ from academy.local.loopback import http_json as http_json
 from academy.local.loopback import mint as mint
 from academy.local.portal_people import DEMO_OPERATOR as DEMO_OPERATOR
 from academy.local.ports import Ports as Ports
-from academy.local.ports import port_open
 from academy.services import SERVICES, ServiceSpec, migrate_all, service_env
+from academy_testkit import postgres, tansu
+from academy_testkit.ports import port_open
 
 log = logging.getLogger("academy.up")
 

@@ -1,7 +1,5 @@
-"""Loopback ports: the local mesh's layout, and waiting for servers to come up."""
+"""The local mesh's port layout (free ports and waiting for them live in academy_testkit.ports)."""
 
-import socket
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,25 +36,3 @@ class Ports:
 
     def of(self, spec: "ServiceSpec") -> int:
         return int(getattr(self, spec.name.replace("-", "_")))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def port_open(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex((host, port)) == 0
-
-
-def wait_port(port: int, *, timeout: float = 30.0, host: str = "127.0.0.1") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if port_open(port, host):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on {host}:{port} after {timeout:.0f}s")

@@ -1,4 +1,7 @@
-"""pytest fixtures: a real Postgres database per test run, a real Tansu broker, a real browser."""
+"""pytest fixtures: a real Postgres database per test run, a real Tansu broker, a real browser.
+
+Loaded by the root conftest.py (`pytest_plugins`); the whole mesh's fixture is academy's.
+"""
 
 import os
 import subprocess
@@ -11,12 +14,11 @@ from typing import Any, TypeVar
 import pytest
 from playwright.async_api import Browser
 
-from academy.local import postgres, tansu
-from academy.local.mesh import Mesh, Ports
-from academy.local.ports import free_port
-from academy.services import migrate_all
-from academy.testing.browser import launched_chromium
+from academy_runtime import migrations
 from academy_runtime.settings import ServiceSettings
+from academy_testkit import postgres, tansu
+from academy_testkit.browser import launched_chromium
+from academy_testkit.ports import free_port
 
 S = TypeVar("S", bound=ServiceSettings)
 STATE = Path(os.environ.get("ACADEMY_TEST_STATE", Path.cwd() / ".state" / "test"))
@@ -33,10 +35,10 @@ def pg_server() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def database_url(pg_server: str) -> Iterator[str]:
-    """A fresh database for this test run with every service's migrations applied."""
+    """A fresh database for this test run with every installed service's migrations applied."""
     name = f"academy_test_{uuid.uuid4().hex[:10]}"
     url = postgres.create_database(pg_server, name)
-    migrate_all(url)
+    migrations.upgrade_installed(url)
     yield url
     postgres.drop_database(pg_server, name)
 
@@ -90,33 +92,3 @@ def make_settings(database_url: str, kafka_bootstrap: str) -> Callable[..., Any]
         return settings_cls(**values)
 
     return build
-
-
-M = TypeVar("M", bound=Mesh)
-
-
-@contextmanager
-def running_mesh(
-    state_dir: Path,
-    *,
-    database_url: str,
-    kafka_bootstrap: str | None = None,
-    mesh_cls: type[M] = Mesh,  # type: ignore[assignment]
-    only: frozenset[str] | None = None,
-) -> Iterator[M]:
-    """The mesh (or the `only` children) as processes on free ports, ready; always stopped."""
-    running = mesh_cls(
-        state_dir=state_dir,
-        ports=Ports(**{name: free_port() for name in Ports.__dataclass_fields__}),
-        database_url=database_url,
-        kafka_bootstrap=kafka_bootstrap,
-        session_timeout_ms=1000,
-        only=only,
-    )
-    try:
-        running.start_infrastructure()
-        running.start_processes()
-        running.wait_ready(timeout=180)
-        yield running
-    finally:
-        running.stop()

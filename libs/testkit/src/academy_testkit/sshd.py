@@ -19,15 +19,10 @@ from pathlib import Path
 
 import asyncssh
 
+from academy_testkit.ports import free_port
+
 SSHD = os.environ.get("ACADEMY_SSHD", shutil.which("sshd") or "/usr/sbin/sshd")
 PRIVSEP_DIR = Path("/run/sshd")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def make_key(path: Path) -> Path:

@@ -5,7 +5,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import IO
 
-from academy.local.ports import wait_port
+from academy_testkit.ports import wait_port
 
 
 def binary() -> Path:

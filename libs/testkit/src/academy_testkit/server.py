@@ -7,7 +7,7 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
-from academy.local.ports import free_port
+from academy_testkit.ports import free_port
 
 
 class ServerThread:

@@ -17,7 +17,7 @@ from playwright.async_api import Browser, ConsoleMessage, Error, Page, Route, as
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: The portal UI kit's folder (its build in dist/, axe-core in node_modules/).
-UI_DIR = Path(__file__).resolve().parents[5] / "ui"
+UI_DIR = Path(__file__).resolve().parents[4] / "ui"
 AXE = UI_DIR / "node_modules" / "axe-core" / "axe.min.js"
 # Without the background-networking flags Chromium phones home, which a closed network refuses.
 CHROMIUM_ARGS = [
