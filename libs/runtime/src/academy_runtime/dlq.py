@@ -10,7 +10,7 @@ letters and replays go through a plain aiokafka producer.
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -244,10 +244,14 @@ class ReadError(RuntimeError):
 
 
 async def read_all(
-    bootstrap_servers: str, names: Iterable[str], *, timeout_s: float = 30.0
+    bootstrap_servers: str,
+    names: Iterable[str] | Callable[[set[str]], Iterable[str]],
+    *,
+    timeout_s: float = 30.0,
 ) -> list[Any]:
     """Every record of the topics, from the beginning to the end as of now, without joining a
-    consumer group (nothing is committed). Missing topics are skipped."""
+    consumer group (nothing is committed). Missing topics are skipped. `names` may choose from
+    the cluster's topic names, so listing and reading take one connection."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
@@ -256,10 +260,11 @@ async def read_all(
     )
     await consumer.start()
     try:
-        existing = await consumer.topics()
+        existing = set(await consumer.topics())
+        chosen = sorted(set(names(existing) if callable(names) else names))
         partitions = [
             TopicPartition(name, partition)
-            for name in sorted(set(names))
+            for name in chosen
             if name in existing
             for partition in sorted(consumer.partitions_for_topic(name) or ())
         ]
@@ -272,7 +277,7 @@ async def read_all(
         deadline = loop.time() + timeout_s
         while not await _at_end(consumer, partitions):
             if loop.time() > deadline:
-                raise ReadError(f"could not read {', '.join(sorted(set(names)))} in {timeout_s}s")
+                raise ReadError(f"could not read {', '.join(chosen)} in {timeout_s}s")
             batches = await consumer.getmany(timeout_ms=500, max_records=10_000)
             for batch in batches.values():
                 records += batch

@@ -81,9 +81,13 @@ class Inventory:
 
 async def inventory(bootstrap_servers: str) -> Inventory:
     """Read every dead-letter topic and the record of what was handled."""
-    names = await _topic_names(bootstrap_servers)
-    dlq_topics = sorted(name for name in names if topics.is_dlq(name))
-    records = await read_all(bootstrap_servers, [*dlq_topics, topics.OPERATIONS])
+    dlq_topics: list[str] = []
+
+    def wanted(existing: set[str]) -> list[str]:
+        dlq_topics.extend(sorted(name for name in existing if topics.is_dlq(name)))
+        return [*dlq_topics, topics.OPERATIONS]
+
+    records = await read_all(bootstrap_servers, wanted)
     letters = [DeadLetter.from_record(r) for r in records if r.topic != topics.OPERATIONS]
     handled: dict[str, Handled] = {}
     for record in records:
@@ -102,17 +106,6 @@ def _note(handled: dict[str, Handled], record: Any) -> None:
         ref = f"{data.dead_letter_topic}/{data.dead_letter_partition}/{data.dead_letter_offset}"
         at = data.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
         handled[ref] = Handled(action=data.action, actor=data.actor, reason=data.reason, at=at)
-
-
-async def _topic_names(bootstrap_servers: str) -> set[str]:
-    from aiokafka import AIOKafkaConsumer
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, request_timeout_ms=15_000)
-    await consumer.start()
-    try:
-        return set(await consumer.topics())
-    finally:
-        await consumer.stop()
 
 
 def summary(letters: Sequence[DeadLetter]) -> dict[str, Any]:
