@@ -81,8 +81,19 @@ def _generic(result: dict[str, Any]) -> list[Row]:
     return rows or [_row("(no ratio reported)", None, None, None, "", None)]
 
 
+#: Benchmarks that measure one component, not the path users see, say so in their rows.
+LABELS = {"unlock": "bridge only (component)"}
+
+
 def rows_of(name: str, result: dict[str, Any]) -> list[Row]:
-    """The summary rows of one benchmark's result."""
+    """The summary rows of one benchmark's result, labelled when it measures one component."""
+    rows = _rows_of(name, result)
+    if name in LABELS:
+        rows = [{**row, "metric": f"{LABELS[name]}: {row['metric']}"} for row in rows]
+    return rows
+
+
+def _rows_of(name: str, result: dict[str, Any]) -> list[Row]:
     if "error" in result:
         return [_row(f"FAILED: {result['error']}"[:60], None, None, None, "", False)]
     if isinstance(result.get("summary_rows"), list):
