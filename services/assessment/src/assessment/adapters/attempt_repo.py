@@ -44,127 +44,6 @@ def _record(row: Any) -> AttemptRecord:
     )
 
 
-async def history(
-    session: AsyncSession, operator_id: str, staff_id: str, track_key: str
-) -> ExamHistory:
-    rows = await session.execute(
-        select(attempts)
-        .where(attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id)
-        .where(attempts.c.track_key == track_key)
-    )
-    resets = await session.scalars(
-        select(attempt_resets.c.reset_at)
-        .where(attempt_resets.c.operator_id == operator_id)
-        .where(attempt_resets.c.staff_id == staff_id, attempt_resets.c.track_key == track_key)
-        .order_by(attempt_resets.c.reset_at)
-    )
-    return ExamHistory(
-        staff_id=staff_id,
-        track_key=track_key,
-        attempts=tuple(_attempt(row) for row in rows),
-        resets=tuple(resets),
-    )
-
-
-async def get(
-    session: AsyncSession, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
-) -> AttemptRecord | None:
-    """An attempt of this staff member (scoped by operator and staff, so never someone else's)."""
-    query = select(attempts).where(
-        attempts.c.attempt_id == attempt_id,
-        attempts.c.operator_id == operator_id,
-        attempts.c.staff_id == staff_id,
-    )
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return None if row is None else _record(row)
-
-
-async def of_staff(
-    session: AsyncSession, operator_id: str, staff_id: str, *, track_key: str | None = None
-) -> Sequence[Attempt]:
-    query = select(attempts).where(
-        attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id
-    )
-    if track_key is not None:
-        query = query.where(attempts.c.track_key == track_key)
-    rows = await session.execute(query.order_by(attempts.c.started_at.desc()))
-    return [_attempt(row) for row in rows]
-
-
-async def insert(session: AsyncSession, attempt: Attempt) -> None:
-    await session.execute(
-        attempts.insert().values(
-            attempt_id=attempt.attempt_id,
-            operator_id=attempt.operator_id,
-            staff_id=attempt.staff_id,
-            track_key=attempt.track_key,
-            jurisdiction=attempt.jurisdiction,
-            role=attempt.role,
-            track_version=attempt.track_version,
-            attempt_number=attempt.attempt_number,
-            seed=attempt.seed,
-            question_ids=attempt.exam.question_ids,
-            exam=attempt.exam.model_dump(mode="json"),
-            started_at=attempt.started_at,
-            deadline=attempt.deadline,
-            status=attempt.status,
-        )
-    )
-
-
-async def close(
-    session: AsyncSession,
-    attempt: Attempt,
-    *,
-    idempotency_key: str | None = None,
-    request_hash: str | None = None,
-    outcome: dict[str, Any] | None = None,
-) -> bool:
-    """Persist a graded or timed-out attempt; False if it was no longer open (closed elsewhere)."""
-    closed = await session.execute(
-        update(attempts)
-        .where(attempts.c.attempt_id == attempt.attempt_id, attempts.c.status == "open")
-        .values(
-            status=attempt.status,
-            submitted_at=attempt.submitted_at,
-            score=attempt.score,
-            result=attempt.result,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            outcome=outcome,
-        )
-        .returning(attempts.c.attempt_id)
-    )
-    return closed.first() is not None
-
-
-async def add_reset(
-    session: AsyncSession,
-    holder: StaffMember,
-    *,
-    track_key: str,
-    actor: str,
-    reason: str,
-    at: datetime,
-) -> None:
-    await session.execute(
-        attempt_resets.insert().values(
-            operator_id=holder.operator_id,
-            staff_id=holder.staff_id,
-            track_key=track_key,
-            actor=actor,
-            reason=reason,
-            reset_at=at,
-        )
-    )
-
-
-async def overdue(session: AsyncSession, *, cutoff: datetime, limit: int) -> list[OverdueAttempt]:
-    """Open attempts whose deadline is before `cutoff`, with their holder, locked for a sweep."""
-    rows = await session.execute(_overdue_query(cutoff=cutoff, limit=limit))
-    return [OverdueAttempt(_attempt(row), row.holder_name, row.holder_email) for row in rows]
-
-
 def _overdue_query(*, cutoff: datetime, limit: int) -> Select[Any]:
     return (
         select(attempts, staff.c.name.label("holder_name"), staff.c.email.label("holder_email"))
@@ -187,20 +66,66 @@ class SqlAttemptStore:
         self._session = session
 
     async def history(self, operator_id: str, staff_id: str, track_key: str) -> ExamHistory:
-        return await history(self._session, operator_id, staff_id, track_key)
+        rows = await self._session.execute(
+            select(attempts)
+            .where(attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id)
+            .where(attempts.c.track_key == track_key)
+        )
+        resets = await self._session.scalars(
+            select(attempt_resets.c.reset_at)
+            .where(attempt_resets.c.operator_id == operator_id)
+            .where(attempt_resets.c.staff_id == staff_id, attempt_resets.c.track_key == track_key)
+            .order_by(attempt_resets.c.reset_at)
+        )
+        return ExamHistory(
+            staff_id=staff_id,
+            track_key=track_key,
+            attempts=tuple(_attempt(row) for row in rows),
+            resets=tuple(resets),
+        )
 
     async def get(
         self, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
     ) -> AttemptRecord | None:
-        return await get(self._session, operator_id, staff_id, attempt_id, lock=lock)
+        """An attempt of this staff member (scoped by operator and staff: never someone else's)."""
+        query = select(attempts).where(
+            attempts.c.attempt_id == attempt_id,
+            attempts.c.operator_id == operator_id,
+            attempts.c.staff_id == staff_id,
+        )
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        return None if row is None else _record(row)
 
     async def of_staff(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
     ) -> Sequence[Attempt]:
-        return await of_staff(self._session, operator_id, staff_id, track_key=track_key)
+        query = select(attempts).where(
+            attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id
+        )
+        if track_key is not None:
+            query = query.where(attempts.c.track_key == track_key)
+        rows = await self._session.execute(query.order_by(attempts.c.started_at.desc()))
+        return [_attempt(row) for row in rows]
 
     async def insert(self, attempt: Attempt) -> None:
-        await insert(self._session, attempt)
+        await self._session.execute(
+            attempts.insert().values(
+                attempt_id=attempt.attempt_id,
+                operator_id=attempt.operator_id,
+                staff_id=attempt.staff_id,
+                track_key=attempt.track_key,
+                jurisdiction=attempt.jurisdiction,
+                role=attempt.role,
+                track_version=attempt.track_version,
+                attempt_number=attempt.attempt_number,
+                seed=attempt.seed,
+                question_ids=attempt.exam.question_ids,
+                exam=attempt.exam.model_dump(mode="json"),
+                started_at=attempt.started_at,
+                deadline=attempt.deadline,
+                status=attempt.status,
+            )
+        )
 
     async def close(
         self,
@@ -210,20 +135,44 @@ class SqlAttemptStore:
         request_hash: str | None = None,
         outcome: dict[str, Any] | None = None,
     ) -> bool:
-        return await close(
-            self._session,
-            attempt,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            outcome=outcome,
+        """Persist a graded or timed-out attempt; False if no longer open (closed elsewhere)."""
+        closed = await self._session.execute(
+            update(attempts)
+            .where(attempts.c.attempt_id == attempt.attempt_id, attempts.c.status == "open")
+            .values(
+                status=attempt.status,
+                submitted_at=attempt.submitted_at,
+                score=attempt.score,
+                result=attempt.result,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+                outcome=outcome,
+            )
+            .returning(attempts.c.attempt_id)
         )
+        return closed.first() is not None
 
     async def add_reset(
-        self, holder: StaffMember, *, track_key: str, actor: str, reason: str, at: datetime
+        self,
+        holder: StaffMember,
+        *,
+        track_key: str,
+        actor: str,
+        reason: str,
+        at: datetime,
     ) -> None:
-        await add_reset(
-            self._session, holder, track_key=track_key, actor=actor, reason=reason, at=at
+        await self._session.execute(
+            attempt_resets.insert().values(
+                operator_id=holder.operator_id,
+                staff_id=holder.staff_id,
+                track_key=track_key,
+                actor=actor,
+                reason=reason,
+                reset_at=at,
+            )
         )
 
     async def overdue(self, *, cutoff: datetime, limit: int) -> list[OverdueAttempt]:
-        return await overdue(self._session, cutoff=cutoff, limit=limit)
+        """Open attempts past `cutoff` with their holder, locked for a sweep."""
+        rows = await self._session.execute(_overdue_query(cutoff=cutoff, limit=limit))
+        return [OverdueAttempt(_attempt(row), row.holder_name, row.holder_email) for row in rows]

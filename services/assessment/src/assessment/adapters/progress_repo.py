@@ -21,64 +21,6 @@ def _completion(row: Any) -> LessonCompletion:
     )
 
 
-async def load(
-    session: AsyncSession, operator_id: str, staff_id: str, track_key: str
-) -> TrackProgress:
-    rows = await session.execute(
-        select(lc)
-        .where(lc.c.operator_id == operator_id, lc.c.staff_id == staff_id)
-        .where(lc.c.track_key == track_key)
-        .order_by(lc.c.completed_at)
-    )
-    return TrackProgress(
-        staff_id=staff_id,
-        track_key=track_key,
-        completions=tuple(_completion(row) for row in rows),
-    )
-
-
-async def of_operator(
-    session: AsyncSession, operator_id: str, *, staff_id: str | None = None
-) -> list[TrackProgress]:
-    """Progress of every staff member (or one) of an operator, per track key."""
-    query = select(lc).where(lc.c.operator_id == operator_id)
-    if staff_id is not None:
-        query = query.where(lc.c.staff_id == staff_id)
-    grouped: dict[tuple[str, str], list[LessonCompletion]] = defaultdict(list)
-    for row in await session.execute(query.order_by(lc.c.completed_at)):
-        grouped[(row.staff_id, row.track_key)].append(_completion(row))
-    return [
-        TrackProgress(staff_id=sid, track_key=key, completions=tuple(items))
-        for (sid, key), items in grouped.items()
-    ]
-
-
-async def add(
-    session: AsyncSession,
-    *,
-    operator_id: str,
-    staff_id: str,
-    track_key: str,
-    completion: LessonCompletion,
-) -> bool:
-    inserted = await session.execute(
-        insert(lc)
-        .values(
-            operator_id=operator_id,
-            staff_id=staff_id,
-            track_key=track_key,
-            module_id=completion.module_id,
-            lesson_id=completion.lesson_id,
-            lesson_version=completion.lesson_version,
-            track_version=completion.track_version,
-            completed_at=completion.completed_at,
-        )
-        .on_conflict_do_nothing()
-        .returning(lc.c.lesson_id)
-    )
-    return inserted.first() is not None
-
-
 class SqlProgressStore:
     """Implements service.ports.ProgressStore over one session."""
 
@@ -86,20 +28,54 @@ class SqlProgressStore:
         self._session = session
 
     async def load(self, operator_id: str, staff_id: str, track_key: str) -> TrackProgress:
-        return await load(self._session, operator_id, staff_id, track_key)
+        rows = await self._session.execute(
+            select(lc)
+            .where(lc.c.operator_id == operator_id, lc.c.staff_id == staff_id)
+            .where(lc.c.track_key == track_key)
+            .order_by(lc.c.completed_at)
+        )
+        return TrackProgress(
+            staff_id=staff_id,
+            track_key=track_key,
+            completions=tuple(_completion(row) for row in rows),
+        )
 
     async def of_operator(
         self, operator_id: str, *, staff_id: str | None = None
     ) -> list[TrackProgress]:
-        return await of_operator(self._session, operator_id, staff_id=staff_id)
+        """Progress of every staff member (or one) of an operator, per track key."""
+        query = select(lc).where(lc.c.operator_id == operator_id)
+        if staff_id is not None:
+            query = query.where(lc.c.staff_id == staff_id)
+        grouped: dict[tuple[str, str], list[LessonCompletion]] = defaultdict(list)
+        for row in await self._session.execute(query.order_by(lc.c.completed_at)):
+            grouped[(row.staff_id, row.track_key)].append(_completion(row))
+        return [
+            TrackProgress(staff_id=sid, track_key=key, completions=tuple(items))
+            for (sid, key), items in grouped.items()
+        ]
 
     async def add(
-        self, *, operator_id: str, staff_id: str, track_key: str, completion: LessonCompletion
+        self,
+        *,
+        operator_id: str,
+        staff_id: str,
+        track_key: str,
+        completion: LessonCompletion,
     ) -> bool:
-        return await add(
-            self._session,
-            operator_id=operator_id,
-            staff_id=staff_id,
-            track_key=track_key,
-            completion=completion,
+        inserted = await self._session.execute(
+            insert(lc)
+            .values(
+                operator_id=operator_id,
+                staff_id=staff_id,
+                track_key=track_key,
+                module_id=completion.module_id,
+                lesson_id=completion.lesson_id,
+                lesson_version=completion.lesson_version,
+                track_version=completion.track_version,
+                completed_at=completion.completed_at,
+            )
+            .on_conflict_do_nothing()
+            .returning(lc.c.lesson_id)
         )
+        return inserted.first() is not None

@@ -22,48 +22,6 @@ def _member(row: Any) -> StaffMember:
     )
 
 
-async def get(
-    session: AsyncSession, operator_id: str, staff_id: str, *, lock: bool = False
-) -> StaffMember | None:
-    """Load a staff member; `lock` serialises every change to that member's records."""
-    query = select(staff).where(staff.c.operator_id == operator_id, staff.c.staff_id == staff_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).first()
-    return None if row is None else _member(row)
-
-
-async def insert_if_absent(session: AsyncSession, member: StaffMember, *, now: datetime) -> bool:
-    inserted = await session.execute(
-        insert(staff)
-        .values(
-            operator_id=member.operator_id,
-            staff_id=member.staff_id,
-            email=member.email,
-            name=member.name,
-            roles=sorted(member.roles),
-            provisioned_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(staff.c.staff_id)
-    )
-    return inserted.first() is not None
-
-
-async def update_identity(session: AsyncSession, member: StaffMember, *, now: datetime) -> None:
-    await session.execute(
-        update(staff)
-        .where(staff.c.operator_id == member.operator_id, staff.c.staff_id == member.staff_id)
-        .values(email=member.email, name=member.name, roles=sorted(member.roles), updated_at=now)
-    )
-
-
-async def of_operator(session: AsyncSession, operator_id: str) -> Sequence[StaffMember]:
-    rows = await session.execute(
-        select(staff).where(staff.c.operator_id == operator_id).order_by(staff.c.name)
-    )
-    return [_member(row) for row in rows]
-
-
 class SqlStaffStore:
     """Implements service.ports.StaffStore over one session."""
 
@@ -73,13 +31,41 @@ class SqlStaffStore:
     async def get(
         self, operator_id: str, staff_id: str, *, lock: bool = False
     ) -> StaffMember | None:
-        return await get(self._session, operator_id, staff_id, lock=lock)
+        """Load a staff member; `lock` serialises every change to that member's records."""
+        query = select(staff).where(
+            staff.c.operator_id == operator_id, staff.c.staff_id == staff_id
+        )
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        return None if row is None else _member(row)
 
     async def insert_if_absent(self, member: StaffMember, *, now: datetime) -> bool:
-        return await insert_if_absent(self._session, member, now=now)
+        inserted = await self._session.execute(
+            insert(staff)
+            .values(
+                operator_id=member.operator_id,
+                staff_id=member.staff_id,
+                email=member.email,
+                name=member.name,
+                roles=sorted(member.roles),
+                provisioned_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(staff.c.staff_id)
+        )
+        return inserted.first() is not None
 
     async def update_identity(self, member: StaffMember, *, now: datetime) -> None:
-        await update_identity(self._session, member, now=now)
+        await self._session.execute(
+            update(staff)
+            .where(staff.c.operator_id == member.operator_id, staff.c.staff_id == member.staff_id)
+            .values(
+                email=member.email, name=member.name, roles=sorted(member.roles), updated_at=now
+            )
+        )
 
     async def of_operator(self, operator_id: str) -> Sequence[StaffMember]:
-        return await of_operator(self._session, operator_id)
+        rows = await self._session.execute(
+            select(staff).where(staff.c.operator_id == operator_id).order_by(staff.c.name)
+        )
+        return [_member(row) for row in rows]

@@ -10,46 +10,6 @@ from assessment.adapters.orm import training_waivers as tw
 from assessment.domain.staff import StaffMember
 
 
-async def add(
-    session: AsyncSession,
-    holder: StaffMember,
-    *,
-    track_key: str,
-    track_version: str,
-    modules_waived: Sequence[str],
-    actor: str,
-    reason: str,
-    at: datetime,
-) -> None:
-    await session.execute(
-        tw.insert().values(
-            operator_id=holder.operator_id,
-            staff_id=holder.staff_id,
-            track_key=track_key,
-            track_version=track_version,
-            modules_waived=list(modules_waived),
-            actor=actor,
-            reason=reason,
-            waived_at=at,
-        )
-    )
-
-
-async def waived(
-    session: AsyncSession, operator_id: str, staff_id: str, track_key: str, track_version: str
-) -> bool:
-    """Support waived the training rule for this staff member on this track version."""
-    query = select(
-        exists().where(
-            tw.c.operator_id == operator_id,
-            tw.c.staff_id == staff_id,
-            tw.c.track_key == track_key,
-            tw.c.track_version == track_version,
-        )
-    )
-    return bool(await session.scalar(query))
-
-
 class SqlWaiverStore:
     """Implements service.ports.WaiverStore over one session."""
 
@@ -67,18 +27,29 @@ class SqlWaiverStore:
         reason: str,
         at: datetime,
     ) -> None:
-        await add(
-            self._session,
-            holder,
-            track_key=track_key,
-            track_version=track_version,
-            modules_waived=modules_waived,
-            actor=actor,
-            reason=reason,
-            at=at,
+        await self._session.execute(
+            tw.insert().values(
+                operator_id=holder.operator_id,
+                staff_id=holder.staff_id,
+                track_key=track_key,
+                track_version=track_version,
+                modules_waived=list(modules_waived),
+                actor=actor,
+                reason=reason,
+                waived_at=at,
+            )
         )
 
     async def waived(
         self, operator_id: str, staff_id: str, track_key: str, track_version: str
     ) -> bool:
-        return await waived(self._session, operator_id, staff_id, track_key, track_version)
+        """Support waived the training rule for this staff member on this track version."""
+        query = select(
+            exists().where(
+                tw.c.operator_id == operator_id,
+                tw.c.staff_id == staff_id,
+                tw.c.track_key == track_key,
+                tw.c.track_version == track_version,
+            )
+        )
+        return bool(await self._session.scalar(query))
