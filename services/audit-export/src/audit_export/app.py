@@ -18,8 +18,8 @@ from audit_export.entrypoints import export_api, log_api
 from audit_export.entrypoints.deps import Wiring
 from audit_export.entrypoints.scheduler import scheduler_loop
 from audit_export.service import ingest
-from audit_export.service.exports import Exporter, ExportPolicy
-from audit_export.service.packs import PackWorkshop
+from audit_export.service.exports import ExportPassPorts, ExportPolicy
+from audit_export.service.packs import PackBuildPorts
 from audit_export.service.ports import BlockSource, Uploader
 from audit_export.settings import AuditExportSettings
 from contracts import topics
@@ -47,7 +47,7 @@ def wire(
     targets = settings.targets()
     if settings.export_work_dir is not None:
         settings.export_work_dir.mkdir(parents=True, exist_ok=True)
-    workshop = PackWorkshop(
+    workshop = PackBuildPorts(
         units=audit_units(runtime),
         blocks=blocks or BlockStream(db.plain_dsn(settings.database_url.get_secret_value())),
         keyring=settings.keyring(),
@@ -55,7 +55,7 @@ def wire(
         metrics=metrics,
     )
     now = clock or runtime.clock
-    exporter = Exporter(
+    exporter = ExportPassPorts(
         workshop=workshop,
         locks=PgOperatorLocks(runtime.engine),
         uploader=uploader

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from audit_export.domain.chain import ExportRun, RunStatus
 from audit_export.domain.targets import SftpTarget
-from audit_export.service.exports import Exporter, ExportPolicy, PassReport, run_pass
+from audit_export.service.exports import ExportPassPorts, ExportPolicy, PassReport, run_pass
 from audit_export.service.ingest import append
-from audit_export.service.packs import PackWorkshop
+from audit_export.service.packs import PackBuildPorts
 from audit_export.service.ports import DeliveryError
 from auditpack.signing import KeyRing, SigningKey
 from contracts.audit import AuditExportFailed, AuditPackExported
@@ -37,8 +37,8 @@ class Setup:
         self.locks = FakeLocks()
         self.uploader = FakeUploader()
         key = SigningKey("unit-key", Ed25519PrivateKey.generate(), datetime(2020, 1, 1, tzinfo=UTC))
-        self.exporter = Exporter(
-            workshop=PackWorkshop(
+        self.exporter = ExportPassPorts(
+            workshop=PackBuildPorts(
                 units=self.units,
                 blocks=FakeBlocks(self.units.unit.log),
                 keyring=KeyRing([key]),

@@ -13,8 +13,8 @@ from academy_runtime.uow import unit_of_work
 from audit_export.adapters.metrics import AuditMetrics
 from audit_export.adapters.unit_of_work import SqlAuditUnit
 from audit_export.domain.targets import Targets
-from audit_export.service.exports import Exporter
-from audit_export.service.packs import PackWorkshop
+from audit_export.service.exports import ExportPassPorts
+from audit_export.service.packs import PackBuildPorts
 from contracts import identifiers
 from contracts.clock import Clock
 
@@ -31,8 +31,8 @@ OperatorPath = Annotated[str, Path(pattern=identifiers.OPERATOR_ID_PATTERN, exam
 @dataclass(frozen=True)
 class Wiring:
     runtime: ServiceRuntime
-    workshop: PackWorkshop
-    exporter: Exporter
+    workshop: PackBuildPorts
+    exporter: ExportPassPorts
     targets: Targets
     clock: Clock
     metrics: AuditMetrics

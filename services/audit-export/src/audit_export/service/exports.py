@@ -20,9 +20,9 @@ from audit_export.domain.schedule import due_through, retry_delay
 from audit_export.domain.targets import SftpTarget, Targets
 from audit_export.service.packs import (
     ChainError,
+    PackBuildPorts,
     PackIntegrityError,
     PackPlan,
-    PackWorkshop,
     build_unsent,
     plan_pack,
     record_pack,
@@ -55,14 +55,14 @@ class ExportPolicy:
 
 
 @dataclass(frozen=True)
-class Exporter:
+class ExportPassPorts:
     """The export pass's ports, wired once in `create`.
 
     A pass takes many short units of work on purpose (an operator's runs, each pack's steps,
     each run's result), opened from `workshop.units` (see service/packs.py).
     """
 
-    workshop: PackWorkshop
+    workshop: PackBuildPorts
     locks: OperatorLocks
     uploader: Uploader
     targets: Targets
@@ -81,7 +81,7 @@ class PassReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
-async def run_pass(exporter: Exporter, operators: list[str]) -> PassReport:
+async def run_pass(exporter: ExportPassPorts, operators: list[str]) -> PassReport:
     """One pass over `operators` at the exporter's current time."""
     now = exporter.clock()
     report = PassReport(due=due_through(now, exporter.policy.export_at))
@@ -97,7 +97,7 @@ async def run_pass(exporter: Exporter, operators: list[str]) -> PassReport:
 
 
 async def export_operator(
-    exporter: Exporter, operator_id: str, *, due: date, now: datetime, report: PassReport
+    exporter: ExportPassPorts, operator_id: str, *, due: date, now: datetime, report: PassReport
 ) -> None:
     target = exporter.targets.get(operator_id)
     workshop = exporter.workshop
@@ -132,7 +132,7 @@ async def export_operator(
 
 
 async def _deliver_day(
-    exporter: Exporter,
+    exporter: ExportPassPorts,
     operator_id: str,
     day: date,
     target: SftpTarget,
@@ -192,7 +192,7 @@ async def _deliver_day(
 
 
 async def _stream(
-    exporter: Exporter, plan: PackPlan, target: SftpTarget
+    exporter: ExportPassPorts, plan: PackPlan, target: SftpTarget
 ) -> tuple[PackLink, Delivery]:
     """One delivery try: the builder writes into the archive; the link is recorded (or the
     rebuild checked) after the upload is verified and before it gets its final name."""
@@ -207,7 +207,7 @@ async def _stream(
 
 
 async def _record_success(
-    exporter: Exporter, link: PackLink, delivery: Delivery, *, tries: int, total: int
+    exporter: ExportPassPorts, link: PackLink, delivery: Delivery, *, tries: int, total: int
 ) -> None:
     now = exporter.clock()
     data = AuditPackExported(
@@ -247,7 +247,7 @@ async def _record_success(
 
 
 async def _record_failure(
-    exporter: Exporter,
+    exporter: ExportPassPorts,
     operator_id: str,
     day: date,
     error: DeliveryError,

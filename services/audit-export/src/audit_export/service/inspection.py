@@ -15,7 +15,7 @@ from pathlib import Path
 
 from audit_export.domain.schedule import days_between, utc_day
 from audit_export.service import ingest
-from audit_export.service.packs import PackWorkshop, build_through, built_pack, ensure_chain
+from audit_export.service.packs import PackBuildPorts, build_through, built_pack, ensure_chain
 from audit_export.service.ports import AuditUnit, Envelopes, OperatorLocks
 from auditpack.inspection import BundleResult, DailyPack, InspectionScope, write_bundle
 from auditpack.period import Period
@@ -97,7 +97,7 @@ async def record_request(
 
 
 async def export_bundle(
-    workshop: PackWorkshop,
+    workshop: PackBuildPorts,
     locks: OperatorLocks,
     scope: InspectionScope,
     out: Path,

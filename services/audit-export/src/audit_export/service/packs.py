@@ -7,7 +7,7 @@ A rebuild streams the same index range with the stored spec and must reproduce t
 manifest and zip hashes, or it fails loudly.
 
 Several transactions on purpose, so the workshop carries `units` (the entrypoint's
-`audit_units(runtime)`, documented in `PackWorkshop`) and each step opens its own short unit:
+`audit_units(runtime)`, documented in `PackBuildPorts`) and each step opens its own short unit:
 reading the chain, sealing the day (committed before the block stream, on its own
 connection, reads the sealed range, so no transaction stays open while a pack streams),
 and recording the link after the build (or, for a delivery, after the upload is verified).
@@ -48,7 +48,7 @@ class PackIntegrityError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class PackWorkshop:
+class PackBuildPorts:
     """Everything building a pack needs, wired once in `create`.
 
     `units` opens the short units of work a build takes one after the other (module
@@ -113,7 +113,7 @@ class PackPlan:
         return spec_filename(self.spec)
 
 
-async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> PackPlan:
+async def plan_pack(workshop: PackBuildPorts, operator_id: str, day: date) -> PackPlan:
     """The plan of the operator's pack of `day`; a first build seals the day in the log."""
     if workshop.keyring is None:
         raise ChainError("no signing key is configured (AUDIT_EXPORT_SIGNING_KEYS)")
@@ -129,7 +129,7 @@ async def plan_pack(workshop: PackWorkshop, operator_id: str, day: date) -> Pack
     return PackPlan(spec, spec.log_before.size, end, None)
 
 
-async def write_pack(workshop: PackWorkshop, plan: PackPlan, sink: PackSink) -> PackResult:
+async def write_pack(workshop: PackBuildPorts, plan: PackPlan, sink: PackSink) -> PackResult:
     """Stream the plan's records from the log through the builder into `sink`."""
     keyring = workshop.keyring
     assert keyring is not None
@@ -151,7 +151,7 @@ async def write_pack(workshop: PackWorkshop, plan: PackPlan, sink: PackSink) -> 
 
 
 async def record_pack(
-    workshop: PackWorkshop,
+    workshop: PackBuildPorts,
     plan: PackPlan,
     result: PackResult,
     zip_sha256: str,
@@ -193,7 +193,7 @@ class _HashingSink:
 
 
 async def build_unsent(
-    workshop: PackWorkshop,
+    workshop: PackBuildPorts,
     operator_id: str,
     day: date,
     *,
@@ -211,7 +211,7 @@ async def build_unsent(
 
 @asynccontextmanager
 async def built_pack(
-    workshop: PackWorkshop, operator_id: str, day: date, *, now: datetime, has_target: bool
+    workshop: PackBuildPorts, operator_id: str, day: date, *, now: datetime, has_target: bool
 ) -> AsyncIterator[BuiltPack]:
     """The operator's pack of `day` in a temporary file (built now, or rebuilt identically)."""
     plan = await plan_pack(workshop, operator_id, day)
@@ -240,7 +240,7 @@ def spec_filename(spec: PackSpec) -> str:
 
 
 async def build_through(
-    workshop: PackWorkshop, operator_id: str, last: date, *, now: datetime, has_target: bool
+    workshop: PackBuildPorts, operator_id: str, last: date, *, now: datetime, has_target: bool
 ) -> None:
     """Build every missing pack of the operator's chain up to `last` (in order)."""
     async with workshop.units() as uow:
