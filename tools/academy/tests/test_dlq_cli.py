@@ -17,15 +17,17 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.dlq import read_all
 from academy_runtime.migrations import create_runtime_tables
+from academy_runtime.routes import on
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from academy_testkit.waiting import until
 from contracts import Envelope, EnvelopeError, decode, encode, topics
 from contracts.assessment import OperatorJurisdictionsSet
+from contracts.mesh import Consumes
 from contracts.operations import DeadLetterHandled
 
 pytestmark = pytest.mark.integration
@@ -78,10 +80,10 @@ async def mesh(make_settings: Callable[..., Any], kafka_bootstrap: str) -> Async
     )
     broken = {"on": True}
 
-    async def apply(envelope: Envelope[Any], session: AsyncSession) -> None:
+    async def apply(envelope: Envelope[OperatorJurisdictionsSet], *, uow: UnitOfWork) -> None:
         if broken["on"]:
             raise RuntimeError("pricing table missing")
-        await session.execute(
+        await uow.session.execute(
             insert(applied)
             .values(event_id=envelope.id, times=1)
             .on_conflict_do_update(
@@ -89,7 +91,11 @@ async def mesh(make_settings: Callable[..., Any], kafka_bootstrap: str) -> Async
             )
         )
 
-    runtime.subscribe(topic, apply, name="apply")
+    runtime.subscribe(
+        Consumes("apply", (topic,), (OperatorJurisdictionsSet,)),
+        UnitsOfWork(runtime, UnitOfWork),
+        on(OperatorJurisdictionsSet, apply),
+    )
     async with runtime.engine.begin() as conn:
         await conn.execute(text(f"CREATE SCHEMA {schema}"))
         await conn.run_sync(lambda c: create_runtime_tables(c, schema))

@@ -1,4 +1,4 @@
-"""The AsyncAPI 3.0 document for every topic, generated from the models.
+"""The AsyncAPI 3.0 document for every topic, generated from the models and `contracts.mesh`.
 
 Regenerate with `python -m contracts.asyncapi` (or `make schemas`).
 """
@@ -9,22 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from contracts import topics
+from contracts.mesh import PARTICIPANTS
 from contracts.registry import EVENT_MODELS
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "asyncapi.json"
 
-#: Which service produces and consumes which topic (checked against the running code by a test).
+#: Which service produces and consumes which topic, from the declarations in `contracts.mesh`.
 SERVICE_IO: dict[str, dict[str, list[str]]] = {
-    "catalogue": {"produces": [topics.CATALOGUE], "consumes": []},
-    "assessment": {"produces": [topics.ASSESSMENT], "consumes": [topics.CATALOGUE]},
-    "release-bridge": {
-        "produces": [topics.RELEASE],
-        "consumes": [topics.ASSESSMENT, topics.CATALOGUE],
-    },
-    "audit-export": {"produces": [topics.AUDIT], "consumes": list(topics.ALL)},
-    "portal": {"produces": [topics.PORTAL], "consumes": []},
-    # `academy dlq replay|purge`: the operator tool records what it did.
-    "operations": {"produces": [topics.OPERATIONS], "consumes": []},
+    p.name: {"produces": list(p.produces), "consumes": p.consumed_topics} for p in PARTICIPANTS
 }
 
 HEADERS_SCHEMA: dict[str, Any] = {
@@ -81,13 +73,27 @@ def build() -> dict[str, Any]:
             "description": "dead letters: the original record plus dlq-* error headers",
         }
     operations: dict[str, Any] = {}
-    for service, io in SERVICE_IO.items():
-        for action, key in (("send", "produces"), ("receive", "consumes")):
-            for topic in io[key]:
-                operations[f"{service}_{action}_{_channel_id(topic)}"] = {
-                    "action": action,
-                    "channel": {"$ref": f"#/channels/{_channel_id(topic)}"},
-                    "summary": f"{service} {key} {topic}",
+    for participant in PARTICIPANTS:
+        for topic in participant.produces:
+            operations[f"{participant.name}_send_{_channel_id(topic)}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{_channel_id(topic)}"},
+                "summary": f"{participant.name} produces {topic}",
+            }
+        for consumes in participant.consumes:
+            for topic in consumes.topics:
+                channel = _channel_id(topic)
+                acted_on = sorted(m.ce_type for m in consumes.types if m.topic == topic)
+                operations[f"{participant.name}_receive_{channel}"] = {
+                    "action": "receive",
+                    "channel": {"$ref": f"#/channels/{channel}"},
+                    "summary": f"{participant.name} consumes {topic} ({consumes.name})",
+                    "description": "acts on the messages listed; records of the channel's "
+                    "other types are acknowledged without being read",
+                    "messages": [
+                        {"$ref": f"#/channels/{channel}/messages/{t.replace('.', '_')}"}
+                        for t in acted_on
+                    ],
                 }
     return {
         "asyncapi": "3.0.0",

@@ -1,58 +1,52 @@
-"""The idempotent consumer: inbox keyed on ce_id, commit after durable work, poison to DLQ.
+"""The idempotent batch consumer: typed routes, inbox keyed on ce_id, commit after durable work.
 
-Each message is handled in one database transaction that also records its ce_id in the inbox,
-so a redelivered event is applied once. The offset is committed only after that transaction
-committed. Bad messages go to `<topic>.dlq` with the error in headers; transient failures
-(database or broker down) are retried with backoff and never dead-lettered; unexpected errors
-are retried `max_retries` times first. The loop never dies.
+Records come in batches (bounded by `*_CONSUMER_BATCH_MAX_RECORDS`, `…_MAX_BYTES` and
+`…_WAIT_MS`). A record of a type the consumer has no route for, but that belongs on its topic,
+is acknowledged from its `ce_type` header alone (outcome `skipped`: no decoding, no
+transaction). The others are decoded and applied in runs, in offset order, each run in one
+transaction with one inbox insert (`batch.BatchApplier`); a record that cannot be decoded, or
+that its handler refuses, goes to `<topic>.dlq` byte for byte and the rest is applied. Offsets
+are committed only after every record of the batch is applied, skipped or dead-lettered;
+transient failures (database or broker down) rewind to the first unfinished record of each
+partition and retry with backoff, never dead-lettering. The loop never dies.
 """
 
 import asyncio
 import copy
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from academy_runtime.dlq import ExactProducer, Failure, dead_letter_headers
+from academy_runtime.batch import BatchApplier, Item, is_transient, position
+from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import LagTarget
 from academy_runtime.metrics import RuntimeMetrics
+from academy_runtime.routes import PoisonMessage, Route, Routes, UnitBinder
 from academy_runtime.settings import ServiceSettings
-from contracts import Envelope, EnvelopeError, decode, topics
+from contracts import EnvelopeError, decode
+from contracts.mesh import Consumes, types_on
+
+__all__ = ["IdempotentConsumer", "PoisonMessage"]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Envelope[Any], AsyncSession], Awaitable[None]]
+U = TypeVar("U")
 
 
-class PoisonMessage(Exception):
-    """Raised by a handler for a message that can never be processed (goes to the DLQ)."""
-
-
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, OSError, TimeoutError, KafkaError)
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, TRANSIENT)
-
-
-class IdempotentConsumer:
+class IdempotentConsumer(Generic[U]):
     def __init__(
         self,
         *,
-        name: str,
-        topics: Sequence[str],
-        handler: Handler,
+        consumes: Consumes,
+        routes: Sequence[Route[U]],
+        units: UnitBinder[U],
         broker: KafkaBroker,
         dead_letters: ExactProducer,
         sessions: async_sessionmaker[AsyncSession],
@@ -60,141 +54,138 @@ class IdempotentConsumer:
         metrics: RuntimeMetrics,
         settings: ServiceSettings,
     ) -> None:
-        self.name = name
-        self.topics = list(topics)
-        self._handler = handler
-        self._dead_letters = dead_letters
-        self._sessions = sessions
-        self._inbox = inbox
+        self.name = consumes.name
+        self.topics = list(consumes.topics)
+        self.routes = Routes(consumes, routes)
+        self.group_id = f"{settings.group_id}.{self.name}"
         self._metrics = metrics
-        self._max_retries = settings.consumer_max_retries
-        self._failures: dict[tuple[int, int], int] = {}
-        self.group_id = f"{settings.group_id}.{name}"
-        self._service = settings.service_name
+        self._max_bytes = settings.consumer_batch_max_bytes
+        self._skippable = {topic: types_on(topic) for topic in self.topics}
+        self._transient_failures = 0
+        self.applier = BatchApplier(
+            name=self.name,
+            group_id=self.group_id,
+            service=settings.service_name,
+            routes=self.routes,
+            units=units,
+            sessions=sessions,
+            inbox=inbox,
+            dead_letters=dead_letters,
+            metrics=metrics,
+            max_retries=settings.consumer_max_retries,
+        )
         self.subscriber = broker.subscriber(
             *self.topics,
+            batch=True,
+            max_records=settings.consumer_batch_max_records,
+            batch_timeout_ms=settings.consumer_batch_wait_ms,
             group_id=self.group_id,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-            title=f"{settings.service_name}.{name}",
+            title=f"{settings.service_name}.{self.name}",
             parser=_tolerant_parse,
             decoder=_raw_body,
         )
         self.subscriber(self._consume)
-        metrics.consumer_lag.labels(name)  # the series exists (0) before the first measurement
+        metrics.consumer_lag.labels(self.name)  # the series exists (0) before the first measurement
 
     @property
     def lag_target(self) -> LagTarget:
         return LagTarget(handler=self.name, group_id=self.group_id, topics=tuple(self.topics))
 
     async def _consume(self, msg: KafkaMessage) -> None:
-        record: Any = msg.raw_message
-        started = time.perf_counter()
+        records: Sequence[Any] = msg.raw_message
+        done: set[tuple[str, int, int]] = set()
         try:
-            outcome = await self._process(record)
-        except BaseException as exc:
-            if isinstance(exc, asyncio.CancelledError):
-                raise
-            outcome = await self._on_failure(record, exc)
-        if outcome == "retry":
-            await msg.nack()
-        else:
-            self._failures.pop((record.partition, record.offset), None)
+            await self.process(records, done)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._retry_later(msg, records, done, exc)
+            return
+        self._transient_failures = 0
+        try:
             await msg.ack()
-        self._metrics.consumed.labels(self.name, outcome).inc()
-        self._metrics.handle_seconds.labels(self.name).observe(time.perf_counter() - started)
+        except KafkaError as exc:  # a rebalance: the partition's next owner dedupes on the inbox
+            log.warning("offsets of %s not committed: %r", self.name, exc)
 
-    async def _process(self, record: Any) -> str:
-        try:
-            envelope = decode(record.headers or [], record.value or b"")
-        except EnvelopeError as exc:
-            await self._dead_letter(record, exc)
-            return "dead_lettered"
-        inbox = self._inbox
-        async with self._sessions() as session, session.begin():
-            claimed = await session.execute(
-                insert(inbox)
-                .values(
-                    handler=self.name,
-                    event_id=envelope.id,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                )
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )
-            if claimed.first() is None:
-                return "duplicate"
-            await self._handler(envelope, session)
-        return "processed"
+    async def process(self, records: Sequence[Any], done: set[tuple[str, int, int]]) -> None:
+        """Skip, dead-letter or apply every record, in order; `done` collects finished ones."""
+        run: list[Item] = []
+        size = 0
+        for record in records:
+            ce_type = _header(record, "ce_type")
+            if not self.routes.handles(ce_type) and ce_type in self._skippable[record.topic]:
+                done.add(position(record))
+                self._metrics.consumed.labels(self.name, "skipped").inc()
+                continue
+            try:
+                envelope = decode(record.headers or [], record.value or b"")
+                if not self.routes.handles(envelope.type):
+                    raise EnvelopeError(f"{envelope.type} does not belong on {record.topic}")
+            except EnvelopeError as exc:
+                await self.applier.apply(run, done)  # keeps the dead letters in offset order
+                run, size = [], 0
+                await self.applier.dead_letter(record, exc)
+                done.add(position(record))
+                continue
+            run.append(Item(record, envelope))
+            size += len(record.value or b"") + len(record.key or b"")
+            if size >= self._max_bytes:
+                await self.applier.apply(run, done)
+                run, size = [], 0
+        await self.applier.apply(run, done)
 
-    async def _on_failure(self, record: Any, exc: BaseException) -> str:
-        where = f"{record.topic}[{record.partition}]@{record.offset}"
-        if isinstance(exc, PoisonMessage):
-            log.warning("poison message %s: %s", where, exc, extra={"handler": self.name})
-            return await self._dead_letter_or_retry(record, exc)
-        if _is_transient(exc):
-            log.warning("transient failure on %s, will retry: %r", where, exc)
-            await asyncio.sleep(1.0)
-            return "retry"
-        key = (record.partition, record.offset)
-        self._failures[key] = self._failures.get(key, 0) + 1
-        if self._failures[key] <= self._max_retries:
-            log.exception("handler %s failed on %s (try %d)", self.name, where, self._failures[key])
-            await asyncio.sleep(min(0.2 * 2 ** self._failures[key], 5.0))
-            return "retry"
-        return await self._dead_letter_or_retry(record, exc)
-
-    async def _dead_letter_or_retry(self, record: Any, exc: BaseException) -> str:
-        try:
-            await self._dead_letter(record, exc)
-        except Exception as dlq_exc:
-            log.warning("could not dead-letter, will retry: %r", dlq_exc)
-            await asyncio.sleep(1.0)
-            return "retry"
-        return "dead_lettered"
-
-    async def _dead_letter(self, record: Any, exc: BaseException) -> None:
-        """Copy the record, byte for byte, to `<topic>.dlq` with what failed where."""
-        failure = Failure(service=self._service, group=self.group_id, handler=self.name, error=exc)
-        headers = dead_letter_headers(
-            record.headers or (),
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            failure=failure,
-        )
-        await self._dead_letters.send(
-            topics.dlq(record.topic), key=record.key, value=record.value, headers=headers
-        )
-        self._metrics.dead_lettered.labels(self.name).inc()
-        log.warning(
-            "dead-lettered %s[%d]@%d: %s",
-            record.topic,
-            record.partition,
-            record.offset,
-            exc,
-            extra={"handler": self.name, "consumer_group": self.group_id},
-        )
+    async def _retry_later(
+        self, msg: KafkaMessage, records: Sequence[Any], done: set[Any], exc: Exception
+    ) -> None:
+        """Rewind each partition to its first unfinished record after a backoff."""
+        self._transient_failures += 1
+        delay = min(0.5 * 2 ** (self._transient_failures - 1), 10.0)
+        if is_transient(exc):
+            log.warning("transient failure in %s, retrying in %.1fs: %r", self.name, delay, exc)
+        else:
+            log.error("%s failed on a batch, retrying in %.1fs", self.name, delay, exc_info=exc)
+        unfinished = [r for r in records if position(r) not in done]
+        self._metrics.consumed.labels(self.name, "retry").inc(len(unfinished))
+        await asyncio.sleep(delay)
+        first: dict[TopicPartition, int] = {}
+        for record in unfinished:
+            first.setdefault(TopicPartition(record.topic, record.partition), record.offset)
+        consumer: Any = msg.consumer
+        for partition, offset in first.items():
+            try:
+                consumer.seek(partition, offset)
+            except Exception as seek_exc:  # revoked meanwhile: its next owner reads it again
+                log.warning("could not rewind %s: %r", partition, seek_exc)
 
 
-async def _tolerant_parse(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+def _header(record: Any, name: str) -> str:
+    for key, value in record.headers or ():
+        if key == name:
+            return _text(value)
+    return ""
+
+
+async def _tolerant_parse(records: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
     """FastStream's parser UTF-8-decodes every header and would fail before our handler runs
-    (silently skipping the record); parse a sanitised copy and keep the raw record for the DLQ.
+    (silently skipping the batch); parse sanitised copies and keep the raw records for the DLQ.
     """
-    safe = copy.copy(record)
-    safe.headers = [(name, _text(value).encode()) for name, value in (record.headers or [])]
-    message = await original(safe)
-    message.raw_message = record
+    safe = []
+    for record in records:
+        clean = copy.copy(record)
+        clean.headers = [(name, _text(value).encode()) for name, value in (record.headers or [])]
+        safe.append(clean)
+    message = await original(tuple(safe))
+    message.raw_message = records
     return message
 
 
 async def _raw_body(message: Any, _original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """Never JSON-decode in FastStream: the handler decodes (and dead-letters) itself."""
+    """Never JSON-decode in FastStream: the consumer decodes (and dead-letters) itself."""
     return message.body
 
 

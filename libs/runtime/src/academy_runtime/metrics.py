@@ -45,7 +45,8 @@ class RuntimeMetrics:
         )
         self.consumed = Counter(
             "academy_consumer_messages_total",
-            "Messages handled by idempotent consumers",
+            "Records handled by idempotent consumers, by outcome: processed, duplicate, "
+            "skipped (a type the consumer does not act on), dead_lettered, retry",
             ["handler", "outcome"],
             registry=registry,
         )
@@ -63,8 +64,15 @@ class RuntimeMetrics:
         )
         self.handle_seconds = Histogram(
             "academy_consumer_handle_seconds",
-            "Time to handle one message, including its transaction",
+            "Time to apply one batch of records, including its transaction",
             ["handler"],
+            registry=registry,
+        )
+        self.batch_records = Histogram(
+            "academy_consumer_batch_records",
+            "Records applied in one consumer transaction",
+            ["handler"],
+            buckets=(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000),
             registry=registry,
         )
         self.http_requests = Counter(

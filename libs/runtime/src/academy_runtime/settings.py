@@ -130,6 +130,18 @@ class ServiceSettings(DatabaseSettings):
     consumer_max_retries: int = Field(
         default=5, ge=0, description="unexpected errors before a message goes to the DLQ"
     )
+    consumer_batch_max_records: int = Field(
+        default=500, ge=1, description="most records a consumer fetches and commits at once"
+    )
+    consumer_batch_max_bytes: int = Field(
+        default=4 * 2**20,
+        ge=1,
+        description="most record bytes (keys and values) applied in one transaction; "
+        "a larger record is applied alone",
+    )
+    consumer_batch_wait_ms: int = Field(
+        default=100, ge=1, description="longest a consumer waits for records to arrive"
+    )
     consumer_lag_interval_s: float = Field(
         default=10.0,
         gt=0,

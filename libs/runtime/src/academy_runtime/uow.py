@@ -1,11 +1,12 @@
 """The one way to open a unit of work: one session, one transaction, the outbox as event sink.
 
 Only entrypoints open units: routes through `unit_of_work` (a FastAPI dependency), consumers
-through `UnitsOfWork.consumer` (inside the idempotent consumer's inbox transaction), workers and
-commands by calling a `UnitsOfWork`. Handlers take the unit as a port and never see a session.
+through `runtime.subscribe(declared, units, on(...))` (bound to the batch's inbox transaction),
+workers and commands by calling a `UnitsOfWork`. Handlers take the unit as a port and never
+see a session.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
@@ -14,7 +15,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime import db
-from academy_runtime.consumer import Handler
 from academy_runtime.service import ServiceRuntime
 from contracts import Envelope
 from contracts.base import EventData
@@ -83,16 +83,8 @@ class UnitsOfWork(Generic[U]):
             yield self._bind(self._runtime, session)
 
     def bind(self, session: AsyncSession) -> U:
-        """A unit over a transaction someone else opened (the idempotent consumer's)."""
+        """A unit over a transaction someone else opened (the consumer's, for its routes)."""
         return self._bind(self._runtime, session)
-
-    def consumer(self, handle: Callable[[Envelope[Any], U], Awaitable[None]]) -> Handler:
-        """A consumer handler whose unit shares the inbox's transaction (applied once)."""
-
-        async def on_message(envelope: Envelope[Any], session: AsyncSession) -> None:
-            await handle(envelope, self.bind(session))
-
-        return on_message
 
 
 def unit_of_work(bind: BindUnit[U]) -> Any:

@@ -11,15 +11,17 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 from prometheus_client import generate_latest
 from sqlalchemy import MetaData, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.lag import BrokerOffsets
 from academy_runtime.migrations import create_runtime_tables
+from academy_runtime.routes import on
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from academy_testkit.waiting import until
 from contracts import Envelope, encode
 from contracts.assessment import OperatorJurisdictionsSet
+from contracts.mesh import Consumes
 
 pytestmark = pytest.mark.integration
 
@@ -48,12 +50,16 @@ async def stalled(make_settings) -> AsyncIterator[Stalled]:  # type: ignore[no-u
     entered, release = asyncio.Event(), asyncio.Event()
     handled: list[str] = []
 
-    async def handle(envelope: Envelope[Any], _session: AsyncSession) -> None:
+    async def handle(envelope: Envelope[OperatorJurisdictionsSet], *, uow: UnitOfWork) -> None:
         entered.set()
         await release.wait()
         handled.append(envelope.id)
 
-    runtime.subscribe(f"test.lag.{suffix}", handle, name=HANDLER)
+    runtime.subscribe(
+        Consumes(HANDLER, (f"test.lag.{suffix}",), (OperatorJurisdictionsSet,)),
+        UnitsOfWork(runtime, UnitOfWork),
+        on(OperatorJurisdictionsSet, handle),
+    )
     async with runtime.engine.begin() as conn:
         await conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         await conn.run_sync(lambda c: create_runtime_tables(c, schema))

@@ -10,17 +10,19 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
 from academy_runtime.dlq import DeadLetter
 from academy_runtime.migrations import create_runtime_tables
+from academy_runtime.routes import on
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from academy_testkit.waiting import until
 from contracts import Envelope, encode, topics
 from contracts.assessment import OperatorJurisdictionsSet
+from contracts.mesh import Consumes
 
 pytestmark = pytest.mark.integration
 
@@ -63,10 +65,10 @@ async def pair(make_settings) -> AsyncIterator[tuple[ServiceRuntime, ServiceRunt
     )
     consumer = ServiceRuntime(settings, schema=f"cons_{suffix}", metadata=consumer_md)
 
-    async def apply(envelope: Envelope[Any], session: AsyncSession) -> None:
+    async def apply(envelope: Envelope[OperatorJurisdictionsSet], *, uow: UnitOfWork) -> None:
         if envelope.data.actor == "poison":
             raise PoisonMessage("actor 'poison' is refused by this handler")
-        await session.execute(
+        await uow.session.execute(
             insert(applied)
             .values(event_id=envelope.id, times=1)
             .on_conflict_do_update(
@@ -74,7 +76,11 @@ async def pair(make_settings) -> AsyncIterator[tuple[ServiceRuntime, ServiceRunt
             )
         )
 
-    consumer.subscribe(topic, apply, name="apply")
+    consumer.subscribe(
+        Consumes("apply", (topic,), (OperatorJurisdictionsSet,)),
+        UnitsOfWork(consumer, UnitOfWork),
+        on(OperatorJurisdictionsSet, apply),
+    )
     await _create(producer)
     await _create(consumer)
     await producer.start()

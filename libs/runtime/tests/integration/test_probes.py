@@ -15,10 +15,14 @@ from sqlalchemy import MetaData, text
 
 from academy_runtime.app import build_app
 from academy_runtime.migrations import create_runtime_tables
+from academy_runtime.routes import on
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from academy_testkit.waiting import until
+from contracts import Envelope
 from contracts.assessment import OperatorJurisdictionsSet
+from contracts.mesh import Consumes
 
 pytestmark = pytest.mark.integration
 
@@ -94,11 +98,15 @@ async def test_liveness_fails_when_background_work_or_a_consume_loop_stops(
     async def ends_early(stop: asyncio.Event) -> None:
         return None
 
-    async def handle(envelope: Any, session: Any) -> None:
+    async def handle(envelope: Envelope[OperatorJurisdictionsSet], *, uow: UnitOfWork) -> None:
         return None
 
     def prepare(runtime: ServiceRuntime) -> None:
-        runtime.subscribe(f"probe.{uuid.uuid4().hex[:6]}", handle, name="probe")
+        runtime.subscribe(
+            Consumes("probe", (f"probe.{uuid.uuid4().hex[:6]}",), (OperatorJurisdictionsSet,)),
+            UnitsOfWork(runtime, UnitOfWork),
+            on(OperatorJurisdictionsSet, handle),
+        )
 
     async with _service(make_settings(ServiceSettings), prepare) as (runtime, client):
         await until(lambda: runtime.broker_started, "the broker connected")

@@ -9,10 +9,14 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy import MetaData
 
 from academy_runtime import kafka
+from academy_runtime.routes import on
 from academy_runtime.service import ServiceRuntime
 from academy_runtime.settings import ServiceSettings
+from academy_runtime.uow import UnitOfWork, UnitsOfWork
 from academy_testkit.waiting import until
-from contracts import topics
+from contracts import Envelope, topics
+from contracts.assessment import OperatorJurisdictionsSet
+from contracts.mesh import Consumes
 
 pytestmark = pytest.mark.integration
 
@@ -103,10 +107,14 @@ async def test_a_service_whose_topics_are_refused_never_starts_consuming_and_fai
     )
     missing = _topic()
 
-    async def handle(*_: Any) -> None:
+    async def handle(_event: Envelope[OperatorJurisdictionsSet], *, uow: UnitOfWork) -> None:
         raise AssertionError("nothing may be consumed")
 
-    runtime.subscribe(missing, handle, name="refused")
+    runtime.subscribe(
+        Consumes("refused", (missing,), (OperatorJurisdictionsSet,)),
+        UnitsOfWork(runtime, UnitOfWork),
+        on(OperatorJurisdictionsSet, handle),
+    )
     await runtime.start()
     try:
         await until(lambda: "topics" in runtime.liveness(), "liveness to fail", within=30)

@@ -131,7 +131,9 @@ async def test_a_consumer_unit_shares_the_transaction_the_consumer_opened(
     async def handle(envelope: Envelope[Any], uow: NoteUnit) -> None:
         await uow.notes.add(envelope.id)
 
-    on_message = units.consumer(handle)
+    async def on_message(envelope: Envelope[Any], session: AsyncSession) -> None:
+        await handle(envelope, units.bind(session))  # as the consumer binds its routes' unit
+
     envelope = runtime.envelope(_event("consumed"), tenant="op-1")
 
     async def consume_then_fail() -> None:
