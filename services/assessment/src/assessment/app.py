@@ -12,6 +12,7 @@ from starlette.types import Scope
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
 from assessment.adapters.orm import SCHEMA, metadata
+from assessment.adapters.unit_of_work import assessment_units
 from assessment.domain.attempts import AttemptRules
 from assessment.entrypoints import (
     admin,
@@ -21,12 +22,12 @@ from assessment.entrypoints import (
     support,
     training,
 )
-from assessment.entrypoints.background import catalogue_handler, scheduler_loop
+from assessment.entrypoints.background import catalogue_routes, scheduler_loop
 from assessment.entrypoints.deps import Wiring
 from assessment.entrypoints.errors import install_error_handlers
 from assessment.service.ports import IdSource, SystemIds
 from assessment.settings import AssessmentSettings
-from contracts import topics
+from contracts import mesh
 from contracts.clock import Clock
 
 UI_PATH = "/ui"
@@ -76,7 +77,7 @@ def create(
 ) -> tuple[FastAPI, ServiceRuntime]:
     """The app and its runtime; `clock` defaults to the runtime's (shiftable in local mode)."""
     runtime = ServiceRuntime(
-        settings, schema=SCHEMA, metadata=metadata, produces=[topics.ASSESSMENT]
+        settings, schema=SCHEMA, metadata=metadata, produces=mesh.ASSESSMENT.produces
     )
     wiring = Wiring(
         runtime=runtime,
@@ -85,7 +86,9 @@ def create(
         rules=AttemptRules(submission_grace=timedelta(seconds=settings.submission_grace_s)),
         public_base_url=settings.public_base_url,
     )
-    runtime.subscribe(topics.CATALOGUE, catalogue_handler(wiring), name="catalogue")
+    runtime.subscribe(
+        mesh.ASSESSMENT.consumer("catalogue"), assessment_units(runtime), *catalogue_routes()
+    )
     runtime.background(
         "scheduler",
         scheduler_loop(

@@ -33,7 +33,6 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from academy.local import portal as reference_portal
 from academy_runtime.auth import JwksCache, TokenVerifier
-from academy_runtime.db import transaction
 from academy_runtime.settings import ServiceSettings
 from academy_testkit.browser import (
     UI_DIR,
@@ -51,7 +50,6 @@ from contracts import topics
 from contracts.catalogue import ReleasePolicyPublished, TrackPublished
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.app import create as create_bridge
-from release_bridge.entrypoints.consumers import assessment_handler, catalogue_handler
 from release_bridge.settings import ReleaseBridgeSettings
 
 pytestmark = pytest.mark.integration
@@ -158,17 +156,16 @@ async def _decide_and_deliver(
     tests), delivers the release to the portal, then support force-releases the blocked one."""
     app, runtime = create_bridge(settings, clock=harness.clock)
     _wire_bridge_issuer(app, settings, issuer)
-    endpoint, units = settings.portal_endpoint_name, Units(runtime)
-    on_catalogue = catalogue_handler(units, endpoint=endpoint, clock=harness.clock)
-    on_assessment = assessment_handler(units, endpoint=endpoint, clock=harness.clock)
+    units = Units(runtime)
+    routes = {consumer.name: consumer.routes for consumer in runtime.consumers}
     try:
         for policy in pilot.policies:
             envelope = runtime.envelope(policy, tenant=topics.PLATFORM_TENANT)
-            async with transaction(runtime.sessions) as session:
-                await on_catalogue(envelope, session)
+            async with units() as uow:
+                await routes["catalogue"].apply([envelope], uow)
         for envelope in await harness.events(pilot.operator):
-            async with transaction(runtime.sessions) as session:
-                await on_assessment(envelope, session)
+            async with units() as uow:
+                await routes["assessment"].apply([envelope], uow)
         delivered = await app.state.delivery_worker.run_once()
         assert delivered.sent == 1
         support = issuer.mint(

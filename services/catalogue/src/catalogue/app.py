@@ -12,7 +12,7 @@ from catalogue.entrypoints import read_api
 from catalogue.entrypoints.errors import install_error_handlers
 from catalogue.service.catalogue_cache import CatalogueCache
 from catalogue.settings import CatalogueSettings
-from contracts import topics
+from contracts import mesh
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,7 +29,9 @@ TAGS: list[dict[str, Any]] = [
 
 def build_runtime(settings: CatalogueSettings) -> ServiceRuntime:
     """The runtime both the service and the `publish` command use (same outbox, same source)."""
-    return ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.CATALOGUE])
+    return ServiceRuntime(
+        settings, schema=SCHEMA, metadata=metadata, produces=mesh.CATALOGUE.produces
+    )
 
 
 def create(settings: CatalogueSettings) -> tuple[FastAPI, ServiceRuntime]:

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from academy_runtime import db
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
-from contracts import topics
+from contracts import mesh
 from contracts.clock import Clock
 from release_bridge.adapters import delivery_signal
 from release_bridge.adapters.metrics import BridgeMetrics
@@ -20,7 +20,7 @@ from release_bridge.adapters.orm import SCHEMA, metadata
 from release_bridge.adapters.portal_client import PortalClient
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.domain.breaker import CircuitBreaker
-from release_bridge.entrypoints.consumers import assessment_handler, catalogue_handler
+from release_bridge.entrypoints.consumers import assessment_routes, catalogue_routes
 from release_bridge.entrypoints.operator_api import operator_router
 from release_bridge.entrypoints.support_api import support_router
 from release_bridge.entrypoints.workers import DeliveryLoop, ReconcileLoop
@@ -38,7 +38,9 @@ def replica_name() -> str:
 def create(
     settings: ReleaseBridgeSettings, *, clock: Clock | None = None
 ) -> tuple[FastAPI, ServiceRuntime]:
-    runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.RELEASE])
+    runtime = ServiceRuntime(
+        settings, schema=SCHEMA, metadata=metadata, produces=mesh.RELEASE_BRIDGE.produces
+    )
     # Decisions, retries and the reconciler follow the service clock (shiftable in local mode
     # for demos); webhook signatures always carry wall-clock time (see DeliveryWorker._send).
     clock = clock or runtime.clock
@@ -48,13 +50,14 @@ def create(
         runtime.registry, endpoint=endpoint, ack_slo=timedelta(seconds=settings.ack_slo_s)
     )
     breaker = CircuitBreaker(settings.breaker_config(), clock)
+    declared = mesh.RELEASE_BRIDGE
     runtime.subscribe(
-        topics.ASSESSMENT,
-        assessment_handler(units, endpoint=endpoint, clock=clock),
-        name="assessment",
+        declared.consumer("assessment"),
+        units,
+        *assessment_routes(endpoint=endpoint, clock=clock),
     )
     runtime.subscribe(
-        topics.CATALOGUE, catalogue_handler(units, endpoint=endpoint, clock=clock), name="catalogue"
+        declared.consumer("catalogue"), units, *catalogue_routes(endpoint=endpoint, clock=clock)
     )
     portal = PortalClient.create(
         connect_timeout=timedelta(seconds=settings.portal_connect_timeout_s),

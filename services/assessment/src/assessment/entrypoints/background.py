@@ -4,19 +4,23 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from academy_runtime.consumer import Handler
 from academy_runtime.loops import every
-from assessment.adapters.unit_of_work import assessment_units
+from academy_runtime.routes import Route, on
+from assessment.adapters.unit_of_work import SqlAssessmentUnit, assessment_units
 from assessment.entrypoints.deps import Wiring
-from assessment.service import scheduler
-from assessment.service.catalogue import apply_catalogue_event
+from assessment.service import catalogue, scheduler
+from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 
 log = logging.getLogger(__name__)
 
 
-def catalogue_handler(wiring: Wiring) -> Handler:
-    """Applies catalogue events in the idempotent consumer's inbox transaction."""
-    return assessment_units(wiring.runtime).consumer(apply_catalogue_event)
+def catalogue_routes() -> list[Route[SqlAssessmentUnit]]:
+    """Catalogue events, applied in the consumer's inbox transaction."""
+    return [
+        on(TrackPublished, catalogue.track_published),
+        on(ReleasePolicyPublished, catalogue.release_policy_published),
+        on(JurisdictionAdded, catalogue.jurisdiction_added),
+    ]
 
 
 def scheduler_loop(

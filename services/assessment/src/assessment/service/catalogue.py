@@ -10,16 +10,31 @@ from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, Track
 log = logging.getLogger(__name__)
 
 
+async def track_published(event: Envelope[TrackPublished], *, uow: AssessmentUnit) -> None:
+    """Store the track version; a replay changes nothing."""
+    data = event.data
+    if await uow.tracks.save_track(data, event.id):
+        log.info(
+            "track version learned", extra={"track_key": data.track_key, "version": data.version}
+        )
+
+
+async def release_policy_published(
+    event: Envelope[ReleasePolicyPublished], *, uow: AssessmentUnit
+) -> None:
+    await uow.tracks.save_policy(event.data)
+
+
+async def jurisdiction_added(event: Envelope[JurisdictionAdded], *, uow: AssessmentUnit) -> None:
+    await uow.tracks.save_jurisdiction(event.data)
+
+
 async def apply_catalogue_event(envelope: Envelope[Any], uow: AssessmentUnit) -> None:
-    """Store what the event publishes; replays and other event types change nothing."""
+    """Store what any catalogue event publishes (for callers holding events of mixed types)."""
     data = envelope.data
     if isinstance(data, TrackPublished):
-        if await uow.tracks.save_track(data, envelope.id):
-            log.info(
-                "track version learned",
-                extra={"track_key": data.track_key, "version": data.version},
-            )
+        await track_published(envelope, uow=uow)
     elif isinstance(data, ReleasePolicyPublished):
-        await uow.tracks.save_policy(data)
+        await release_policy_published(envelope, uow=uow)
     elif isinstance(data, JurisdictionAdded):
-        await uow.tracks.save_jurisdiction(data)
+        await jurisdiction_added(envelope, uow=uow)

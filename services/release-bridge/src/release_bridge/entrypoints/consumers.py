@@ -1,9 +1,12 @@
-"""Kafka handlers: decode nothing themselves (the runtime did), dispatch to the service layer."""
+"""Kafka handlers, one per event type the bridge acts on (contracts.mesh.RELEASE_BRIDGE).
+
+The runtime decodes, dedupes and opens the unit; other assessment and catalogue events are
+acknowledged unread, without a transaction.
+"""
 
 import logging
-from typing import Any
 
-from academy_runtime.consumer import Handler
+from academy_runtime.routes import Route, on
 from contracts import Envelope
 from contracts.assessment import (
     CertificationExpired,
@@ -14,57 +17,73 @@ from contracts.assessment import (
 )
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.clock import Clock
-from release_bridge.adapters.unit_of_work import SqlUnit, Units
+from release_bridge.adapters.unit_of_work import SqlUnit
 from release_bridge.service import operators, releases
 
 log = logging.getLogger(__name__)
 
 
-def assessment_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
-    """Certificates and operator jurisdictions; other assessment events are not ours."""
+def assessment_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
+    """Certificates and operator jurisdictions."""
 
-    async def handle(envelope: Envelope[Any], unit: SqlUnit) -> None:
-        data = envelope.data
-        if isinstance(data, OperatorJurisdictionsSet):
-            await operators.jurisdictions_set(unit, data)
-            return
-        ctx = releases.Context(endpoint=endpoint, now=clock())
-        operator_id, at = envelope.tenantid, envelope.time
-        match data:
-            case CertificationIssued():
-                await releases.certification_issued(
-                    unit, ctx, data, operator_id=operator_id, event_time=at
-                )
-            case CertificationExpiring():
-                await releases.certification_expiring(
-                    unit, ctx, data, operator_id=operator_id, event_time=at
-                )
-            case CertificationExpired():
-                await releases.certification_expired(
-                    unit, ctx, data, operator_id=operator_id, event_time=at
-                )
-            case CertificationRevoked():
-                await releases.certification_revoked(
-                    unit, ctx, data, operator_id=operator_id, event_time=at
-                )
-            case _:
-                return
+    def ctx() -> releases.Context:
+        return releases.Context(endpoint=endpoint, now=clock())
 
-    return units.consumer(handle)
+    async def on_jurisdictions_set(
+        event: Envelope[OperatorJurisdictionsSet], *, uow: SqlUnit
+    ) -> None:
+        await operators.jurisdictions_set(uow, event.data)
 
-
-def catalogue_handler(units: Units, *, endpoint: str, clock: Clock) -> Handler:
-    """Release policies; tracks and jurisdictions are the assessment service's business."""
-
-    async def handle(envelope: Envelope[Any], unit: SqlUnit) -> None:
-        data = envelope.data
-        if not isinstance(data, ReleasePolicyPublished):
-            return
-        ctx = releases.Context(endpoint=endpoint, now=clock())
-        decided = await releases.release_policy_published(unit, ctx, data, event_time=envelope.time)
-        log.info(
-            "release policy applied",
-            extra={"jurisdiction": data.policy.jurisdiction, "operators_rechecked": decided},
+    async def on_certification_issued(
+        event: Envelope[CertificationIssued], *, uow: SqlUnit
+    ) -> None:
+        await releases.certification_issued(
+            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
         )
 
-    return units.consumer(handle)
+    async def on_certification_expiring(
+        event: Envelope[CertificationExpiring], *, uow: SqlUnit
+    ) -> None:
+        await releases.certification_expiring(
+            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
+        )
+
+    async def on_certification_expired(
+        event: Envelope[CertificationExpired], *, uow: SqlUnit
+    ) -> None:
+        await releases.certification_expired(
+            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
+        )
+
+    async def on_certification_revoked(
+        event: Envelope[CertificationRevoked], *, uow: SqlUnit
+    ) -> None:
+        await releases.certification_revoked(
+            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
+        )
+
+    return [
+        on(OperatorJurisdictionsSet, on_jurisdictions_set),
+        on(CertificationIssued, on_certification_issued),
+        on(CertificationExpiring, on_certification_expiring),
+        on(CertificationExpired, on_certification_expired),
+        on(CertificationRevoked, on_certification_revoked),
+    ]
+
+
+def catalogue_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
+    """Release policies; tracks and jurisdictions are the assessment service's business."""
+
+    async def on_release_policy_published(
+        event: Envelope[ReleasePolicyPublished], *, uow: SqlUnit
+    ) -> None:
+        ctx = releases.Context(endpoint=endpoint, now=clock())
+        decided = await releases.release_policy_published(
+            uow, ctx, event.data, event_time=event.time
+        )
+        log.info(
+            "release policy applied",
+            extra={"jurisdiction": event.data.policy.jurisdiction, "operators_rechecked": decided},
+        )
+
+    return [on(ReleasePolicyPublished, on_release_policy_published)]

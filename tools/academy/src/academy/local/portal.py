@@ -33,7 +33,7 @@ from academy.local.portal_store import create_schema as create_schema
 from academy.local.portal_web import STATIC_DIR, PortalWeb, portal_router
 from academy_runtime.app import build_app
 from academy_runtime.service import ServiceRuntime
-from contracts import topics, webhooks
+from contracts import mesh, webhooks
 from contracts.portal import NoticeReceived, ToolingLocked, ToolingUnlocked
 
 
@@ -202,7 +202,9 @@ def create(
 ) -> tuple[FastAPI, ServiceRuntime]:
     """The portal app; `people` default to the demo operator's and the vendor's support person,
     `issuer` to the development issuer at `settings.oidc_issuer`."""
-    runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.PORTAL])
+    runtime = ServiceRuntime(
+        settings, schema=SCHEMA, metadata=metadata, produces=mesh.PORTAL.produces
+    )
     fanout = Fanout()
     web = PortalWeb(
         settings=settings,
