@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from academy_runtime import db
 from academy_runtime.app import build_app
+from academy_runtime.routes import on_batch
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters.block_stream import BlockStream
 from audit_export.adapters.locks import PgOperatorLocks
@@ -22,7 +23,7 @@ from audit_export.service.exports import ExportPassPorts, ExportPolicy
 from audit_export.service.packs import PackBuildPorts
 from audit_export.service.ports import BlockSource, Uploader
 from audit_export.settings import AuditExportSettings
-from contracts import topics
+from contracts import mesh
 from contracts.clock import Clock
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -93,12 +94,15 @@ def create(
     blocks: BlockSource | None = None,
     scheduler: bool = True,
 ) -> tuple[FastAPI, ServiceRuntime]:
-    runtime = ServiceRuntime(settings, schema=SCHEMA, metadata=metadata, produces=[topics.AUDIT])
+    runtime = ServiceRuntime(
+        settings, schema=SCHEMA, metadata=metadata, produces=mesh.AUDIT_EXPORT.produces
+    )
     wiring = wire(settings, runtime, clock=clock, uploader=uploader, blocks=blocks)
+    ingesting = mesh.AUDIT_EXPORT.consumer("audit-ingest")
     runtime.subscribe(
-        topics.ALL,
-        audit_units(runtime).consumer(ingest.handler(clock=wiring.clock, observer=wiring.metrics)),
-        name="audit-ingest",
+        ingesting,
+        audit_units(runtime),
+        on_batch(ingesting.types, ingest.handler(clock=wiring.clock, observer=wiring.metrics)),
     )
     if scheduler:
         runtime.background(

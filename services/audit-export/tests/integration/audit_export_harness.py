@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from academy_runtime.db import transaction
 from academy_runtime.service import ServiceRuntime
 from audit_export.adapters import chain_store
 from audit_export.adapters.orm import audit_log, outbox
@@ -238,15 +237,13 @@ class Harness:
         return wiring
 
     async def ingest(self, *envelopes: Envelope[Any], at_time: datetime | None = None) -> None:
-        """Append events as the consumer would (one transaction each), at `at_time`."""
+        """Append events one transaction each (as a batch of one), at `at_time`."""
         if at_time is not None:
             self.clock.set(at_time)
-        handle = audit_units(self.runtime).consumer(
-            ingest.handler(clock=self.clock, observer=self.wiring.metrics)
-        )
+        units = audit_units(self.runtime)
         for item in envelopes:
-            async with transaction(self.runtime.sessions) as session:
-                await handle(item, session)
+            async with units() as uow:
+                await ingest.append(item, uow, clock=self.clock, observer=self.wiring.metrics)
 
     async def run_pass(self, *operators: str) -> PassReport:
         return await run_pass(self.wiring.exporter, list(operators))

@@ -23,6 +23,8 @@ from academy_runtime.consumer import PoisonMessage
 from academy_runtime.db import transaction
 from audit_export.adapters import log_store
 from audit_export.adapters.orm import audit_log
+from audit_export.adapters.unit_of_work import audit_units
+from audit_export.service import ingest
 from auditpack.merkle import compact_range, fold, leaf_hash
 from auditpack.records import AuditRecord
 from contracts import decode, encode, topics
@@ -193,3 +195,29 @@ async def test_an_event_whose_training_state_breaks_its_contract_is_dead_lettere
     with pytest.raises(PoisonMessage, match="does not match its contract"):
         await harness.ingest(envelope(operator, broken))
     assert await harness.log_size(operator) == 0
+
+
+async def test_a_batch_is_written_in_one_insert_and_keeps_every_operators_head(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    operators = [new_operator() for _ in range(3)]
+    events = [envelope(operators[n % 3], lesson(T0)) for n in range(30)]
+    events.insert(9, events[2])  # redelivered inside the batch
+    units = audit_units(harness.runtime)
+
+    async with units() as uow:
+        indexes = await ingest.append_batch(events, uow, clock=lambda: T0)
+    async with units() as uow:
+        again = await ingest.append_batch(events, uow, clock=lambda: T0)
+
+    assert indexes[9] is None
+    assert [i for i in indexes if i is not None] == [n // 3 for n in range(30)]
+    assert again == [None] * len(events)
+    for operator in operators:
+        lines = await _lines(harness, operator)
+        assert [index for index, _, _ in lines] == list(range(10))
+        async with harness.runtime.sessions() as session:
+            head = await log_store.lock_head(session, operator)
+        assert head.state.frontier == compact_range([leaf_hash(line) for _, line, _ in lines])
+        assert head.last_recorded_at == T0

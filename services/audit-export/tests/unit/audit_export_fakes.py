@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -11,7 +11,14 @@ from typing import Any
 from academy_testkit.events import RecordingEvents
 from audit_export.domain.chain import ExportRun, PackLink, RunStatus
 from audit_export.domain.targets import SftpTarget
-from audit_export.service.ports import Delivery, DeliveryError, Head, LogEntry
+from audit_export.service.ports import (
+    Delivery,
+    DeliveryError,
+    Head,
+    HeadAfter,
+    LogEntry,
+    NewRecord,
+)
 from auditpack.merkle import LogState
 from auditpack.pack import READ_TYPES, LogBlock
 from auditpack.records import StoredRecord
@@ -37,26 +44,23 @@ class FakeLogStore:
     async def lock_head(self, operator_id: str) -> Head:
         return self.heads.setdefault(operator_id, Head(LogState(0, ()), None, None))
 
-    async def append_record(
-        self,
-        *,
-        operator_id: str,
-        index: int,
-        event_id: str,
-        ce_type: str,
-        recorded_at: datetime,
-        line: bytes,
-        leaf: bytes,
-        head_after: LogState,
-    ) -> bool:
-        if any(r.event_id == event_id for log in self.records.values() for r in log):
-            return False
-        log = self.records.setdefault(operator_id, [])
-        assert index == len(log), "appends are gapless"
-        log.append(FakeRecord(index, event_id, ce_type, recorded_at, line, leaf))
-        head = await self.lock_head(operator_id)
-        self.heads[operator_id] = replace(head, state=head_after, last_recorded_at=recorded_at)
-        return True
+    async def logged(self, event_ids: Sequence[str]) -> set[str]:
+        every = {r.event_id for log in self.records.values() for r in log}
+        return every & set(event_ids)
+
+    async def append_records(
+        self, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
+    ) -> None:
+        for r in records:
+            assert r.event_id not in await self.logged([r.event_id]), "event ids are unique"
+            log = self.records.setdefault(r.operator_id, [])
+            assert r.index == len(log), "appends are gapless"
+            log.append(FakeRecord(r.index, r.event_id, r.ce_type, r.recorded_at, r.line, r.leaf))
+        for operator_id, after in heads.items():
+            head = await self.lock_head(operator_id)
+            self.heads[operator_id] = replace(
+                head, state=after.state, last_recorded_at=after.last_recorded_at
+            )
 
     async def seal(self, operator_id: str, until: datetime) -> int:
         head = await self.lock_head(operator_id)

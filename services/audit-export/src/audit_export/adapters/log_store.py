@@ -1,13 +1,14 @@
 """SQL over the append-only audit log and its per-operator heads."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.orm import audit_log, log_heads
-from audit_export.service.ports import Head, LogEntry
+from audit_export.service.ports import Head, HeadAfter, LogEntry, NewRecord
 from auditpack.merkle import LogState
 
 __all__ = ["Head", "SqlLogStore"]
@@ -40,51 +41,52 @@ async def lock_head(session: AsyncSession, operator_id: str) -> Head:
     )
 
 
-async def append_record(
-    session: AsyncSession,
-    *,
-    operator_id: str,
-    index: int,
-    event_id: str,
-    ce_type: str,
-    recorded_at: datetime,
-    line: bytes,
-    leaf: bytes,
-    head_after: LogState,
-) -> bool:
-    """Insert one row and advance the head in one statement (one round trip per event).
+async def logged(session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
+    """Those of `event_ids` the log already holds."""
+    if not event_ids:
+        return set()
+    found = await session.scalars(
+        select(audit_log.c.event_id).where(audit_log.c.event_id.in_(list(event_ids)))
+    )
+    return set(found)
 
-    False, and nothing written, when the event id is already logged.
+
+#: Rows per INSERT statement: 7 parameters each stay far below Postgres's 32,767.
+INSERT_ROWS = 2000
+
+
+async def append_records(
+    session: AsyncSession, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
+) -> None:
+    """Insert the rows with one multi-row INSERT (per 2,000) and advance the heads.
+
+    A row whose event id is logged meanwhile fails the statement (the unique constraint), so
+    the batch is retried and nothing is written out of order.
     """
-    inserted = (
-        insert(audit_log)
-        .values(
-            operator_id=operator_id,
-            idx=index,
-            event_id=event_id,
-            ce_type=ce_type,
-            recorded_at=recorded_at,
-            line=line,
-            leaf_hash=leaf,
+    for start in range(0, len(records), INSERT_ROWS):
+        rows = [
+            {
+                "operator_id": r.operator_id,
+                "idx": r.index,
+                "event_id": r.event_id,
+                "ce_type": r.ce_type,
+                "recorded_at": r.recorded_at,
+                "line": r.line,
+                "leaf_hash": r.leaf,
+            }
+            for r in records[start : start + INSERT_ROWS]
+        ]
+        await session.execute(insert(audit_log).values(rows))
+    for operator_id, head in heads.items():
+        await session.execute(
+            update(log_heads)
+            .where(log_heads.c.operator_id == operator_id)
+            .values(
+                size=head.state.size,
+                frontier=list(head.state.frontier),
+                last_recorded_at=head.last_recorded_at,
+            )
         )
-        .on_conflict_do_nothing(constraint="uq_audit_log_event_id")
-        .returning(audit_log.c.idx)
-        .cte("inserted")
-    )
-    statement = (
-        update(log_heads)
-        .where(
-            log_heads.c.operator_id == operator_id,
-            exists(select(inserted.c.idx)),
-        )
-        .values(
-            size=head_after.size,
-            frontier=list(head_after.frontier),
-            last_recorded_at=recorded_at,
-        )
-        .returning(literal(1))
-    )
-    return (await session.execute(statement)).first() is not None
 
 
 async def seal(session: AsyncSession, operator_id: str, until: datetime) -> int:
@@ -166,29 +168,13 @@ class SqlLogStore:
     async def lock_head(self, operator_id: str) -> Head:
         return await lock_head(self._session, operator_id)
 
-    async def append_record(
-        self,
-        *,
-        operator_id: str,
-        index: int,
-        event_id: str,
-        ce_type: str,
-        recorded_at: datetime,
-        line: bytes,
-        leaf: bytes,
-        head_after: LogState,
-    ) -> bool:
-        return await append_record(
-            self._session,
-            operator_id=operator_id,
-            index=index,
-            event_id=event_id,
-            ce_type=ce_type,
-            recorded_at=recorded_at,
-            line=line,
-            leaf=leaf,
-            head_after=head_after,
-        )
+    async def logged(self, event_ids: Sequence[str]) -> set[str]:
+        return await logged(self._session, event_ids)
+
+    async def append_records(
+        self, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
+    ) -> None:
+        await append_records(self._session, records, heads)
 
     async def seal(self, operator_id: str, until: datetime) -> int:
         return await seal(self._session, operator_id, until)

@@ -1,24 +1,27 @@
 """Append every event to its tenant's audit log, once (idempotent on the event id).
 
-Under the operator's head row lock: the record gets the next index and a `recorded_at` that
-never goes backwards (max of now, the previous record's time and the sealed-until time), its
-canonical line and leaf hash come from the domain (`AuditRecord`, RFC 6962 `leaf_hash`), and
-the head's compact range is advanced with `MerkleAccumulator`.
+A batch at a time: under each operator's head row lock (taken in operator order, so replicas
+never deadlock), each new record gets the next index and a `recorded_at` that never goes
+backwards (max of now, the previous record's time and the sealed-until time); its canonical
+line and leaf hash come from the domain (`AuditRecord`, RFC 6962 `leaf_hash`), the operator's
+compact range takes the batch's leaves in one `MerkleAccumulator.add_leaf_block`, and all rows
+are written with one multi-row insert. The log is byte for byte what one event at a time gives.
 
 Tenants: any syntactically valid operator id gets its own log (this service has no operator
 registry to check against, and dropping an event would lose evidence); operators without an
 SFTP target show up in the `audit_export_operators_without_target` metric. The platform
 tenant (`_platform`, catalogue content) is logged too but gets no daily packs. An event whose
-tenant id is not a usable operator id, or that a pack could not carry, is dead-lettered.
+tenant id is not a usable operator id, or that a pack could not carry, is dead-lettered
+(`PoisonMessage` names it; the rest of the batch is appended).
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from academy_runtime.consumer import PoisonMessage
+from academy_runtime.routes import BatchHandler, PoisonMessage
 from audit_export.domain.targets import OPERATOR_ID
-from audit_export.service.ports import AuditUnit, IngestObserver
+from audit_export.service.ports import AuditUnit, Head, HeadAfter, IngestObserver, NewRecord
 from auditpack.derive import DerivationError, csv_row_for
 from auditpack.manifest import REVISION
 from auditpack.merkle import MerkleAccumulator, leaf_hash
@@ -65,46 +68,93 @@ async def append(
     clock: Clock,
     observer: IngestObserver | None = None,
 ) -> int | None:
-    """Append the event to its tenant's log; returns its index, or None if already logged."""
+    """Append one event to its tenant's log; returns its index, or None if already logged."""
+    [index] = await append_batch([envelope], uow, clock=clock, observer=observer)
+    return index
+
+
+async def append_batch(
+    events: Sequence[Envelope[Any]],
+    uow: AuditUnit,
+    *,
+    clock: Clock,
+    observer: IngestObserver | None = None,
+) -> list[int | None]:
+    """Append the events, in order, to their tenants' logs; returns each one's index, or None
+    for an event already logged (earlier, or earlier in this batch)."""
     watcher = observer or _Silent()
-    operator = envelope.tenantid
-    if not valid_tenant(operator):
-        watcher.rejected("tenant")
-        raise PoisonMessage(f"event {envelope.id}: tenant id {operator!r} is not an operator id")
-    head = await uow.log.lock_head(operator)
+    for envelope in events:
+        if not valid_tenant(envelope.tenantid):
+            watcher.rejected("tenant")
+            raise PoisonMessage(
+                f"event {envelope.id}: tenant id {envelope.tenantid!r} is not an operator id",
+                event_id=envelope.id,
+            )
+    heads = {op: await uow.log.lock_head(op) for op in sorted({e.tenantid for e in events})}
+    seen = await uow.log.logged([e.id for e in events])
+    sizes = {op: head.state.size for op, head in heads.items()}
+    floors = {op: _floor(head) for op, head in heads.items()}
+    leaves: dict[str, list[bytes]] = {op: [] for op in heads}
+    records: list[NewRecord] = []
+    indexes: list[int | None] = []
+    for envelope in events:
+        if envelope.id in seen:
+            indexes.append(None)
+            continue
+        seen.add(envelope.id)
+        operator = envelope.tenantid
+        floor = floors[operator]
+        recorded_at = clock() if floor is None else max(clock(), floor)
+        try:
+            record = _record(sizes[operator], recorded_at, envelope)
+        except PoisonMessage as exc:
+            watcher.rejected("event")
+            exc.event_id = envelope.id
+            raise
+        leaf = leaf_hash(record.line)
+        records.append(
+            NewRecord(
+                operator_id=operator,
+                index=record.index,
+                event_id=envelope.id,
+                ce_type=envelope.type,
+                recorded_at=recorded_at,
+                line=record.line,
+                leaf=leaf,
+            )
+        )
+        leaves[operator].append(leaf)
+        sizes[operator] += 1
+        floors[operator] = recorded_at
+        indexes.append(record.index)
+    if not records:
+        return indexes
+    after: dict[str, HeadAfter] = {}
+    for operator, added in leaves.items():
+        last = floors[operator]
+        if added and last is not None:
+            accumulator = MerkleAccumulator(heads[operator].state)
+            accumulator.add_leaf_block(b"".join(added))
+            after[operator] = HeadAfter(state=accumulator.state(), last_recorded_at=last)
+    await uow.log.append_records(records, after)
+    by_id = {e.id: e for e in events}
+    for new in records:
+        delay = (new.recorded_at - by_id[new.event_id].time).total_seconds()
+        watcher.appended(delay_s=max(0.0, delay))
+    return indexes
+
+
+def _floor(head: Head) -> datetime | None:
+    """The earliest time the operator's next record may carry."""
     floors = [t for t in (head.last_recorded_at, head.sealed_until) if t is not None]
-    recorded_at = max([clock(), *floors])
-    try:
-        record = _record(head.state.size, recorded_at, envelope)
-    except PoisonMessage:
-        watcher.rejected("event")
-        raise
-    leaf = leaf_hash(record.line)
-    accumulator = MerkleAccumulator(head.state)
-    accumulator.add(leaf)
-    appended = await uow.log.append_record(
-        operator_id=operator,
-        index=record.index,
-        event_id=envelope.id,
-        ce_type=envelope.type,
-        recorded_at=recorded_at,
-        line=record.line,
-        leaf=leaf,
-        head_after=accumulator.state(),
-    )
-    if not appended:
-        return None
-    watcher.appended(delay_s=max(0.0, (recorded_at - envelope.time).total_seconds()))
-    return record.index
+    return max(floors) if floors else None
 
 
-def handler(
-    *, clock: Clock, observer: IngestObserver | None = None
-) -> Callable[[Envelope[Any], AuditUnit], Awaitable[None]]:
-    """The consumer handler: one append per event, in the unit the consumer entrypoint opens
-    (`audit_units(runtime).consumer`, inside the inbox's transaction)."""
+def handler(*, clock: Clock, observer: IngestObserver | None = None) -> BatchHandler[AuditUnit]:
+    """The consumer's batch handler (`on_batch` over every event type): appends each run of
+    events in the unit the consumer binds to its inbox transaction."""
 
-    async def on_event(envelope: Envelope[Any], uow: AuditUnit) -> None:
-        await append(envelope, uow, clock=clock, observer=observer)
+    async def on_events(events: Sequence[Envelope[Any]], *, uow: AuditUnit) -> None:
+        await append_batch(events, uow, clock=clock, observer=observer)
 
-    return on_event
+    return on_events

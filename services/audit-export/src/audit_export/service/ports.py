@@ -2,7 +2,7 @@
 work, operator locks, delivery, the log block stream, the clock (SQL/SFTP adapters; fakes in
 tests)."""
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -68,6 +68,27 @@ class Head:
 
 
 @dataclass(frozen=True, slots=True)
+class NewRecord:
+    """A record to append to its operator's log at `index`."""
+
+    operator_id: str
+    index: int
+    event_id: str
+    ce_type: str
+    recorded_at: datetime
+    line: bytes
+    leaf: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HeadAfter:
+    """An operator's head once a batch's records are appended."""
+
+    state: LogState
+    last_recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LogEntry:
     """One audit log entry as the read API lists it."""
 
@@ -84,19 +105,15 @@ class LogStore(Protocol):
         """Create the operator's head if needed; locked until the unit of work ends."""
         ...
 
-    async def append_record(
-        self,
-        *,
-        operator_id: str,
-        index: int,
-        event_id: str,
-        ce_type: str,
-        recorded_at: datetime,
-        line: bytes,
-        leaf: bytes,
-        head_after: LogState,
-    ) -> bool:
-        """Append one record and advance the head; False (nothing written) if already logged."""
+    async def logged(self, event_ids: Sequence[str]) -> set[str]:
+        """Those of `event_ids` already in the log (of any operator)."""
+        ...
+
+    async def append_records(
+        self, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
+    ) -> None:
+        """Append the records (each right after its operator's head, whose lock this unit
+        holds) and advance the heads, in one round trip for the rows."""
         ...
 
     async def seal(self, operator_id: str, until: datetime) -> int:
