@@ -67,9 +67,11 @@ class CpuWindow:
             name: round(100 * (now[name] - self._start.get(name, 0)) / TICKS / took, 1)
             for name in now
         }
-        shares["machine busy % (all cores)"] = round(
-            100 * (busy - self._machine[0]) / max(1, total - self._machine[1]), 1
-        )
+        machine = 100 * (busy - self._machine[0]) / max(1, total - self._machine[1])
+        cores = os.cpu_count() or 1
+        # What else ran meanwhile (other work on a shared machine), in the same unit.
+        shares["everything else"] = round(max(0.0, machine * cores - sum(shares.values())), 1)
+        shares["machine busy % (all cores)"] = round(machine, 1)
         return shares
 
 

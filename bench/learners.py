@@ -116,13 +116,23 @@ class Academy:
         )
 
     async def submit(self, learner: Ready) -> Submitted:
-        """The passing submit a learner makes; raises unless it passed with a certificate."""
+        """The passing submit a learner makes; raises unless it passed with a certificate.
+
+        A transport error is retried with the same Idempotency-Key (the API replays the
+        recorded outcome), timed from the first try, as a browser's retry would be."""
+        headers = {**_auth(learner.token), "Idempotency-Key": str(uuid.uuid4())}
         started = time.time()
-        response = await self._client.post(
-            f"/v1/me/attempts/{learner.attempt_id}/submission",
-            json={"answers": learner.answers},
-            headers={**_auth(learner.token), "Idempotency-Key": str(uuid.uuid4())},
-        )
+        for attempt in range(3):  # a keep-alive connection the server just closed; same key
+            try:
+                response = await self._client.post(
+                    f"/v1/me/attempts/{learner.attempt_id}/submission",
+                    json={"answers": learner.answers},
+                    headers=headers,
+                )
+                break
+            except httpx.TransportError:
+                if attempt == 2:
+                    raise
         responded = time.time()
         response.raise_for_status()
         outcome: dict[str, Any] = response.json()

@@ -38,6 +38,7 @@ from bench.common import STATE, Latencies, database, write_result
 from bench.cpu import CpuWindow, profile_summary, py_spy, start_profiles
 from bench.learners import Academy, Ready, Submitted
 from bench.release_feed import Ledger, release_body, signed_post
+from bench.stages import stage_times
 from release_bridge.domain.signing import SigningKeys, WebhookSecret
 
 RATES = tuple(int(r) for r in os.environ.get("BENCH_USER_PATH_RATES", "20,50,100").split(","))
@@ -144,7 +145,12 @@ async def _quiet(pids: dict[str, int], *, below: float = 25.0, within_s: float =
 
 
 async def _ours(
-    academy: Academy, standin: Standin, learners: list[Ready], rate: int, cpu: CpuWindow
+    academy: Academy,
+    standin: Standin,
+    learners: list[Ready],
+    rate: int,
+    cpu: CpuWindow,
+    database_url: str,
 ) -> dict[str, Any]:
     base = await standin.count()
     done: list[Submitted] = []
@@ -196,6 +202,7 @@ async def _ours(
         "submits": len(learners),
         "submit_failures": len(failures),
         "first_failures": failures[:3],
+        "submits_per_s": round(len(done) / window, 1),
         "delivered_per_s": round(delivery_rate, 1),
         "completed_within_drain": by_drain,
         "completion_ratio": round(completion, 3),
@@ -211,6 +218,7 @@ async def _ours(
             [at[s.certificate_id] - s.responded for s in delivered]
         ),
         "submit_response": _stats([s.responded - s.started for s in done]),
+        "stages": await stage_times(database_url, delivered, at),
         "cpu_percent_of_one_core": cpu_shares,
     }
 
@@ -236,7 +244,8 @@ async def _measure(
 ) -> dict[str, Any]:
     assert running.database_url is not None
     services = {k: v for k, v in pids.items() if k not in {"bench driver", "portal stand-in"}}
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
+    # Idle connections expire before uvicorn closes them (5 s), so none is reused as it closes.
+    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512, keepalive_expiry=2.0)
     ledger = await Ledger.connect(running.database_url)
     async with (
         httpx.AsyncClient(base_url=running.url("assessment"), timeout=120, limits=limits) as api,
@@ -248,7 +257,7 @@ async def _measure(
         await ledger.wait_policy("MGA", within_s=180)
         await ledger.close()
         warm = await academy.prepare_all([f"op-warm-{n:03d}" for n in range(20)])
-        await _ours(academy, standin, warm, 10, CpuWindow(pids))
+        await _ours(academy, standin, warm, 10, CpuWindow(pids), running.database_url)
         await _direct(plain, f"{standin_url}/webhooks/academy", keys, rate=10, count=20)
         by_rate: dict[str, Any] = {}
         for rate in RATES:
@@ -268,7 +277,9 @@ async def _measure(
                     if k not in {"tansu", "issuer", "sftp-archive"}
                 }
                 profiling = start_profiles(spy, profiled, SECONDS, PROFILES)
-            ours = await _ours(academy, standin, learners, rate, CpuWindow(pids))
+            ours = await _ours(
+                academy, standin, learners, rate, CpuWindow(pids), running.database_url
+            )
             for profiler in profiling:
                 await asyncio.to_thread(profiler.wait, 60)
             base = await _direct(
