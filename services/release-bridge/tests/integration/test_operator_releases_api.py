@@ -48,7 +48,7 @@ async def _policy(
         published_at=now,
     )
     async with Units(bridge.runtime)() as unit:
-        ctx = releases.Context(endpoint=bridge.endpoint, now=now)
+        ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
         await releases.release_policy_published(unit, ctx, event, event_time=now)
 
 
@@ -79,7 +79,7 @@ async def _certify(bridge: Bridge, operator: str, jurisdiction: str) -> str:
         verification_code="ABCD",
     )
     async with Units(bridge.runtime)() as unit:
-        ctx = releases.Context(endpoint=bridge.endpoint, now=now)
+        ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
         await releases.certification_issued(unit, ctx, event, operator_id=operator, event_time=now)
     return event.certificate_id
 
@@ -96,7 +96,7 @@ async def _revoke(bridge: Bridge, operator: str, jurisdiction: str, certificate_
         revoked_at=now,
     )
     async with Units(bridge.runtime)() as unit:
-        ctx = releases.Context(endpoint=bridge.endpoint, now=now)
+        ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
         await releases.certification_revoked(unit, ctx, event, operator_id=operator, event_time=now)
 
 

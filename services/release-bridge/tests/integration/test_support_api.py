@@ -30,7 +30,7 @@ async def _publish_policy(bridge, jurisdiction: str) -> None:  # type: ignore[no
         published_at=now,
     )
     async with Units(bridge.runtime)() as unit:
-        ctx = releases.Context(endpoint=bridge.endpoint, now=now)
+        ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
         await releases.release_policy_published(unit, ctx, event, event_time=now)
 
 

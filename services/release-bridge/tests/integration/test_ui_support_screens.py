@@ -115,7 +115,7 @@ async def _live(bridge: Bridge, operator: str, jurisdiction: str) -> None:
         published_at=now,
     )
     async with Units(bridge.runtime)() as unit:
-        ctx = releases.Context(endpoint=bridge.endpoint, now=now)
+        ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
         await releases.release_policy_published(unit, ctx, policy, event_time=now)
     live = OperatorJurisdictionsSet(
         operator_id=operator, jurisdictions=[jurisdiction], actor="ada.admin", set_at=now

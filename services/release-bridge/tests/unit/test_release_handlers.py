@@ -23,10 +23,10 @@ from contracts.catalogue import ReleasePolicyPublished
 from contracts.common import ReleasePolicy
 from contracts.release import ReleaseDecided, ToolingRevocationDecided
 from release_bridge.service import releases
-from release_bridge.service.releases import Context
+from release_bridge.service.releases import DecisionContext
 
 OPERATOR = "op-1"
-CTX = Context(endpoint="portal", now=T0)
+CTX = DecisionContext(endpoint="portal", now=T0)
 
 
 def _issued(
@@ -66,7 +66,7 @@ async def _with_policy(policy: ReleasePolicy | None = None) -> FakeUnit:
     return unit
 
 
-async def _issue(unit: FakeUnit, event: CertificationIssued, ctx: Context = CTX) -> None:
+async def _issue(unit: FakeUnit, event: CertificationIssued, ctx: DecisionContext = CTX) -> None:
     await releases.certification_issued(
         unit, ctx, event, operator_id=OPERATOR, event_time=T0 - timedelta(seconds=3)
     )
@@ -185,7 +185,7 @@ async def test_revoked_certificate_under_revoke_on_lapse_queues_tooling_revoked(
         reason="exam fraud",
         revoked_at=T0,
     )
-    later = Context(endpoint="portal", now=T0 + timedelta(minutes=1))
+    later = DecisionContext(endpoint="portal", now=T0 + timedelta(minutes=1))
     await releases.certification_revoked(unit, later, revoked, operator_id=OPERATOR, event_time=T0)
 
     [revocation] = unit.events.of(ToolingRevocationDecided)
@@ -206,7 +206,7 @@ async def test_expired_certificate_without_revoke_on_lapse_forwards_the_expired_
         jurisdiction="MGA",
         expired_at=expiry,
     )
-    later = Context(endpoint="portal", now=expiry)
+    later = DecisionContext(endpoint="portal", now=expiry)
     await releases.certification_expired(
         unit, later, expired, operator_id=OPERATOR, event_time=expiry
     )
@@ -240,8 +240,10 @@ async def test_lapse_is_found_by_the_periodic_recheck_when_no_expiry_event_arriv
     _, next_check = unit.decisions.ledgers[(OPERATOR, "MGA")]
     assert next_check == T0 - timedelta(hours=1) + EIGHTEEN_MONTHS
 
-    before = await releases.recheck_due(unit, Context("portal", next_check - timedelta(seconds=1)))
-    after = await releases.recheck_due(unit, Context("portal", next_check))
+    before = await releases.recheck_due(
+        unit, DecisionContext("portal", next_check - timedelta(seconds=1))
+    )
+    after = await releases.recheck_due(unit, DecisionContext("portal", next_check))
 
     assert (before, after) == (0, 1)
     assert len(unit.events.of(ToolingRevocationDecided)) == 1

@@ -12,9 +12,9 @@ from contracts.catalogue import ReleasePolicyPublished
 from contracts.release import ReleaseDecided, SupportActionRecorded
 from release_bridge.service import releases, support
 from release_bridge.service.errors import Conflict, OutsideGoLive, UnknownOperator, Unpublished
-from release_bridge.service.releases import Context
+from release_bridge.service.releases import DecisionContext
 
-CTX = Context(endpoint="portal", now=T0)
+CTX = DecisionContext(endpoint="portal", now=T0)
 
 
 async def _unit_with_policy(*jurisdictions: str, go_live: tuple[str, ...] = ("MGA",)) -> FakeUnit:

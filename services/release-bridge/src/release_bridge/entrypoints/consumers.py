@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 def assessment_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
     """Certificates and operator jurisdictions."""
 
-    def ctx() -> releases.Context:
-        return releases.Context(endpoint=endpoint, now=clock())
+    def ctx() -> releases.DecisionContext:
+        return releases.DecisionContext(endpoint=endpoint, now=clock())
 
     async def on_jurisdictions_set(
         event: Envelope[OperatorJurisdictionsSet], *, uow: SqlUnit
@@ -77,7 +77,7 @@ def catalogue_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
     async def on_release_policy_published(
         event: Envelope[ReleasePolicyPublished], *, uow: SqlUnit
     ) -> None:
-        ctx = releases.Context(endpoint=endpoint, now=clock())
+        ctx = releases.DecisionContext(endpoint=endpoint, now=clock())
         decided = await releases.release_policy_published(
             uow, ctx, event.data, event_time=event.time
         )

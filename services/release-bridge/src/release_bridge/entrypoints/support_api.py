@@ -25,7 +25,7 @@ from release_bridge.service.errors import (
     UnknownOperator,
     Unpublished,
 )
-from release_bridge.service.releases import Context
+from release_bridge.service.releases import DecisionContext
 
 SUPPORT_ROLE = "academy_support"
 BreakerAction = Literal["force-open", "force-closed", "reset"]
@@ -80,7 +80,7 @@ def support_router(
         async with _errors():
             release_id = await support.force_release(
                 unit,
-                Context(endpoint=endpoint, now=clock()),
+                DecisionContext(endpoint=endpoint, now=clock()),
                 operator_id=body.operator_id,
                 jurisdiction=body.jurisdiction,
                 actor=user.actor,

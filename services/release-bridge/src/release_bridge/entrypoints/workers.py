@@ -9,7 +9,7 @@ from release_bridge.adapters.metrics import BridgeMetrics
 from release_bridge.adapters.unit_of_work import Units
 from release_bridge.service.delivery import DeliveryWorker
 from release_bridge.service.reconciler import reconcile_once
-from release_bridge.service.releases import Context
+from release_bridge.service.releases import DecisionContext
 
 
 class DeliveryLoop:
@@ -76,7 +76,7 @@ class ReconcileLoop:
     async def run_once(self) -> None:
         async with self._units() as unit:
             snapshot = await reconcile_once(
-                unit, Context(endpoint=self._endpoint, now=self._clock()), slo=self._slo
+                unit, DecisionContext(endpoint=self._endpoint, now=self._clock()), slo=self._slo
             )
         self._metrics.show_snapshot(snapshot)
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.reconcile import ReconcileReport, reconcile
 from release_bridge.service.ports import DeliveryStatus, Unit
-from release_bridge.service.releases import Context, recheck_due
+from release_bridge.service.releases import DecisionContext, recheck_due
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Snapshot:
     rechecked: int
 
 
-async def reconcile_once(unit: Unit, ctx: Context, *, slo: timedelta) -> Snapshot:
+async def reconcile_once(unit: Unit, ctx: DecisionContext, *, slo: timedelta) -> Snapshot:
     rechecked = await recheck_due(unit, ctx)
     pending, total = await unit.deliveries.unacknowledged_releases(
         ctx.endpoint, limit=MAX_PENDING_ROWS

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
+class DecisionContext:
     """Where webhooks go and what time it is, for one handler call."""
 
     endpoint: str
@@ -40,7 +40,7 @@ class Context:
 
 async def reevaluate(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     *,
     operator_id: str,
     jurisdiction: str,
@@ -67,7 +67,7 @@ async def reevaluate(
 
 
 async def apply_outcome(
-    unit: Unit, ctx: Context, outcome: DecisionOutcome, *, triggered_at: datetime
+    unit: Unit, ctx: DecisionContext, outcome: DecisionOutcome, *, triggered_at: datetime
 ) -> None:
     ledger = outcome.ledger
     await unit.decisions.save_ledger(ledger, next_check_at=outcome.evaluation.lapses_at)
@@ -94,7 +94,7 @@ async def apply_outcome(
 
 
 async def _queue(
-    unit: Unit, ctx: Context, webhook: OutgoingWebhook, triggered_at: datetime
+    unit: Unit, ctx: DecisionContext, webhook: OutgoingWebhook, triggered_at: datetime
 ) -> None:
     delivery = NewDelivery(
         webhook=webhook, endpoint=ctx.endpoint, decided_at=ctx.now, triggered_at=triggered_at
@@ -104,7 +104,7 @@ async def _queue(
 
 async def certification_issued(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     event: CertificationIssued,
     *,
     operator_id: str,
@@ -128,7 +128,7 @@ async def certification_issued(
 
 async def certification_expiring(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     event: CertificationExpiring,
     *,
     operator_id: str,
@@ -154,7 +154,7 @@ async def certification_expiring(
 
 async def certification_expired(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     event: CertificationExpired,
     *,
     operator_id: str,
@@ -182,7 +182,7 @@ async def certification_expired(
 
 async def certification_revoked(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     event: CertificationRevoked,
     *,
     operator_id: str,
@@ -201,7 +201,7 @@ async def certification_revoked(
 
 
 async def release_policy_published(
-    unit: Unit, ctx: Context, event: ReleasePolicyPublished, *, event_time: datetime
+    unit: Unit, ctx: DecisionContext, event: ReleasePolicyPublished, *, event_time: datetime
 ) -> int:
     """Store the policy and decide again for every operator certified in its jurisdiction."""
     stored = StoredPolicy(
@@ -222,7 +222,7 @@ async def release_policy_published(
     return len(operators)
 
 
-async def recheck_due(unit: Unit, ctx: Context, *, limit: int = 100) -> int:
+async def recheck_due(unit: Unit, ctx: DecisionContext, *, limit: int = 100) -> int:
     """Decide again where a certificate lapsed by now, even if its expiry event is late."""
     due = await unit.decisions.due_checks(ctx.now, limit)
     for operator_id, jurisdiction in due:

@@ -17,7 +17,7 @@ from release_bridge.service.errors import (
 )
 from release_bridge.service.events import support_event
 from release_bridge.service.ports import DeliveryRecord, SupportAction, Unit
-from release_bridge.service.releases import Context, apply_outcome
+from release_bridge.service.releases import DecisionContext, apply_outcome
 
 
 async def record_action(unit: Unit, action: SupportAction) -> None:
@@ -42,7 +42,7 @@ async def known_go_live(unit: Unit, operator_id: str) -> list[str]:
 
 async def force_release(
     unit: Unit,
-    ctx: Context,
+    ctx: DecisionContext,
     *,
     operator_id: str,
     jurisdiction: str,
