@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from aiokafka.errors import KafkaError
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, TextClause, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,6 +44,22 @@ class Item:
 
     record: Any
     envelope: Envelope[Any]
+
+
+def claim_statement(inbox: Table) -> TextClause:
+    """The run's inbox insert: one statement with array parameters, so it is compiled and
+    prepared once, not per run (a multi-row VALUES differs with every run length)."""
+    return text(
+        f"""
+        INSERT INTO {inbox.fullname} (handler, event_id, topic, partition, "offset")
+        SELECT CAST(:handler AS text), * FROM unnest(
+            CAST(:event_ids AS text[]), CAST(:topics AS text[]),
+            CAST(:partitions AS integer[]), CAST(:offsets AS bigint[])
+        )
+        ON CONFLICT DO NOTHING
+        RETURNING event_id
+        """  # noqa: S608 - the table name is ours, every value a parameter
+    )
 
 
 def position(record: Any) -> tuple[str, int, int]:
@@ -75,7 +90,7 @@ class BatchApplier(Generic[U]):
         self._routes = routes
         self._units = units
         self._sessions = sessions
-        self._inbox = inbox
+        self._claim = claim_statement(inbox)
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._max_retries = max_retries
@@ -132,28 +147,15 @@ class BatchApplier(Generic[U]):
     async def _transaction(self, items: Sequence[Item]) -> None:
         """One inbox insert for the run; handlers see only the events it claimed."""
         started = time.perf_counter()
-        inbox = self._inbox
         async with self._sessions() as session, session.begin():
-            rows = [
-                {
-                    "handler": self.name,
-                    "event_id": item.envelope.id,
-                    "topic": item.record.topic,
-                    "partition": item.record.partition,
-                    "offset": item.record.offset,
-                }
-                for item in items
-            ]
-            claimed = set(
-                (
-                    await session.execute(
-                        insert(inbox)
-                        .values(rows)
-                        .on_conflict_do_nothing()
-                        .returning(inbox.c.event_id)
-                    )
-                ).scalars()
-            )
+            parameters = {
+                "handler": self.name,
+                "event_ids": [item.envelope.id for item in items],
+                "topics": [item.record.topic for item in items],
+                "partitions": [item.record.partition for item in items],
+                "offsets": [item.record.offset for item in items],
+            }
+            claimed = set((await session.execute(self._claim, parameters)).scalars())
             fresh: list[Envelope[Any]] = []
             for item in items:
                 if item.envelope.id in claimed:

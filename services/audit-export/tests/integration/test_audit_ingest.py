@@ -84,6 +84,24 @@ async def test_log_lines_are_canonical_records_and_the_head_folds_to_their_root(
     assert fold(head.state.frontier) == head.state.root
 
 
+async def test_locking_several_heads_at_once_gives_each_operator_its_own_head(
+    make_harness: Callable[..., Harness],
+) -> None:
+    harness = make_harness()
+    busy, fresh = new_operator(), new_operator()
+    for minute in range(3):
+        await harness.ingest(envelope(busy, lesson(T0)), at_time=T0 + timedelta(minutes=minute))
+    async with harness.runtime.sessions() as session, session.begin():
+        one_by_one = await log_store.lock_head(session, busy)
+        heads = await log_store.lock_heads(session, [fresh, busy, fresh])
+    assert set(heads) == {busy, fresh}
+    assert heads[busy] == one_by_one
+    assert heads[busy].last_recorded_at == T0 + timedelta(minutes=2)
+    assert heads[fresh].state.size == 0
+    assert heads[fresh].state.frontier == ()
+    assert heads[fresh].last_recorded_at is None
+
+
 async def test_the_database_refuses_to_change_or_remove_logged_events(
     make_harness: Callable[..., Harness],
 ) -> None:

@@ -44,6 +44,9 @@ class FakeLogStore:
     async def lock_head(self, operator_id: str) -> Head:
         return self.heads.setdefault(operator_id, Head(LogState(0, ()), None, None))
 
+    async def lock_heads(self, operator_ids: Sequence[str]) -> dict[str, Head]:
+        return {op: await self.lock_head(op) for op in sorted(set(operator_ids))}
+
     async def logged(self, event_ids: Sequence[str]) -> set[str]:
         every = {r.event_id for log in self.records.values() for r in log}
         return every & set(event_ids)

@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,51 +41,101 @@ async def lock_head(session: AsyncSession, operator_id: str) -> Head:
     )
 
 
+#: Every operator's head, created if needed, locked in one statement; ORDER BY takes the row
+#: locks in operator order (codepoints, as `sorted`), so concurrent batches never deadlock.
+_LOCK_HEADS = text(
+    """
+    INSERT INTO audit_export.log_heads (operator_id, size, frontier)
+    SELECT o, 0, '{}' FROM unnest(CAST(:operators AS text[])) AS o ORDER BY o COLLATE "C"
+    ON CONFLICT (operator_id) DO UPDATE SET size = log_heads.size
+    RETURNING operator_id, size, frontier, last_recorded_at, sealed_until
+    """
+)
+
+#: One array parameter, not `IN (...)` with a parameter per id rendered for every batch.
+_LOGGED = text(
+    "SELECT event_id FROM audit_export.audit_log WHERE event_id = ANY(CAST(:event_ids AS text[]))"
+)
+
+#: A batch's rows as one statement with array parameters: compiled and prepared once.
+_APPEND = text(
+    """
+    INSERT INTO audit_export.audit_log
+        (operator_id, idx, event_id, ce_type, recorded_at, line, leaf_hash)
+    SELECT * FROM unnest(
+        CAST(:operator_ids AS text[]), CAST(:indexes AS bigint[]), CAST(:event_ids AS text[]),
+        CAST(:ce_types AS text[]), CAST(:recorded_at AS timestamptz[]),
+        CAST(:lines AS bytea[]), CAST(:leaves AS bytea[])
+    )
+    """
+)
+
+#: One head's new state; executed for all heads of a batch at once (pipelined executemany).
+_ADVANCE = text(
+    """
+    UPDATE audit_export.log_heads
+    SET size = :size, frontier = :frontier, last_recorded_at = :last_recorded_at
+    WHERE operator_id = :operator_id
+    """
+)
+
+
+async def lock_heads(session: AsyncSession, operator_ids: Sequence[str]) -> dict[str, Head]:
+    """`lock_head` for several operators in one round trip, locking them in operator order."""
+    if not operator_ids:
+        return {}
+    rows = await session.execute(_LOCK_HEADS, {"operators": sorted(set(operator_ids))})
+    return {
+        row.operator_id: Head(
+            state=LogState(int(row.size), tuple(bytes(h) for h in row.frontier)),
+            last_recorded_at=row.last_recorded_at,
+            sealed_until=row.sealed_until,
+        )
+        for row in rows
+    }
+
+
 async def logged(session: AsyncSession, event_ids: Sequence[str]) -> set[str]:
     """Those of `event_ids` the log already holds."""
     if not event_ids:
         return set()
-    found = await session.scalars(
-        select(audit_log.c.event_id).where(audit_log.c.event_id.in_(list(event_ids)))
-    )
+    found = await session.scalars(_LOGGED, {"event_ids": list(event_ids)})
     return set(found)
-
-
-#: Rows per INSERT statement: 7 parameters each stay far below Postgres's 32,767.
-INSERT_ROWS = 2000
 
 
 async def append_records(
     session: AsyncSession, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
 ) -> None:
-    """Insert the rows with one multi-row INSERT (per 2,000) and advance the heads.
+    """Insert the rows with one statement and advance the heads with one more round trip.
 
     A row whose event id is logged meanwhile fails the statement (the unique constraint), so
     the batch is retried and nothing is written out of order.
     """
-    for start in range(0, len(records), INSERT_ROWS):
-        rows = [
-            {
-                "operator_id": r.operator_id,
-                "idx": r.index,
-                "event_id": r.event_id,
-                "ce_type": r.ce_type,
-                "recorded_at": r.recorded_at,
-                "line": r.line,
-                "leaf_hash": r.leaf,
-            }
-            for r in records[start : start + INSERT_ROWS]
-        ]
-        await session.execute(insert(audit_log).values(rows))
-    for operator_id, head in heads.items():
+    if records:
         await session.execute(
-            update(log_heads)
-            .where(log_heads.c.operator_id == operator_id)
-            .values(
-                size=head.state.size,
-                frontier=list(head.state.frontier),
-                last_recorded_at=head.last_recorded_at,
-            )
+            _APPEND,
+            {
+                "operator_ids": [r.operator_id for r in records],
+                "indexes": [r.index for r in records],
+                "event_ids": [r.event_id for r in records],
+                "ce_types": [r.ce_type for r in records],
+                "recorded_at": [r.recorded_at for r in records],
+                "lines": [r.line for r in records],
+                "leaves": [r.leaf for r in records],
+            },
+        )
+    if heads:
+        await session.execute(
+            _ADVANCE,
+            [
+                {
+                    "operator_id": operator_id,
+                    "size": head.state.size,
+                    "frontier": list(head.state.frontier),
+                    "last_recorded_at": head.last_recorded_at,
+                }
+                for operator_id, head in heads.items()
+            ],
         )
 
 
@@ -167,6 +217,9 @@ class SqlLogStore:
 
     async def lock_head(self, operator_id: str) -> Head:
         return await lock_head(self._session, operator_id)
+
+    async def lock_heads(self, operator_ids: Sequence[str]) -> dict[str, Head]:
+        return await lock_heads(self._session, operator_ids)
 
     async def logged(self, event_ids: Sequence[str]) -> set[str]:
         return await logged(self._session, event_ids)

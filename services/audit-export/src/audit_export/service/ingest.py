@@ -5,7 +5,8 @@ never deadlock), each new record gets the next index and a `recorded_at` that ne
 backwards (max of now, the previous record's time and the sealed-until time); its canonical
 line and leaf hash come from the domain (`AuditRecord`, RFC 6962 `leaf_hash`), the operator's
 compact range takes the batch's leaves in one `MerkleAccumulator.add_leaf_block`, and all rows
-are written with one multi-row insert. The log is byte for byte what one event at a time gives.
+are written with one insert (array parameters, prepared once). The log is byte for byte what
+one event at a time gives.
 
 Tenants: any syntactically valid operator id gets its own log (this service has no operator
 registry to check against, and dropping an event would lose evidence); operators without an
@@ -90,7 +91,7 @@ async def append_batch(
                 f"event {envelope.id}: tenant id {envelope.tenantid!r} is not an operator id",
                 event_id=envelope.id,
             )
-    heads = {op: await uow.log.lock_head(op) for op in sorted({e.tenantid for e in events})}
+    heads = await uow.log.lock_heads(sorted({e.tenantid for e in events}))
     seen = await uow.log.logged([e.id for e in events])
     sizes = {op: head.state.size for op, head in heads.items()}
     floors = {op: _floor(head) for op, head in heads.items()}

@@ -105,6 +105,10 @@ class LogStore(Protocol):
         """Create the operator's head if needed; locked until the unit of work ends."""
         ...
 
+    async def lock_heads(self, operator_ids: Sequence[str]) -> dict[str, Head]:
+        """`lock_head` for each operator, locked in operator order (sorted), in one go."""
+        ...
+
     async def logged(self, event_ids: Sequence[str]) -> set[str]:
         """Those of `event_ids` already in the log (of any operator)."""
         ...
@@ -113,7 +117,7 @@ class LogStore(Protocol):
         self, records: Sequence[NewRecord], heads: Mapping[str, HeadAfter]
     ) -> None:
         """Append the records (each right after its operator's head, whose lock this unit
-        holds) and advance the heads, in one round trip for the rows."""
+        holds) and advance the heads, in one round trip for the rows and one for the heads."""
         ...
 
     async def seal(self, operator_id: str, until: datetime) -> int:
