@@ -2,8 +2,9 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,13 +29,24 @@ def plain_dsn(url: str) -> str:
 
 
 def make_engine(settings: ServiceSettings, *, schema: str) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         async_url(settings.database_url.get_secret_value()),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"search_path": f"{schema},public"}},
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Pre-ping without a round trip: a backend Postgres terminated is seen closed locally.
+
+    SQLAlchemy's pre-ping costs three round trips (BEGIN, ping, ROLLBACK) on every checkout;
+    asyncpg already notices the server closing the socket, and the pool retries on this error.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.DisconnectionError("connection closed by the server")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
