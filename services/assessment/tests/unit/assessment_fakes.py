@@ -11,6 +11,7 @@ from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
+from assessment.domain.training_state import AttemptScore
 from assessment.service.ports import AttemptRecord, OverdueAttempt
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
@@ -57,6 +58,12 @@ class FakeAttempts:
             and track_key in (None, r.attempt.track_key)
         ]
         return sorted(found, key=lambda a: a.started_at, reverse=True)
+
+    async def scores(
+        self, operator_id: str, staff_id: str, *, track_key: str
+    ) -> Sequence[AttemptScore]:
+        found = await self.of_staff(operator_id, staff_id, track_key=track_key)
+        return [AttemptScore(a.staff_id, a.track_key, a.score, a.result) for a in found]
 
     async def insert(self, attempt: Attempt) -> None:
         assert attempt.attempt_id not in self.records, f"attempt {attempt.attempt_id} exists"

@@ -11,6 +11,7 @@ from assessment.adapters.orm import attempt_resets, attempts, staff
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.exams import ExamSnapshot
 from assessment.domain.staff import StaffMember
+from assessment.domain.training_state import AttemptScore
 from assessment.service.ports import AttemptRecord, OverdueAttempt
 
 
@@ -106,6 +107,16 @@ class SqlAttemptStore:
             query = query.where(attempts.c.track_key == track_key)
         rows = await self._session.execute(query.order_by(attempts.c.started_at.desc()))
         return [_attempt(row) for row in rows]
+
+    async def scores(
+        self, operator_id: str, staff_id: str, *, track_key: str
+    ) -> Sequence[AttemptScore]:
+        rows = await self._session.execute(
+            select(attempts.c.staff_id, attempts.c.track_key, attempts.c.score, attempts.c.result)
+            .where(attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id)
+            .where(attempts.c.track_key == track_key)
+        )
+        return [AttemptScore(row.staff_id, row.track_key, row.score, row.result) for row in rows]
 
     async def insert(self, attempt: Attempt) -> None:
         await self._session.execute(

@@ -13,8 +13,9 @@ carries it (`TrainingState`): the one place its rules live.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
-from assessment.domain.attempts import Attempt
 from assessment.domain.certificates import Certificate, latest_certificate
 from assessment.domain.eligibility import required_module_ids
 from assessment.domain.progress import TrackProgress
@@ -22,6 +23,29 @@ from assessment.domain.staff import StaffMember
 from contracts.assessment import TrainingState
 from contracts.catalogue import TrackPublished
 from contracts.common import AttemptResult, ModuleCompletion
+
+
+class ScoredAttempt(Protocol):
+    """What the state reads of an attempt (an `Attempt` is one): never its exam paper."""
+
+    @property
+    def staff_id(self) -> str: ...
+    @property
+    def track_key(self) -> str: ...
+    @property
+    def score(self) -> int | None: ...
+    @property
+    def result(self) -> AttemptResult | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptScore:
+    """An attempt's score and result alone, read without its stored exam paper."""
+
+    staff_id: str
+    track_key: str
+    score: int | None
+    result: AttemptResult | None
 
 
 def module_completions(progress: TrackProgress, track: TrackPublished) -> list[ModuleCompletion]:
@@ -40,7 +64,7 @@ def module_completions(progress: TrackProgress, track: TrackPublished) -> list[M
     return done
 
 
-def overall_result(closed: Iterable[Attempt]) -> AttemptResult | None:
+def overall_result(closed: Iterable[ScoredAttempt]) -> AttemptResult | None:
     results = {a.result for a in closed}
     if "pass" in results:
         return "pass"
@@ -52,7 +76,7 @@ def training_state(
     holder: StaffMember,
     track: TrackPublished,
     progress: TrackProgress,
-    attempts: Iterable[Attempt],
+    attempts: Iterable[ScoredAttempt],
     certificates: Iterable[Certificate],
 ) -> TrainingState:
     """The holder's TrainingState on `track` (one version) from their records on its key."""

@@ -7,11 +7,10 @@ Load after the change the event reports (same transaction), so the state include
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assessment.domain.attempts import Attempt
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import TrackProgress
 from assessment.domain.staff import StaffMember
-from assessment.domain.training_state import training_state
+from assessment.domain.training_state import ScoredAttempt, training_state
 from assessment.service.ports import AssessmentUnit
 from contracts.assessment import TrainingState
 from contracts.catalogue import TrackPublished
@@ -23,7 +22,7 @@ class TrackRecords:
 
     holder: StaffMember
     progress: TrackProgress
-    attempts: Sequence[Attempt]
+    attempts: Sequence[ScoredAttempt]
     certificates: Sequence[Certificate]
 
     def state(
@@ -44,7 +43,7 @@ async def records(uow: AssessmentUnit, holder: StaffMember, track_key: str) -> T
     return TrackRecords(
         holder=holder,
         progress=await uow.progress.load(*key, track_key),
-        attempts=await uow.attempts.of_staff(*key, track_key=track_key),
+        attempts=await uow.attempts.scores(*key, track_key=track_key),
         certificates=await uow.certificates.of_holder(*key, track_key=track_key),
     )
 

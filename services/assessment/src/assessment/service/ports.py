@@ -14,6 +14,7 @@ from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
+from assessment.domain.training_state import AttemptScore
 from contracts.base import EventData
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
@@ -108,6 +109,12 @@ class AttemptStore(Protocol):
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
     ) -> Sequence[Attempt]:
         """Newest first."""
+        ...
+
+    async def scores(
+        self, operator_id: str, staff_id: str, *, track_key: str
+    ) -> Sequence[AttemptScore]:
+        """Score and result of each attempt on the track key (no exam papers)."""
         ...
 
     async def insert(self, attempt: Attempt) -> None: ...
