@@ -147,19 +147,19 @@ class SqlDecisionStore:
         return [_held(row) for row in rows]
 
     async def lock_ledger(self, operator_id: str, jurisdiction: str) -> ReleaseLedger:
-        await self._session.execute(
-            insert(release_ledger)
-            .values(operator_id=operator_id, jurisdiction=jurisdiction)
-            .on_conflict_do_nothing()
+        """Create the ledger row if absent and lock it, in one round trip.
+
+        A no-op DO UPDATE locks the row like SELECT … FOR UPDATE and returns it either way.
+        """
+        statement = insert(release_ledger).values(
+            operator_id=operator_id, jurisdiction=jurisdiction
         )
         row = (
             await self._session.execute(
-                select(release_ledger)
-                .where(
-                    release_ledger.c.operator_id == operator_id,
-                    release_ledger.c.jurisdiction == jurisdiction,
-                )
-                .with_for_update()
+                statement.on_conflict_do_update(
+                    index_elements=[release_ledger.c.operator_id, release_ledger.c.jurisdiction],
+                    set_={"epoch": release_ledger.c.epoch},
+                ).returning(*release_ledger.c)
             )
         ).one()
         return ReleaseLedger(
