@@ -1,7 +1,7 @@
 """Outbox relay publish rate: rows in an outbox table until Kafka acknowledged them all.
 
 Ours: the runtime's `OutboxRelay` as every service wires it (a `ServiceRuntime` on its own
-schema, its FastStream broker publishing with `no_confirm` and awaiting the acks), relaying
+schema, its relay producer sending each batch and awaiting the acks together), relaying
 EVENTS freshly inserted rows batch after batch until none is left unsent (insertion not timed).
 Baseline: a raw aiokafka producer (acks=all) sending the same messages, all acks awaited.
 Rounds of both interleave on one fresh Tansu; medians are compared.
@@ -104,6 +104,7 @@ async def _measure(url: str, bootstrap: str) -> dict[str, list[float]]:
             seconds["raw"].append(await _raw_round(producer, _events(EVENTS, f"r{n}")))
     finally:
         await producer.stop()
+        await runtime.relay_producer.stop()
         await runtime.broker.stop()
         await runtime.engine.dispose()
     return seconds

@@ -6,13 +6,18 @@ If a message fails, later rows with the same key stay unsent too, so per-key ord
 """
 
 import asyncio
+import contextlib
 import logging
+import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, update
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
+from sqlalchemy import BigInteger, Table, any_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from academy_runtime.listen import listen
@@ -23,7 +28,10 @@ from contracts import Envelope, encode
 
 log = logging.getLogger(__name__)
 
-Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable["asyncio.Future[Any]"]]
+#: How stale `academy_outbox_pending` may get while full batches follow each other.
+PENDING_RECOUNT_S = 1.0
+
+Outcome = BaseException | None
 
 
 async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any]) -> None:
@@ -45,13 +53,58 @@ async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any
     await session.execute(insert(outbox), rows)
 
 
+def wire_headers(headers: dict[str, str]) -> list[tuple[str, bytes]]:
+    """A row's headers as the relay sends them: `content-type` first, then the rest in stored
+    order, as FastStream's publish laid them out (less its random `correlation_id`, which no
+    consumer reads: `ce_id` identifies an event, `ce_traceparent` traces it)."""
+    return [(name, value.encode()) for name, value in {"content-type": "", **headers}.items()]
+
+
+class RelayProducer:
+    """The relay's own aiokafka producer (acks from all in-sync replicas), started on first use:
+    a batch is handed to it whole, without FastStream's per-message publish and middleware."""
+
+    def __init__(self, bootstrap_servers: str, *, client_id: str) -> None:
+        self._bootstrap = bootstrap_servers
+        self._client_id = client_id
+        self._producer: AIOKafkaProducer | None = None
+        self._lock = asyncio.Lock()
+
+    async def started(self) -> AIOKafkaProducer:
+        async with self._lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._bootstrap,
+                    client_id=self._client_id,
+                    acks="all",
+                    enable_idempotence=False,  # outbox + idempotent consumers instead of EOS
+                    request_timeout_ms=15_000,
+                    max_batch_size=256 * 1024,  # a batch of rows per partition in one request
+                )
+                try:
+                    await producer.start()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        await producer.stop()
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def stop(self) -> None:
+        async with self._lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
+
+
 class OutboxRelay:
     def __init__(
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
         outbox: Table,
-        publish: Publish,
+        producer: RelayProducer,
         ensure_topics: Callable[[], Awaitable[None]],
         metrics: RuntimeMetrics,
         schema: str,
@@ -62,7 +115,7 @@ class OutboxRelay:
     ) -> None:
         self._sessions = sessions
         self._outbox = outbox
-        self._publish = publish
+        self._producer = producer
         self._ensure_topics = ensure_topics
         self._metrics = metrics
         self._schema = schema
@@ -72,6 +125,7 @@ class OutboxRelay:
         self._timeout = publish_timeout_s
         self._lock_key = zlib.crc32(f"outbox:{schema}".encode())
         self._wake = asyncio.Event()
+        self._counted_at = float("-inf")
 
     def wake(self) -> None:
         self._wake.set()
@@ -122,26 +176,32 @@ class OutboxRelay:
                 )
             ).all()
             if not rows:
+                self._counted_at = float("-inf")
                 self._metrics.outbox_pending.set(0)
                 return 0
             outcomes = await self._publish_all(rows)
             sent_ids, failed = _sent_prefix_per_key(rows, outcomes)
-            now = datetime.now(UTC)
+            ids = bindparam("ids", type_=ARRAY(BigInteger))
             if sent_ids:
-                await session.execute(update(ob).where(ob.c.id.in_(sent_ids)).values(sent_at=now))
+                await session.execute(
+                    update(ob).where(ob.c.id == any_(ids)).values(sent_at=datetime.now(UTC)),
+                    {"ids": sent_ids},
+                )
             if failed:
                 await session.execute(
                     update(ob)
-                    .where(ob.c.id.in_(list(failed)))
-                    .values(
-                        attempts=ob.c.attempts + 1, last_error=func.left(_error_text(failed), 500)
-                    )
+                    .where(ob.c.id == any_(ids))
+                    .values(attempts=ob.c.attempts + 1, last_error=_error_text(failed)[:500]),
+                    {"ids": list(failed)},
                 )
-            pending = await session.scalar(
-                select(func.count()).select_from(ob).where(ob.c.sent_at.is_(None))
+            pending = await self._pending(
+                session, short=len(rows) < self._batch_size, failed=failed
             )
         self._metrics.outbox_published.inc(len(sent_ids))
-        self._metrics.outbox_pending.set(float(pending or 0) - len(sent_ids))
+        if pending is None:
+            self._metrics.outbox_pending.dec(len(sent_ids))
+        else:
+            self._metrics.outbox_pending.set(pending)
         if failed:
             self._metrics.outbox_failures.inc(len(failed))
             first = next(iter(failed.values()))
@@ -150,26 +210,75 @@ class OutboxRelay:
             raise RuntimeError(f"{len(failed)} outbox events not acknowledged: {first}")
         return len(sent_ids)
 
-    async def _publish_all(self, rows: Sequence[Any]) -> list[BaseException | None]:
-        async def one(row: Any) -> None:
-            future = await self._publish(row.topic, row.key.encode(), row.payload, row.headers)
-            await future
+    async def _pending(
+        self, session: AsyncSession, *, short: bool, failed: dict[int, str]
+    ) -> int | None:
+        """Rows still unsent after this batch (its own updates visible): 0 after a short clean
+        batch, counted after a failure or once a second of full batches, else None (lower the
+        gauge by what left)."""
+        if short and not failed:
+            self._counted_at = float("-inf")  # the next full batch counts afresh
+            return 0
+        now = time.monotonic()
+        if not failed and now - self._counted_at < PENDING_RECOUNT_S:
+            return None
+        self._counted_at = now
+        ob = self._outbox
+        count = await session.scalar(
+            select(func.count()).select_from(ob).where(ob.c.sent_at.is_(None))
+        )
+        return int(count or 0)
 
-        tasks = [asyncio.ensure_future(one(row)) for row in rows]
-        _done, pending = await asyncio.wait(tasks, timeout=self._timeout)
-        for task in pending:
-            task.cancel()
-        results: list[BaseException | None] = []
-        for task in tasks:
-            if task in pending:
-                results.append(TimeoutError("broker did not acknowledge in time"))
+    async def _publish_all(self, rows: Sequence[Any]) -> list[Outcome]:
+        """Hand the rows to the producer in id order, then await the acks together; one
+        outcome per row. A topic whose metadata cannot be had fails its remaining rows at once
+        (no second wait), a record the producer refuses holds back the later rows of its key,
+        and acks still missing after the publish timeout fail as timeouts."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeout
+        try:
+            producer = await self._producer.started()
+        except Exception as exc:
+            return [exc] * len(rows)
+        sends: list[asyncio.Future[Any] | BaseException] = []
+        refused: dict[str, BaseException] = {}
+        held: dict[str, BaseException] = {}  # keys with a refused row: later ones stay here
+        for row in rows:
+            if row.topic in refused or row.key in held:
+                sends.append(refused.get(row.topic) or held[row.key])
+                continue
+            try:
+                sends.append(
+                    await producer.send(
+                        row.topic,
+                        row.payload,
+                        key=row.key.encode(),
+                        headers=wire_headers(row.headers),
+                    )
+                )
+            except (UnknownTopicOrPartitionError, KafkaTimeoutError) as exc:
+                refused[row.topic] = exc
+                sends.append(exc)
+            except Exception as exc:  # this record, e.g. larger than the broker takes
+                held[row.key] = exc
+                sends.append(exc)
+        acks = [sent for sent in sends if isinstance(sent, asyncio.Future)]
+        if acks:
+            await asyncio.wait(acks, timeout=max(deadline - loop.time(), 1.0))
+        outcomes: list[Outcome] = []
+        for sent in sends:
+            if not isinstance(sent, asyncio.Future):
+                outcomes.append(sent)
+            elif not sent.done() or sent.cancelled():
+                sent.cancel()
+                outcomes.append(TimeoutError("broker did not acknowledge in time"))
             else:
-                results.append(task.exception())
-        return results
+                outcomes.append(sent.exception())
+        return outcomes
 
 
 def _sent_prefix_per_key(
-    rows: Sequence[Any], outcomes: Sequence[BaseException | None]
+    rows: Sequence[Any], outcomes: Sequence[Outcome]
 ) -> tuple[list[int], dict[int, str]]:
     """Rows acknowledged before the first failure of their key; the rest stay unsent."""
     broken: set[str] = set()
