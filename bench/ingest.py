@@ -6,7 +6,9 @@ for 20 operators are produced, and the rate is EVENTS / (first send -> last row 
 Baseline, same run and database: `COPY FROM` of the very rows it wrote into a table of the same
 shape (LIKE audit_log INCLUDING ALL: same indexes), median of 3.
 
-`uv run python -m bench ingest`; BENCH_INGEST_EVENTS (20000) scales it.
+`uv run python -m bench ingest`; BENCH_INGEST_EVENTS (20000) scales it. With py-spy (PATH or
+BENCH_PY_SPY) the service is profiled while it ingests (summary in the result); its CPU use is
+recorded either way (events per CPU-second of the service says what one free core would give).
 """
 
 import asyncio
@@ -23,6 +25,7 @@ from aiokafka import AIOKafkaProducer
 
 from academy_runtime import db
 from bench.common import STATE, database, mesh, write_result
+from bench.cpu import CpuWindow, profile_summary, py_spy, start_profiles
 from contracts import Envelope, encode
 from contracts.assessment import LessonCompleted
 
@@ -31,6 +34,7 @@ WARM_UP = 200
 WITHIN_S = 300.0
 TARGET_PER_S = 5000
 ROUNDS = 3
+PROFILES = STATE / "profiles"  # py-spy collapsed stacks of the last run (not committed)
 
 
 async def _produce(bootstrap: str, count: int, tag: str) -> float:
@@ -62,7 +66,9 @@ async def _held(conn: asyncpg.Connection, tag: str) -> int:
     return int(await conn.fetchval(query, f"op-{tag}-%"))
 
 
-async def _ingest(bootstrap: str, url: str, rows_file: Path) -> dict[str, Any]:
+async def _ingest(
+    bootstrap: str, url: str, rows_file: Path, service_pid: int | None
+) -> dict[str, Any]:
     conn = await asyncpg.connect(db.plain_dsn(url))
     try:
         await _produce(bootstrap, WARM_UP, "warm")
@@ -71,12 +77,23 @@ async def _ingest(bootstrap: str, url: str, rows_file: Path) -> dict[str, Any]:
             if time.monotonic() > deadline:
                 raise TimeoutError("audit-export did not ingest the warm-up batch")
             await asyncio.sleep(0.2)
+        spy = py_spy()
+        profiling = (
+            start_profiles(spy, {"audit-export": service_pid}, 5, PROFILES)
+            if spy and service_pid
+            else []
+        )
+        cpu = CpuWindow({"audit-export": service_pid} if service_pid else {})
+        cpu.begin()
         started = await _produce(bootstrap, EVENTS, "ingest")
         produced = time.time()
         deadline = time.monotonic() + WITHIN_S
         while (held := await _held(conn, "ingest")) < EVENTS and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         took = time.time() - started
+        shares = cpu.end()
+        for profiler in profiling:
+            await asyncio.to_thread(profiler.wait, 60)
         copy_s = await _copy_from(conn, rows_file)
     finally:
         await conn.close()
@@ -87,6 +104,11 @@ async def _ingest(bootstrap: str, url: str, rows_file: Path) -> dict[str, Any]:
         "produce_s": round(produced - started, 2),
         "seconds": round(took, 2),
         "ingest_per_s": round(held / took),
+        # % of one core over the ingest: the service's own, and what else the machine ran
+        "cpu_pct": shares,
+        "events_per_service_cpu_s": round(
+            held / max(1e-9, shares.get("audit-export", 0.0) / 100 * took)
+        ),
         "copy_from_runs_s": [round(s, 3) for s in copy_s],
         "copy_from_per_s": round(held / statistics.median(copy_s)),
     }
@@ -122,7 +144,13 @@ def run() -> dict[str, Any]:
         tempfile.TemporaryDirectory(dir=STATE) as scratch,
     ):
         assert running.kafka_bootstrap
-        ingest = asyncio.run(_ingest(running.kafka_bootstrap, url, Path(scratch) / "rows.copy"))
+        child = running.children.get("audit-export")
+        pid = child.process.pid if child and child.process else None
+        for old in PROFILES.glob("audit-export.txt"):
+            old.unlink()
+        ingest = asyncio.run(
+            _ingest(running.kafka_bootstrap, url, Path(scratch) / "rows.copy", pid)
+        )
     ratio = round(ingest["ingest_per_s"] / ingest["copy_from_per_s"], 4)
     met = ingest["complete"] and ingest["ingest_per_s"] >= TARGET_PER_S
     result = {
@@ -132,6 +160,11 @@ def run() -> dict[str, Any]:
         "ingest_vs_copy_from": ratio,
         "target": f">= {TARGET_PER_S} events/s",
         "target_met": met,
+        **(
+            {"profile": profile_summary(PROFILES / "audit-export.txt")}
+            if (PROFILES / "audit-export.txt").exists()
+            else {}
+        ),
         "summary_rows": [
             {
                 "metric": "audit ingest events/s",
