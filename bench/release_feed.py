@@ -3,7 +3,7 @@
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -117,6 +117,40 @@ async def signed_post(
     headers = signed_headers(keys, webhook_id=webhook_id, body=body, at=datetime.now(UTC))
     response = await client.post(url, content=body, headers=headers)
     response.raise_for_status()
+
+
+async def paced(
+    count: int, rate: float, action: Callable[[int], Coroutine[Any, Any, None]]
+) -> list[asyncio.Task[None]]:
+    """Start `action(n)` at n / rate seconds (open loop: a slow one does not delay the next);
+    returns the tasks, still running."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    tasks = []
+    for n in range(count):
+        delay = start + n / rate - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(action(n)))
+    return tasks
+
+
+async def direct_posts(
+    client: httpx.AsyncClient, url: str, keys: SigningKeys, *, rate: int, count: int, tag: str
+) -> list[float]:
+    """The baseline: signed release webhooks POSTed straight to `url` at `rate`, open loop;
+    each one's seconds from signing to the 2xx."""
+    bodies = [release_body(f"op-{tag}-{n:05d}") for n in range(count)]
+    latencies: list[float] = []
+
+    async def one(n: int) -> None:
+        webhook_id, body = bodies[n]
+        started = time.perf_counter()
+        await signed_post(client, url, keys, webhook_id, body)
+        latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*await paced(count, rate, one))
+    return latencies
 
 
 def portal_webhook_url(running: Mesh) -> str:

@@ -12,8 +12,6 @@ latency runs from signing to the 2xx. Rounds of ours and the baseline interleave
 
 import asyncio
 import os
-import time
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
@@ -23,10 +21,10 @@ from bench.common import Latencies, database, mesh, write_result
 from bench.release_feed import (
     Ledger,
     PassProducer,
+    direct_posts,
+    paced,
     portal_keys,
     portal_webhook_url,
-    release_body,
-    signed_post,
     warm_up,
 )
 
@@ -34,21 +32,6 @@ RATES = (20, 100)
 ROUNDS = int(os.environ.get("BENCH_UNLOCK_ROUNDS", "3"))
 SECONDS = float(os.environ.get("BENCH_UNLOCK_SECONDS", "6"))
 TARGET_P99_MS = 250.0
-
-
-async def _paced(
-    count: int, rate: float, action: Callable[[int], Coroutine[Any, Any, None]]
-) -> None:
-    """Start `action(n)` at n / rate seconds (open loop: a slow one does not delay the next)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    tasks: list[asyncio.Task[None]] = []
-    for n in range(count):
-        delay = start + n / rate - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(action(n)))
-    await asyncio.gather(*tasks)
 
 
 async def _ours(
@@ -63,28 +46,11 @@ async def _ours(
         produced[operators[n]], ack = await producer.send(operators[n])
         acks.append(ack)
 
-    await _paced(count, rate, one)
+    await asyncio.gather(*await paced(count, rate, one))
     await asyncio.gather(*acks)
     acknowledged = await ledger.wait_acknowledged(operators, within_s=120)
     window = max(acknowledged.values()) - min(produced.values())
     return [acknowledged[op] - produced[op] for op in operators], count / window
-
-
-async def _baseline(
-    client: httpx.AsyncClient, url: str, *, rate: int, count: int, tag: str
-) -> list[float]:
-    keys = portal_keys()
-    bodies = [release_body(f"op-{tag}-{n:05d}") for n in range(count)]
-    latencies: list[float] = []
-
-    async def one(n: int) -> None:
-        webhook_id, body = bodies[n]
-        started = time.perf_counter()
-        await signed_post(client, url, keys, webhook_id, body)
-        latencies.append(time.perf_counter() - started)
-
-    await _paced(count, rate, one)
-    return latencies
 
 
 async def _rounds(
@@ -98,8 +64,8 @@ async def _rounds(
         measured["ours"] += latencies
         measured["sustained"].append(per_s)
         await asyncio.sleep(1.0)  # let the portal's outbox settle between sides
-        measured["baseline"] += await _baseline(
-            client, url, rate=rate, count=count, tag=f"b{rate}r{n}"
+        measured["baseline"] += await direct_posts(
+            client, url, portal_keys(), rate=rate, count=count, tag=f"b{rate}r{n}"
         )
         await asyncio.sleep(1.0)
     return measured
@@ -115,7 +81,7 @@ async def _measure(running: Mesh, database_url: str) -> dict[str, dict[str, list
             PassProducer(running.kafka_bootstrap) as producer,
             httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as client,
         ):
-            await _baseline(client, url, rate=20, count=20, tag="warm-base")
+            await direct_posts(client, url, portal_keys(), rate=20, count=20, tag="warm-base")
             return {
                 str(rate): await _rounds(producer, ledger, client, url, rate=rate) for rate in RATES
             }

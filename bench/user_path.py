@@ -26,18 +26,19 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
-from academy.local.mesh import ExternalPortal, Mesh, Ports, publish_bundled_catalogue
+from academy.local.mesh import ExternalPortal, Mesh, publish_bundled_catalogue
+from academy.testing_mesh import running_mesh
 from academy_testkit.ports import free_port, wait_port
 from bench.common import STATE, Latencies, database, write_result
 from bench.cpu import CpuWindow, profile_summary, py_spy, start_profiles
 from bench.learners import Academy, Ready, Submitted
-from bench.release_feed import Ledger, release_body, signed_post
+from bench.release_feed import Ledger, direct_posts, paced
 from bench.stages import stage_times
 from release_bridge.domain.signing import SigningKeys, WebhookSecret
 
@@ -84,40 +85,6 @@ def standin_process(secret: str) -> Iterator[tuple[str, int]]:
     finally:
         process.terminate()
         process.wait(15)
-
-
-@contextmanager
-def whole_mesh(database_url: str, portal: ExternalPortal) -> Iterator[Mesh]:
-    """Every mesh process on free ports, delivering to `portal`; always stopped."""
-    running = Mesh(
-        state_dir=STATE / uuid.uuid4().hex[:8],
-        ports=Ports(**{name: free_port() for name in Ports.__dataclass_fields__}),
-        database_url=database_url,
-        session_timeout_ms=1000,
-        portal=portal,
-    )
-    try:
-        running.start_infrastructure()
-        running.start_processes()
-        running.wait_ready(timeout=180)
-        yield running
-    finally:
-        running.stop()
-
-
-async def _paced(
-    count: int, rate: float, action: Callable[[int], Coroutine[Any, Any, None]]
-) -> list[asyncio.Task[None]]:
-    """Start `action(n)` at n / rate seconds (open loop); returns the tasks, still running."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    tasks = []
-    for n in range(count):
-        delay = start + n / rate - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(action(n)))
-    return tasks
 
 
 def _stats(seconds: list[float]) -> dict[str, float]:
@@ -172,7 +139,7 @@ async def _ours(
 
     sampler = asyncio.create_task(sample())
     cpu.begin()
-    tasks = await _paced(len(learners), rate, one)
+    tasks = await paced(len(learners), rate, one)
     window_end = time.time()
     cpu_shares = cpu.end()
     sampler.cancel()
@@ -223,22 +190,6 @@ async def _ours(
     }
 
 
-async def _direct(
-    client: httpx.AsyncClient, url: str, keys: SigningKeys, *, rate: int, count: int
-) -> dict[str, Any]:
-    bodies = [release_body(f"op-direct-{rate}-{n:05d}") for n in range(count)]
-    latencies: list[float] = []
-
-    async def one(n: int) -> None:
-        webhook_id, body = bodies[n]
-        started = time.perf_counter()
-        await signed_post(client, url, keys, webhook_id, body)
-        latencies.append(time.perf_counter() - started)
-
-    await asyncio.gather(*await _paced(count, rate, one))
-    return _stats(latencies)
-
-
 async def _measure(
     running: Mesh, standin_url: str, keys: SigningKeys, pids: dict[str, int]
 ) -> dict[str, Any]:
@@ -258,7 +209,9 @@ async def _measure(
         await ledger.close()
         warm = await academy.prepare_all([f"op-warm-{n:03d}" for n in range(20)])
         await _ours(academy, standin, warm, 10, CpuWindow(pids), running.database_url)
-        await _direct(plain, f"{standin_url}/webhooks/academy", keys, rate=10, count=20)
+        await direct_posts(
+            plain, f"{standin_url}/webhooks/academy", keys, rate=10, count=20, tag="warm"
+        )
         by_rate: dict[str, Any] = {}
         for rate in RATES:
             operators = [
@@ -282,8 +235,15 @@ async def _measure(
             )
             for profiler in profiling:
                 await asyncio.to_thread(profiler.wait, 60)
-            base = await _direct(
-                plain, f"{standin_url}/webhooks/academy", keys, rate=rate, count=len(learners)
+            base = _stats(
+                await direct_posts(
+                    plain,
+                    f"{standin_url}/webhooks/academy",
+                    keys,
+                    rate=rate,
+                    count=len(learners),
+                    tag=f"direct-{rate}",
+                )
             )
             mine = ours["submit_start_to_portal_2xx"]
             by_rate[str(rate)] = {
@@ -314,7 +274,9 @@ def run() -> dict[str, Any]:
         portal = ExternalPortal(
             webhook_url=f"{standin_url}/webhooks/academy", webhook_secret=secret
         )
-        with whole_mesh(url, portal) as running:
+        with running_mesh(
+            STATE / uuid.uuid4().hex[:8], database_url=url, portal=portal, mesh_cls=Mesh
+        ) as running:
             pids = {name: c.process.pid for name, c in running.children.items() if c.process}
             if running._tansu is not None:
                 pids["tansu"] = running._tansu.pid

@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from academy.local.mesh import Mesh, Ports
+from academy.local.mesh import ExternalPortal, Mesh, Ports
 from academy_testkit.ports import free_port
 
 M = TypeVar("M", bound=Mesh)
@@ -20,6 +20,7 @@ def running_mesh(
     kafka_bootstrap: str | None = None,
     mesh_cls: type[M] = Mesh,  # type: ignore[assignment]
     only: frozenset[str] | None = None,
+    portal: ExternalPortal | None = None,
 ) -> Iterator[M]:
     """The mesh (or the `only` children) as processes on free ports, ready; always stopped."""
     running = mesh_cls(
@@ -29,6 +30,7 @@ def running_mesh(
         kafka_bootstrap=kafka_bootstrap,
         session_timeout_ms=1000,
         only=only,
+        portal=portal,
     )
     try:
         running.start_infrastructure()
