@@ -114,7 +114,11 @@ def _certify(bootstrap: str, jurisdiction: str, *operators: str) -> None:
 
 
 def _unlocks(mesh: Mesh, jurisdiction: str) -> dict[str, dict[str, Any]]:
-    rows = httpx.get(f"{mesh.url('portal')}/unlocks", timeout=10).json()
+    answer = httpx.get(f"{mesh.url('portal')}/unlocks", timeout=10)
+    if answer.status_code != 200:  # a portal still coming back: shown if the wait times out
+        print(f"portal /unlocks answered {answer.status_code}: {answer.text[:300]}")
+        return {}
+    rows = answer.json()
     return {row["operator_id"]: row for row in rows if row["jurisdiction"] == jurisdiction}
 
 

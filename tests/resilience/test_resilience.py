@@ -58,8 +58,6 @@ from academy.local.mesh import publish_bundled_catalogue
 from academy.testing_mesh import running_mesh
 from academy_testkit.postgres import plain
 
-pytestmark = pytest.mark.resilience
-
 T = TypeVar("T")
 
 RUN = uuid.uuid4().hex[:6]
@@ -92,6 +90,8 @@ WITH_OFFICER = ("compliance_officer", "mlro", "kyc_analyst", "kyc_analyst", "cus
 WITHOUT_OFFICER = ("mlro", "kyc_analyst", "kyc_analyst", "customer_support", "customer_support")
 SERVICES = ("catalogue", "assessment", "release-bridge", "audit-export")
 RUN_DEADLINE_S = 420  # the whole test stops by itself well inside ~8 minutes
+# pytest-timeout (300 s by default) must not cut the run short of its own deadline.
+pytestmark = [pytest.mark.resilience, pytest.mark.timeout(RUN_DEADLINE_S + 60)]
 
 
 def _staff() -> list[Staff]:
