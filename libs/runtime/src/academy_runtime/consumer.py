@@ -148,7 +148,9 @@ class IdempotentConsumer(Generic[U]):
         if is_transient(exc):
             log.warning("transient failure in %s, retrying in %.1fs: %r", self.name, delay, exc)
         else:
-            log.error("handler %s failed on a batch, retrying in %.1fs", self.name, delay, exc_info=exc)
+            log.error(
+                "handler %s failed on a batch, retrying in %.1fs", self.name, delay, exc_info=exc
+            )
         unfinished = [r for r in records if position(r) not in done]
         self._metrics.consumed.labels(self.name, "retry").inc(len(unfinished))
         await asyncio.sleep(delay)
