@@ -71,7 +71,6 @@ async def relay_events(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     await asyncio.wait_for(runtime.ensure_topics(), timeout=timeout_s)
-    await asyncio.wait_for(runtime.broker.start(), timeout=max(deadline - loop.time(), 0.1))
     try:
         while True:
             try:
@@ -84,7 +83,7 @@ async def relay_events(
                 return unsent
             await asyncio.sleep(0.2)
     finally:
-        await runtime.broker.stop()
+        await runtime.relay_producer.stop()
 
 
 @dataclass(frozen=True)
