@@ -176,14 +176,29 @@ async def _tolerant_parse(records: Any, original: Callable[[Any], Awaitable[Any]
     """FastStream's parser UTF-8-decodes every header and would fail before our handler runs
     (silently skipping the batch); parse sanitised copies and keep the raw records for the DLQ.
     """
-    safe = []
-    for record in records:
-        clean = copy.copy(record)
-        clean.headers = [(name, _text(value).encode()) for name, value in (record.headers or [])]
-        safe.append(clean)
-    message = await original(tuple(safe))
+    safe = tuple(record if _utf8_headers(record) else _sanitised(record) for record in records)
+    message = await original(safe)
     message.raw_message = records
     return message
+
+
+def _utf8_headers(record: Any) -> bool:
+    """Whether FastStream can decode every header value as it is (bytes, valid UTF-8)."""
+    try:
+        for _name, value in record.headers or ():
+            if not isinstance(value, bytes | bytearray):
+                return False  # a null header value, say
+            bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _sanitised(record: Any) -> Any:
+    """A copy whose header values FastStream can decode (only for records that need one)."""
+    clean = copy.copy(record)
+    clean.headers = [(name, _text(value).encode()) for name, value in (record.headers or [])]
+    return clean
 
 
 async def _raw_body(message: Any, _original: Callable[[Any], Awaitable[Any]]) -> Any:
