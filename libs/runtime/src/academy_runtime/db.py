@@ -1,5 +1,6 @@
 """Async SQLAlchemy engine and sessions; each service owns one Postgres schema."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,13 +41,17 @@ def make_engine(settings: ServiceSettings, *, schema: str) -> AsyncEngine:
 
 
 def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """Pre-ping without a round trip: a backend Postgres terminated is seen closed locally.
+    """Pre-ping without a round trip: a closed connection, or one of another event loop.
 
     SQLAlchemy's pre-ping costs three round trips (BEGIN, ping, ROLLBACK) on every checkout;
-    asyncpg already notices the server closing the socket, and the pool retries on this error.
+    asyncpg already notices the server closing the socket (pg_terminate_backend), and the pool
+    replaces a connection refused here with a fresh one.
     """
-    if dbapi_connection.driver_connection.is_closed():
+    connection = dbapi_connection.driver_connection
+    if connection.is_closed():
         raise exc.DisconnectionError("connection closed by the server")
+    if getattr(connection, "_loop", None) is not asyncio.get_running_loop():
+        raise exc.DisconnectionError("connection opened on another event loop")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
