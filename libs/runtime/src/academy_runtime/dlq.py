@@ -197,11 +197,15 @@ class DeadLetter:
 
 class ExactProducer:
     """Publishes records with exactly the given key, value and headers (acks from all
-    in-sync replicas), started on first use."""
+    in-sync replicas), started on first use: dead letters, and the outbox relay's batches
+    (`max_batch_size`: a batch of rows per partition in one request)."""
 
-    def __init__(self, bootstrap_servers: str, *, client_id: str) -> None:
+    def __init__(
+        self, bootstrap_servers: str, *, client_id: str, max_batch_size: int | None = None
+    ) -> None:
         self._bootstrap = bootstrap_servers
         self._client_id = client_id
+        self._tuning = {} if max_batch_size is None else {"max_batch_size": max_batch_size}
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
 
@@ -213,21 +217,27 @@ class ExactProducer:
         value: bytes | None,
         headers: Sequence[tuple[str, bytes]],
     ) -> RecordMetadata:
-        producer = await self._started()
+        producer = await self.started()
         future = await producer.send(topic, value=value, key=key, headers=list(headers))
         return await future
 
-    async def _started(self) -> AIOKafkaProducer:
+    async def started(self) -> AIOKafkaProducer:
         async with self._lock:
             if self._producer is None:
                 producer = AIOKafkaProducer(
                     bootstrap_servers=self._bootstrap,
                     client_id=self._client_id,
                     acks="all",
-                    enable_idempotence=False,
+                    enable_idempotence=False,  # outbox + idempotent consumers instead of EOS
                     request_timeout_ms=15_000,
+                    **self._tuning,
                 )
-                await producer.start()
+                try:
+                    await producer.start()
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        await producer.stop()
+                    raise
                 self._producer = producer
             return self._producer
 

@@ -6,7 +6,6 @@ If a message fails, later rows with the same key stay unsent too, so per-key ord
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 import zlib
@@ -14,12 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from sqlalchemy import BigInteger, Table, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from academy_runtime.dlq import ExactProducer
 from academy_runtime.listen import listen
 from academy_runtime.loops import every
 from academy_runtime.metrics import RuntimeMetrics
@@ -60,51 +59,13 @@ def wire_headers(headers: dict[str, str]) -> list[tuple[str, bytes]]:
     return [(name, value.encode()) for name, value in {"content-type": "", **headers}.items()]
 
 
-class RelayProducer:
-    """The relay's own aiokafka producer (acks from all in-sync replicas), started on first use:
-    a batch is handed to it whole, without FastStream's per-message publish and middleware."""
-
-    def __init__(self, bootstrap_servers: str, *, client_id: str) -> None:
-        self._bootstrap = bootstrap_servers
-        self._client_id = client_id
-        self._producer: AIOKafkaProducer | None = None
-        self._lock = asyncio.Lock()
-
-    async def started(self) -> AIOKafkaProducer:
-        async with self._lock:
-            if self._producer is None:
-                producer = AIOKafkaProducer(
-                    bootstrap_servers=self._bootstrap,
-                    client_id=self._client_id,
-                    acks="all",
-                    enable_idempotence=False,  # outbox + idempotent consumers instead of EOS
-                    request_timeout_ms=15_000,
-                    max_batch_size=256 * 1024,  # a batch of rows per partition in one request
-                )
-                try:
-                    await producer.start()
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        await producer.stop()
-                    raise
-                self._producer = producer
-            return self._producer
-
-    async def stop(self) -> None:
-        async with self._lock:
-            producer, self._producer = self._producer, None
-        if producer is not None:
-            with contextlib.suppress(Exception):
-                await producer.stop()
-
-
 class OutboxRelay:
     def __init__(
         self,
         *,
         sessions: async_sessionmaker[AsyncSession],
         outbox: Table,
-        producer: RelayProducer,
+        producer: ExactProducer,
         ensure_topics: Callable[[], Awaitable[None]],
         metrics: RuntimeMetrics,
         schema: str,
