@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from academy_runtime.batch import BatchApplier, Item, is_transient, position
 from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import LagTarget
+from academy_runtime.loops import backoff_delays
 from academy_runtime.metrics import RuntimeMetrics
 from academy_runtime.routes import PoisonMessage, Route, Routes, UnitBinder
 from academy_runtime.settings import ServiceSettings
@@ -60,8 +61,12 @@ class IdempotentConsumer(Generic[U]):
         self.group_id = f"{settings.group_id}.{self.name}"
         self._metrics = metrics
         self._max_bytes = settings.consumer_batch_max_bytes
-        self._skippable = {topic: types_on(topic) for topic in self.topics}
+        handled = {model.ce_type for model in consumes.types}  # what Routes holds, checked
+        #: Types that belong on each topic but that this consumer does not act on.
+        self._skippable = {topic: types_on(topic) - handled for topic in self.topics}
+        self._skipped = metrics.consumed.labels(self.name, "skipped")
         self._transient_failures = 0
+        self._retry_delay = backoff_delays(0.5, 10.0)
         self.applier = BatchApplier(
             name=self.name,
             group_id=self.group_id,
@@ -118,9 +123,9 @@ class IdempotentConsumer(Generic[U]):
         size = 0
         for record in records:
             ce_type = _header(record, "ce_type")
-            if not self.routes.handles(ce_type) and ce_type in self._skippable[record.topic]:
+            if ce_type in self._skippable[record.topic]:
                 done.add(position(record))
-                self._metrics.consumed.labels(self.name, "skipped").inc()
+                self._skipped.inc()
                 continue
             try:
                 envelope = decode(record.headers or [], record.value or b"")
@@ -144,7 +149,7 @@ class IdempotentConsumer(Generic[U]):
     ) -> None:
         """Rewind each partition to its first unfinished record after a backoff."""
         self._transient_failures += 1
-        delay = min(0.5 * 2 ** (self._transient_failures - 1), 10.0)
+        delay = self._retry_delay(self._transient_failures)
         if is_transient(exc):
             log.warning("transient failure in %s, retrying in %.1fs: %r", self.name, delay, exc)
         else:
