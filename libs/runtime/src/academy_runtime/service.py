@@ -21,7 +21,7 @@ from academy_runtime.dlq import ExactProducer
 from academy_runtime.lag import BrokerOffsets, LagMonitor
 from academy_runtime.loops import every, sleep_or_stop
 from academy_runtime.metrics import RuntimeMetrics
-from academy_runtime.outbox import OutboxRelay, RelayProducer, add_events
+from academy_runtime.outbox import OutboxRelay, add_events
 from academy_runtime.routes import Route, UnitBinder
 from academy_runtime.settings import ServiceSettings
 from academy_runtime.tables import inbox_table, outbox_table
@@ -85,8 +85,10 @@ class ServiceRuntime:
         self.clock = ShiftableClock()
         #: The outbox relay's producer: rows leave with their stored key and headers, a batch
         #: at a time (FastStream's per-message publish was most of the relay's time).
-        self.relay_producer = RelayProducer(
-            settings.kafka_bootstrap_servers, client_id=f"academy-{settings.service_name}-outbox"
+        self.relay_producer = ExactProducer(
+            settings.kafka_bootstrap_servers,
+            client_id=f"academy-{settings.service_name}-outbox",
+            max_batch_size=256 * 1024,
         )
         self.relay = OutboxRelay(
             sessions=self.sessions,
@@ -124,9 +126,18 @@ class ServiceRuntime:
     def background(self, name: str, task: BackgroundTask) -> None:
         self._tasks[name] = task
 
-    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
+    def envelope(
+        self, data: Any, *, tenant: str, subject: str | None = None, event_id: str | None = None
+    ) -> Envelope[Any]:
+        """A CloudEvent from this service, now; `event_id` gives it a derived id."""
+        derived: dict[str, Any] = {} if event_id is None else {"id": event_id}
         return Envelope(
-            data=data, tenantid=tenant, source=self.source, subject=subject, time=self.clock.now()
+            data=data,
+            tenantid=tenant,
+            source=self.source,
+            subject=subject,
+            time=self.clock.now(),
+            **derived,
         )
 
     async def emit(self, session: AsyncSession, *events: Envelope[Any]) -> None:

@@ -8,7 +8,6 @@ see a session.
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Request
@@ -50,9 +49,7 @@ class OutboxSink:
         subject: str | None = None,
         event_id: str | None = None,
     ) -> Envelope[Any]:
-        envelope = self._runtime.envelope(data, tenant=tenant, subject=subject)
-        if event_id is not None:
-            envelope = replace(envelope, id=event_id)
+        envelope = self._runtime.envelope(data, tenant=tenant, subject=subject, event_id=event_id)
         await self._runtime.emit(self._session, envelope)
         return envelope
 

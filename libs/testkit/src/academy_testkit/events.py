@@ -1,6 +1,6 @@
 """A fake of the runtime's event sink for handler unit tests: it records what was staged."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from contracts import Envelope
@@ -22,14 +22,17 @@ class RecordingEvents:
         subject: str | None = None,
         event_id: str | None = None,
     ) -> Envelope[Any]:
-        envelope = self.envelope(data, tenant=tenant, subject=subject)
-        if event_id is not None:
-            envelope = replace(envelope, id=event_id)
+        envelope = self.envelope(data, tenant=tenant, subject=subject, event_id=event_id)
         self.emitted.append(envelope)
         return envelope
 
-    def envelope(self, data: Any, *, tenant: str, subject: str | None = None) -> Envelope[Any]:
-        return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
+    def envelope(
+        self, data: Any, *, tenant: str, subject: str | None = None, event_id: str | None = None
+    ) -> Envelope[Any]:
+        derived: dict[str, Any] = {} if event_id is None else {"id": event_id}
+        return Envelope(
+            data=data, tenantid=tenant, source="/academy/test", subject=subject, **derived
+        )
 
     @property
     def types(self) -> list[str]:
