@@ -9,6 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from academy_runtime import db
+
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -41,8 +43,8 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
 
 
-def plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+#: The URL for asyncpg itself (postgresql://…), as the runtime writes it.
+plain = db.plain_dsn
 
 
 async def _admin(url: str, statement: str) -> None:

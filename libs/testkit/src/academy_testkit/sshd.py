@@ -11,7 +11,6 @@ import getpass
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import asyncssh
 
-from academy_testkit.ports import free_port
+from academy_testkit.ports import free_port, port_open
 
 SSHD = os.environ.get("ACADEMY_SSHD", shutil.which("sshd") or "/usr/sbin/sshd")
 PRIVSEP_DIR = Path("/run/sshd")
@@ -97,7 +96,7 @@ class OpenSshServer:
                 stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
-        while not _listening(self.port):
+        while not port_open(self.port):
             if self.process.poll() is not None:
                 raise RuntimeError(f"sshd exited: {self.log_path.read_text()[-2000:]}")
             if time.monotonic() > deadline:
@@ -143,9 +142,3 @@ def _descendants(root: int) -> list[int]:
         found.extend(children)
         frontier.extend(children)
     return found
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -1,17 +1,12 @@
 """The four services of the mesh, as the local runtime and tests start them."""
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from academy_runtime import migrations
 from academy_runtime.settings import ServiceSettings
-from assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from assessment.settings import AssessmentSettings
-from audit_export.app import MIGRATIONS as AUDIT_MIGRATIONS
 from audit_export.settings import AuditExportSettings
-from catalogue.app import MIGRATIONS as CATALOGUE_MIGRATIONS
 from catalogue.settings import CatalogueSettings
-from release_bridge.app import MIGRATIONS as RELEASE_MIGRATIONS
 from release_bridge.settings import ReleaseBridgeSettings
 
 
@@ -20,7 +15,6 @@ class ServiceSpec:
     name: str
     cli: str
     settings: type[ServiceSettings]
-    migrations: Path
 
     @property
     def env_prefix(self) -> str:
@@ -32,16 +26,16 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("catalogue", "catalogue", CatalogueSettings, CATALOGUE_MIGRATIONS),
-    ServiceSpec("assessment", "assessment", AssessmentSettings, ASSESSMENT_MIGRATIONS),
-    ServiceSpec("release-bridge", "release", ReleaseBridgeSettings, RELEASE_MIGRATIONS),
-    ServiceSpec("audit-export", "audit", AuditExportSettings, AUDIT_MIGRATIONS),
+    ServiceSpec("catalogue", "catalogue", CatalogueSettings),
+    ServiceSpec("assessment", "assessment", AssessmentSettings),
+    ServiceSpec("release-bridge", "release", ReleaseBridgeSettings),
+    ServiceSpec("audit-export", "audit", AuditExportSettings),
 )
 
 
 def migrate_all(database_url: str) -> None:
-    for spec in SERVICES:
-        migrations.upgrade(spec.migrations, database_url)
+    """Every service's migrations: all four are installed with the CLI."""
+    migrations.upgrade_installed(database_url)
 
 
 def service_env(
