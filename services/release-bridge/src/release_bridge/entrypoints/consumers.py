@@ -5,6 +5,8 @@ acknowledged unread, without a transaction.
 """
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from academy_runtime.routes import Route, on
 from contracts import Envelope
@@ -23,51 +25,35 @@ from release_bridge.service import operators, releases
 log = logging.getLogger(__name__)
 
 
+def _decision_handler(
+    decide: Callable[..., Awaitable[None]], endpoint: str, clock: Clock
+) -> Callable[..., Awaitable[None]]:
+    """A certificate event's handler: `decide(uow, ctx, data, operator_id=, event_time=)`."""
+
+    async def handle(event: Envelope[Any], *, uow: SqlUnit) -> None:
+        ctx = releases.DecisionContext(endpoint=endpoint, now=clock())
+        await decide(uow, ctx, event.data, operator_id=event.tenantid, event_time=event.time)
+
+    return handle
+
+
 def assessment_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
     """Certificates and operator jurisdictions."""
-
-    def ctx() -> releases.DecisionContext:
-        return releases.DecisionContext(endpoint=endpoint, now=clock())
 
     async def on_jurisdictions_set(
         event: Envelope[OperatorJurisdictionsSet], *, uow: SqlUnit
     ) -> None:
         await operators.jurisdictions_set(uow, event.data)
 
-    async def on_certification_issued(
-        event: Envelope[CertificationIssued], *, uow: SqlUnit
-    ) -> None:
-        await releases.certification_issued(
-            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
-        )
-
-    async def on_certification_expiring(
-        event: Envelope[CertificationExpiring], *, uow: SqlUnit
-    ) -> None:
-        await releases.certification_expiring(
-            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
-        )
-
-    async def on_certification_expired(
-        event: Envelope[CertificationExpired], *, uow: SqlUnit
-    ) -> None:
-        await releases.certification_expired(
-            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
-        )
-
-    async def on_certification_revoked(
-        event: Envelope[CertificationRevoked], *, uow: SqlUnit
-    ) -> None:
-        await releases.certification_revoked(
-            uow, ctx(), event.data, operator_id=event.tenantid, event_time=event.time
-        )
+    def decision(decide: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        return _decision_handler(decide, endpoint, clock)
 
     return [
         on(OperatorJurisdictionsSet, on_jurisdictions_set),
-        on(CertificationIssued, on_certification_issued),
-        on(CertificationExpiring, on_certification_expiring),
-        on(CertificationExpired, on_certification_expired),
-        on(CertificationRevoked, on_certification_revoked),
+        on(CertificationIssued, decision(releases.certification_issued)),
+        on(CertificationExpiring, decision(releases.certification_expiring)),
+        on(CertificationExpired, decision(releases.certification_expired)),
+        on(CertificationRevoked, decision(releases.certification_revoked)),
     ]
 
 
