@@ -215,9 +215,6 @@ class SqlLogStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def lock_head(self, operator_id: str) -> Head:
-        return await lock_head(self._session, operator_id)
-
     async def lock_heads(self, operator_ids: Sequence[str]) -> dict[str, Head]:
         return await lock_heads(self._session, operator_ids)
 

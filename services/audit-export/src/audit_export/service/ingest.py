@@ -98,6 +98,7 @@ async def append_batch(
     leaves: dict[str, list[bytes]] = {op: [] for op in heads}
     records: list[NewRecord] = []
     indexes: list[int | None] = []
+    delays: list[float] = []
     for envelope in events:
         if envelope.id in seen:
             indexes.append(None)
@@ -105,7 +106,8 @@ async def append_batch(
         seen.add(envelope.id)
         operator = envelope.tenantid
         floor = floors[operator]
-        recorded_at = clock() if floor is None else max(clock(), floor)
+        now = clock()
+        recorded_at = now if floor is None else max(now, floor)
         try:
             record = _record(sizes[operator], recorded_at, envelope)
         except PoisonMessage as exc:
@@ -128,6 +130,7 @@ async def append_batch(
         sizes[operator] += 1
         floors[operator] = recorded_at
         indexes.append(record.index)
+        delays.append((recorded_at - envelope.time).total_seconds())
     if not records:
         return indexes
     after: dict[str, HeadAfter] = {}
@@ -138,9 +141,7 @@ async def append_batch(
             accumulator.add_leaf_block(b"".join(added))
             after[operator] = HeadAfter(state=accumulator.state(), last_recorded_at=last)
     await uow.log.append_records(records, after)
-    by_id = {e.id: e for e in events}
-    for new in records:
-        delay = (new.recorded_at - by_id[new.event_id].time).total_seconds()
+    for delay in delays:
         watcher.appended(delay_s=max(0.0, delay))
     return indexes
 

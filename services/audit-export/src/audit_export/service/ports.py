@@ -101,12 +101,9 @@ class LogEntry:
 class LogStore(Protocol):
     """The append-only audit log and its per-operator heads."""
 
-    async def lock_head(self, operator_id: str) -> Head:
-        """Create the operator's head if needed; locked until the unit of work ends."""
-        ...
-
     async def lock_heads(self, operator_ids: Sequence[str]) -> dict[str, Head]:
-        """`lock_head` for each operator, locked in operator order (sorted), in one go."""
+        """Each operator's head, created if needed and locked until the unit of work ends;
+        locked in operator order (sorted), in one go."""
         ...
 
     async def logged(self, event_ids: Sequence[str]) -> set[str]:
