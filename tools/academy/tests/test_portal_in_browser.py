@@ -30,7 +30,7 @@ from academy_testkit.issuer import create_app as create_issuer_app
 from academy_testkit.server import ServerThread
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create as create_assessment
-from assessment.service.catalogue import apply_catalogue_event
+from assessment.service.catalogue import track_published
 from assessment.settings import AssessmentSettings
 from catalogue.bundled import BUNDLED_CONTENT_DIR
 from catalogue.domain import publication_events, resolve
@@ -73,7 +73,7 @@ async def _publish(settings: AssessmentSettings, track: TrackPublished) -> None:
     _app, runtime = create_assessment(settings)
     envelope = runtime.envelope(track, tenant=topics.PLATFORM_TENANT)
     async with assessment_units(runtime)() as uow:
-        await apply_catalogue_event(envelope, uow)
+        await track_published(envelope, uow=uow)
     await runtime.engine.dispose()
 
 

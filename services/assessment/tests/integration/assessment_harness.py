@@ -11,16 +11,17 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from academy_runtime.auth import JwksCache, TokenVerifier
+from academy_runtime.routes import Routes
 from academy_runtime.service import ServiceRuntime
 from academy_testkit.issuer import DevIssuer
 from academy_testkit.issuer import create_app as create_issuer_app
 from assessment.adapters.orm import outbox
 from assessment.adapters.unit_of_work import assessment_units
+from assessment.entrypoints.background import catalogue_routes
 from assessment.entrypoints.deps import Wiring
 from assessment.service import operators, scheduler
-from assessment.service.catalogue import apply_catalogue_event
 from assessment.settings import AssessmentSettings
-from contracts import Envelope, decode, topics
+from contracts import Envelope, decode, mesh, topics
 from contracts.base import EventData
 
 ISSUER = "http://issuer.assessment.test"
@@ -59,10 +60,11 @@ class Harness:
 
     async def publish(self, *events: EventData) -> None:
         """Feed catalogue events through the consumer's handler (Kafka has its own test)."""
+        routes = Routes(mesh.ASSESSMENT.consumer("catalogue"), catalogue_routes())
         for data in events:
             envelope = self.runtime.envelope(data, tenant=topics.PLATFORM_TENANT)
             async with assessment_units(self.runtime)() as uow:
-                await apply_catalogue_event(envelope, uow)
+                await routes.apply([envelope], uow)
 
     async def go_live(self, operator: str, *jurisdictions: str) -> None:
         async with assessment_units(self.runtime)() as uow:

@@ -20,7 +20,7 @@ from academy_testkit.server import ServerThread
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.app import create
 from assessment.service import operators
-from assessment.service.catalogue import apply_catalogue_event
+from assessment.service.catalogue import track_published
 from assessment.settings import AssessmentSettings
 from contracts import topics
 
@@ -39,7 +39,7 @@ async def seeded(database_url: str) -> None:
     track = realistic_track(jurisdiction=FUZZ_JURISDICTION)
     async with assessment_units(runtime)() as uow:
         envelope = runtime.envelope(track, tenant=topics.PLATFORM_TENANT)
-        await apply_catalogue_event(envelope, uow)
+        await track_published(envelope, uow=uow)
         await operators.set_jurisdictions(
             uow=uow,
             operator_id=FUZZ_OPERATOR,

@@ -1,7 +1,6 @@
 """Learn tracks, release policies and jurisdictions from `academy.catalogue.v1` events."""
 
 import logging
-from typing import Any
 
 from assessment.service.ports import AssessmentUnit
 from contracts import Envelope
@@ -27,14 +26,3 @@ async def release_policy_published(
 
 async def jurisdiction_added(event: Envelope[JurisdictionAdded], *, uow: AssessmentUnit) -> None:
     await uow.tracks.save_jurisdiction(event.data)
-
-
-async def apply_catalogue_event(envelope: Envelope[Any], uow: AssessmentUnit) -> None:
-    """Store what any catalogue event publishes (for callers holding events of mixed types)."""
-    data = envelope.data
-    if isinstance(data, TrackPublished):
-        await track_published(envelope, uow=uow)
-    elif isinstance(data, ReleasePolicyPublished):
-        await release_policy_published(envelope, uow=uow)
-    elif isinstance(data, JurisdictionAdded):
-        await jurisdiction_added(envelope, uow=uow)
