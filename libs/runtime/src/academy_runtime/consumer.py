@@ -90,6 +90,7 @@ class IdempotentConsumer(Generic[U]):
             session_timeout_ms=settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            fetch_min_bytes=settings.kafka_fetch_min_bytes,
             title=f"{settings.service_name}.{self.name}",
             parser=_tolerant_parse,
             decoder=_raw_body,

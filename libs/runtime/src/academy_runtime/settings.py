@@ -90,6 +90,13 @@ class ServiceSettings(DatabaseSettings):
     kafka_fetch_max_wait_ms: int = Field(
         default=500, ge=0, description="longest a consumer fetch waits for records"
     )
+    kafka_fetch_min_bytes: int = Field(
+        default=1,
+        ge=1,
+        description="record bytes the broker gathers before answering a consumer fetch (up to "
+        "the fetch max wait): 1 answers at once; more makes larger batches for a service off "
+        "every user's path",
+    )
     kafka_topic_partitions: int | None = Field(
         default=None,
         ge=1,

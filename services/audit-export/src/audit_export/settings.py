@@ -24,6 +24,14 @@ class AuditExportSettings(ServiceSettings):
     )
 
     http_port: int = 8104
+    # Off every user's path (packs are built nightly): the broker gathers records before
+    # answering a fetch, so ingest works in large batches, at a fraction of the CPU per event.
+    kafka_fetch_min_bytes: int = Field(
+        default=256 * 1024,
+        ge=1,
+        description="record bytes the broker gathers before answering a consumer fetch (up to "
+        "the fetch max wait): large, so ingest runs in large batches",
+    )
 
     signing_keys: str = Field(
         default="",

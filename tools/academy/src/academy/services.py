@@ -9,12 +9,18 @@ from audit_export.settings import AuditExportSettings
 from catalogue.settings import CatalogueSettings
 from release_bridge.settings import ReleaseBridgeSettings
 
+#: Tansu holds a consumer fetch this long even when records arrive (Apache Kafka answers at once):
+#: short for the services on a user's path.
+FETCH_WAIT_MS = 50
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
     cli: str
     settings: type[ServiceSettings]
+    #: None: the service's own default (audit export, off every user's path, batches up).
+    fetch_wait_ms: int | None = FETCH_WAIT_MS
 
     @property
     def env_prefix(self) -> str:
@@ -29,7 +35,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("catalogue", "catalogue", CatalogueSettings),
     ServiceSpec("assessment", "assessment", AssessmentSettings),
     ServiceSpec("release-bridge", "release", ReleaseBridgeSettings),
-    ServiceSpec("audit-export", "audit", AuditExportSettings),
+    ServiceSpec("audit-export", "audit", AuditExportSettings, fetch_wait_ms=None),
 )
 
 
@@ -49,8 +55,9 @@ def service_env(
         "KAFKA_BOOTSTRAP_SERVERS": kafka,
         "KAFKA_SESSION_TIMEOUT_MS": "3000",
         "KAFKA_HEARTBEAT_INTERVAL_MS": "500",
-        "KAFKA_FETCH_MAX_WAIT_MS": "50",  # Tansu holds a fetch this long even when data arrives
         "HTTP_PORT": str(port),
         **extra,
     }
+    if spec.fetch_wait_ms is not None:
+        env.setdefault("KAFKA_FETCH_MAX_WAIT_MS", str(spec.fetch_wait_ms))
     return {f"{prefix}{key}": value for key, value in env.items()}
