@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from release_bridge.adapters.orm import breakers
@@ -15,17 +15,38 @@ class SqlBreakerStore:
         self._session = session
 
     async def lock(self, endpoint: str) -> BreakerRecord:
-        """Lock the endpoint's row, creating it the first time (one statement once it exists)."""
-        locking = select(breakers.c.state).where(breakers.c.endpoint == endpoint).with_for_update()
+        """Lock the endpoint's row, creating it the first time, in one statement.
+
+        The insert runs only when the locking read found nothing; two first callers racing
+        leave the loser with no row returned, and it reads again, now locking the winner's row.
+        """
+        fresh = BreakerRecord(endpoint)
+        found = (
+            select(breakers.c.state)
+            .where(breakers.c.endpoint == endpoint)
+            .with_for_update()
+            .cte("found")
+        )
+        created = (
+            insert(breakers)
+            .from_select(
+                ["endpoint", "status", "state"],
+                select(
+                    literal(endpoint),
+                    literal(fresh.status),
+                    literal(fresh.to_json(), JSONB),
+                ).where(~exists(select(found.c.state))),
+            )
+            .on_conflict_do_nothing()
+            .returning(breakers.c.state)
+            .cte("created")
+        )
+        locking = select(found.c.state).union_all(select(created.c.state))
         document = await self._session.scalar(locking)
         if document is None:
-            fresh = BreakerRecord(endpoint)
-            await self._session.execute(
-                insert(breakers)
-                .values(endpoint=endpoint, status=fresh.status, state=fresh.to_json())
-                .on_conflict_do_nothing()
+            document = await self._session.scalar(
+                select(breakers.c.state).where(breakers.c.endpoint == endpoint).with_for_update()
             )
-            document = await self._session.scalar(locking)
         assert document is not None, "breaker row exists after the insert"
         return BreakerRecord.from_json(document)
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import DateTime, and_, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -83,8 +83,9 @@ class SqlDeliveryStore:
             earlier.c.seq < d.c.seq,
             earlier.c.status != "delivered",
         )
-        due = (
-            select(d.c.webhook_id)
+        claim_id = uuid.uuid4().hex
+        picked = (
+            select(d.c.webhook_id, d.c.next_attempt_at.label("due_at"), d.c.seq)
             .where(
                 d.c.endpoint == endpoint,
                 d.c.status.in_(statuses),
@@ -94,51 +95,58 @@ class SqlDeliveryStore:
             .order_by(d.c.next_attempt_at, d.c.seq)
             .limit(limit)
             .with_for_update(of=d, skip_locked=True)
+            .cte("picked")
         )
-        ids = list(await self._session.scalars(due))
-        if not ids:
-            return []
-        claim_id = uuid.uuid4().hex
+        claimed = (
+            update(d)
+            .where(d.c.webhook_id == picked.c.webhook_id)
+            .values(
+                claim_id=claim_id,
+                next_attempt_at=lease_until,
+                attempts=d.c.attempts + 1,
+                window_attempts=d.c.window_attempts + 1,
+                updated_at=func.now(),
+            )
+            .returning(
+                d.c.webhook_id,
+                d.c.webhook_type,
+                d.c.operator_id,
+                d.c.jurisdiction,
+                d.c.body,
+                d.c.attempts,
+                picked.c.due_at,
+                picked.c.seq,
+            )
+            .cte("claimed")
+        )
+        a = delivery_attempts
+        abandoned = (
+            update(a)
+            .where(a.c.webhook_id.in_(select(claimed.c.webhook_id)), a.c.finished_at.is_(None))
+            .values(finished_at=now, next_step="abandoned", error="lease expired: outcome unknown")
+            .cte("abandoned")
+        )
+        opened = (
+            insert(a)
+            .from_select(
+                ["webhook_id", "attempt", "claim_id", "replica", "started_at"],
+                select(
+                    claimed.c.webhook_id,
+                    claimed.c.attempts,
+                    literal(claim_id),
+                    literal(replica),
+                    literal(now, DateTime(timezone=True)),
+                ).order_by(claimed.c.due_at, claimed.c.seq),
+            )
+            .cte("opened")
+        )
+        # One statement: the leases, the abandoned attempts closed and the new ones opened (the
+        # attempts CTEs touch other rows of another table, so their shared snapshot is harmless).
         rows = (
             await self._session.execute(
-                update(d)
-                .where(d.c.webhook_id.in_(ids))
-                .values(
-                    claim_id=claim_id,
-                    next_attempt_at=lease_until,
-                    attempts=d.c.attempts + 1,
-                    window_attempts=d.c.window_attempts + 1,
-                    updated_at=func.now(),
-                )
-                .returning(
-                    d.c.webhook_id,
-                    d.c.webhook_type,
-                    d.c.operator_id,
-                    d.c.jurisdiction,
-                    d.c.body,
-                    d.c.attempts,
-                )
+                select(claimed).add_cte(abandoned, opened).order_by(claimed.c.due_at, claimed.c.seq)
             )
         ).all()
-        a = delivery_attempts
-        await self._session.execute(
-            update(a)
-            .where(a.c.webhook_id.in_(ids), a.c.finished_at.is_(None))
-            .values(finished_at=now, next_step="abandoned", error="lease expired: outcome unknown")
-        )
-        await self._session.execute(
-            insert(a),
-            [
-                {
-                    "webhook_id": row.webhook_id,
-                    "attempt": row.attempts,
-                    "claim_id": claim_id,
-                    "replica": replica,
-                    "started_at": now,
-                }
-                for row in rows
-            ],
-        )
         return [
             Claim(
                 webhook_id=row.webhook_id,
@@ -149,7 +157,7 @@ class SqlDeliveryStore:
                 claim_id=claim_id,
                 attempt=row.attempts,
             )
-            for row in sorted(rows, key=lambda r: ids.index(r.webhook_id))
+            for row in rows
         ]
 
     async def lock(self, webhook_id: str) -> DeliveryRecord | None:

@@ -53,6 +53,8 @@ async def admit(
     """Ask the endpoint's breaker whether a call may go out (a probe slot in half-open)."""
     state = await unit.breakers.lock(endpoint)
     admission, update = breaker.acquire(state)
+    if update.state == state and not update.transitions:
+        return admission, []  # a closed breaker admits without a change to store
     return admission, await apply_update(unit, update, now=now)
 
 
@@ -60,7 +62,9 @@ async def give_back_probe(
     unit: Unit, breaker: CircuitBreaker, endpoint: str, *, now: datetime
 ) -> None:
     state = await unit.breakers.lock(endpoint)
-    await apply_update(unit, breaker.release_probe(state), now=now)
+    update = breaker.release_probe(state)
+    if update.state != state or update.transitions:
+        await apply_update(unit, update, now=now)
 
 
 async def manual(
