@@ -98,9 +98,12 @@ class FakeAttempts:
 class FakeCertificates:
     stored: dict[str, Certificate] = field(default_factory=dict)
 
-    async def insert(self, certificate: Certificate) -> None:
+    async def insert(self, certificate: Certificate) -> bool:
         assert certificate.certificate_id not in self.stored
+        if await self.by_code(certificate.verification_code) is not None:
+            return False
         self.stored[certificate.certificate_id] = certificate
+        return True
 
     async def save(self, certificate: Certificate, columns: Sequence[str]) -> None:
         current = self.stored[certificate.certificate_id]
@@ -115,9 +118,6 @@ class FakeCertificates:
 
     async def by_code(self, code: str) -> Certificate | None:
         return next((c for c in self.stored.values() if c.verification_code == code), None)
-
-    async def code_taken(self, code: str) -> bool:
-        return await self.by_code(code) is not None
 
     async def of_holder(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None

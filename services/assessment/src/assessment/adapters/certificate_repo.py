@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters.orm import certificates
@@ -42,8 +43,15 @@ class SqlCertificateStore:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def insert(self, certificate: Certificate) -> None:
-        await self._session.execute(certificates.insert().values(**asdict(certificate)))
+    async def insert(self, certificate: Certificate) -> bool:
+        """False when the verification code is taken (nothing stored); one statement."""
+        inserted = await self._session.execute(
+            insert(certificates)
+            .values(**asdict(certificate))
+            .on_conflict_do_nothing(index_elements=[c.verification_code])
+            .returning(c.certificate_id)
+        )
+        return inserted.first() is not None
 
     async def save(self, certificate: Certificate, columns: Sequence[str]) -> None:
         """Write only `columns`, so concurrent changes to the others (say, notice flags) survive."""
@@ -68,10 +76,6 @@ class SqlCertificateStore:
             await self._session.execute(select(certificates).where(c.verification_code == code))
         ).first()
         return None if row is None else _certificate(row)
-
-    async def code_taken(self, code: str) -> bool:
-        found = await self._session.scalar(select(func.count()).where(c.verification_code == code))
-        return bool(found)
 
     async def of_holder(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None

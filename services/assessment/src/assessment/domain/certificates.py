@@ -76,6 +76,16 @@ class Issuance:
     certificate: Certificate
     superseded: Certificate | None
 
+    def applied_to(self, certificates: Iterable[Certificate]) -> list[Certificate]:
+        """The holder's `certificates` as they stand once this issuance is stored (the new one
+        added, the superseded one updated), newest pass first like the store lists them."""
+        replaced = self.superseded
+        stored = [
+            replaced if replaced is not None and c.certificate_id == replaced.certificate_id else c
+            for c in certificates
+        ]
+        return sorted([self.certificate, *stored], key=lambda c: c.passed_at, reverse=True)
+
 
 class PublicCertificateView(Model):
     """What anyone holding the verification code may see: no email, ids or other personal data."""

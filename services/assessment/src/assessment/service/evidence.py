@@ -38,19 +38,38 @@ class TrackRecords:
         )
 
 
-async def records(uow: AssessmentUnit, holder: StaffMember, track_key: str) -> TrackRecords:
+async def records(
+    uow: AssessmentUnit,
+    holder: StaffMember,
+    track_key: str,
+    *,
+    certificates: Sequence[Certificate] | None = None,
+) -> TrackRecords:
+    """The records as stored; `certificates`, when the caller holds them as stored (it just
+    wrote them, under the holder's lock), spares reading them again."""
     key = (holder.operator_id, holder.staff_id)
     return TrackRecords(
         holder=holder,
         progress=await uow.progress.load(*key, track_key),
         attempts=await uow.attempts.scores(*key, track_key=track_key),
-        certificates=await uow.certificates.of_holder(*key, track_key=track_key),
+        certificates=(
+            await uow.certificates.of_holder(*key, track_key=track_key)
+            if certificates is None
+            else certificates
+        ),
     )
 
 
-async def state(uow: AssessmentUnit, holder: StaffMember, track: TrackPublished) -> TrainingState:
-    """The holder's state on `track` as stored in this transaction."""
-    return (await records(uow, holder, track.track_key)).state(track)
+async def state(
+    uow: AssessmentUnit,
+    holder: StaffMember,
+    track: TrackPublished,
+    *,
+    certificates: Sequence[Certificate] | None = None,
+) -> TrainingState:
+    """The holder's state on `track` as stored in this transaction (see `records`)."""
+    found = await records(uow, holder, track.track_key, certificates=certificates)
+    return found.state(track)
 
 
 async def state_at(
@@ -59,6 +78,7 @@ async def state_at(
     *,
     track_key: str,
     version: str,
+    certificates: Sequence[Certificate] | None = None,
 ) -> TrainingState | None:
     """The state on a stored version (an attempt's, a certificate's); None if no track is known.
 
@@ -66,4 +86,6 @@ async def state_at(
     restored without some catalogue history.
     """
     track = await uow.tracks.version(track_key, version) or await uow.tracks.current(track_key)
-    return None if track is None else await state(uow, holder, track)
+    if track is None:
+        return None
+    return await state(uow, holder, track, certificates=certificates)

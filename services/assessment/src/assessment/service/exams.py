@@ -141,9 +141,10 @@ async def submit(
             holder=holder,
         )
         return SubmitResult(rejection=late)
-    certificate = None
+    certificate: Certificate | None = None
+    certificates: list[Certificate] | None = None  # as stored once certified
     if submission.grade.passed:
-        certificate = await _certify(uow, submission.attempt, holder=holder, ids=ids)
+        certificate, certificates = await _certify(uow, submission.attempt, holder=holder, ids=ids)
     outcome = graded_outcome(submission, certificate)
     await uow.attempts.close(
         submission.attempt,
@@ -153,7 +154,11 @@ async def submit(
     )
     graded = submission.attempt
     state = await evidence.state_at(
-        uow, holder, track_key=graded.track_key, version=graded.track_version
+        uow,
+        holder,
+        track_key=graded.track_key,
+        version=graded.track_version,
+        certificates=certificates,
     )
     staged: list[EventData] = [
         domain_events.attempt_submitted(
@@ -168,31 +173,29 @@ async def submit(
 
 async def _certify(
     uow: AssessmentUnit, attempt: Attempt, *, holder: StaffMember, ids: IdSource
-) -> Certificate:
+) -> tuple[Certificate, list[Certificate]]:
+    """Issue and store the certificate; also returns the holder's certificates on the track as
+    now stored (for the training state, without reading them again)."""
     certs = await uow.certificates.of_holder(
         holder.operator_id, holder.staff_id, track_key=attempt.track_key
     )
-    issuance = certify(
-        attempt,
-        holder=holder,
-        certificate_id=ids.new_id(),
-        verification_code=await _fresh_code(uow, ids),
-        predecessor=latest_certificate(
-            certs, staff_id=holder.staff_id, track_key=attempt.track_key
-        ),
-    )
+    certificate_id = ids.new_id()
+    predecessor = latest_certificate(certs, staff_id=holder.staff_id, track_key=attempt.track_key)
+    for _ in range(5):  # the insert refuses a taken code: draw another
+        issuance = certify(
+            attempt,
+            holder=holder,
+            certificate_id=certificate_id,
+            verification_code=new_verification_code(ids.entropy),
+            predecessor=predecessor,
+        )
+        if await uow.certificates.insert(issuance.certificate):
+            break
+    else:
+        raise RuntimeError("could not draw an unused verification code in 5 tries")
     if issuance.superseded is not None:
         await uow.certificates.save(issuance.superseded, SUPERSESSION)
-    await uow.certificates.insert(issuance.certificate)
-    return issuance.certificate
-
-
-async def _fresh_code(uow: AssessmentUnit, ids: IdSource) -> str:
-    for _ in range(5):
-        code = new_verification_code(ids.entropy)
-        if not await uow.certificates.code_taken(code):
-            return code
-    raise RuntimeError("could not draw an unused verification code in 5 tries")
+    return issuance.certificate, issuance.applied_to(certs)
 
 
 async def close_timed_out(

@@ -142,7 +142,9 @@ class AttemptStore(Protocol):
 class CertificateStore(Protocol):
     """Certificates: issued, superseded, revoked, and their expiry-notice flags."""
 
-    async def insert(self, certificate: Certificate) -> None: ...
+    async def insert(self, certificate: Certificate) -> bool:
+        """False when its verification code is already taken (nothing stored)."""
+        ...
 
     async def save(self, certificate: Certificate, columns: Sequence[str]) -> None:
         """Write only `columns`, so concurrent changes to the others survive."""
@@ -153,8 +155,6 @@ class CertificateStore(Protocol):
     ) -> Certificate | None: ...
 
     async def by_code(self, code: str) -> Certificate | None: ...
-
-    async def code_taken(self, code: str) -> bool: ...
 
     async def of_holder(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
