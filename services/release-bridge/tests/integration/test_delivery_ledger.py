@@ -165,3 +165,30 @@ async def test_signature_rejections_are_held_until_the_breaker_is_reset_then_all
     transitions = await outbox_events(bridge, "academy.breaker.transitioned.v1")
     mine = [(t.to_state, t.cause) for t in transitions if t.endpoint == bridge.endpoint]
     assert mine == [("open", "signature_rejections"), ("closed", "manual_reset")]
+
+
+async def test_an_accepted_webhook_re_drives_what_was_held_before_it_not_what_is_held_after(
+    make_bridge: BridgeFactory, portal: ScriptablePortal
+) -> None:
+    clock = MovableClock()
+    bridge = make_bridge(clock=clock, delivery_batch_size=1, delivery_concurrency=1)
+    [earlier] = await enqueue(bridge, 1, at=clock())
+    portal.statuses[:] = [401]
+    await bridge.app.state.delivery_worker.run_once()
+    assert await statuses(bridge, [earlier]) == ["held"]
+
+    clock.advance(1)
+    round_bridge = make_bridge(clock=clock, delivery_batch_size=10, delivery_concurrency=1)
+    ids = await enqueue(round_bridge, 3, at=clock())
+    clock.advance(1)
+    portal.statuses[:] = [401, 200, 401]
+    assert (await round_bridge.app.state.delivery_worker.run_once()).sent == 3
+
+    assert await statuses(bridge, [earlier, *ids]) == ["pending", "pending", "delivered", "held"]
+    before, accepted, after = [await _ledger(bridge.runtime, i) for i in ids]
+    outside = await _ledger(bridge.runtime, earlier)
+    assert outside["next_attempt_at"] == before["next_attempt_at"] == accepted["delivered_at"]
+    assert outside["stop_cause"] is None
+    assert before["stop_cause"] is None
+    assert after["stop_cause"] is not None
+    assert [a["next_step"] for a in before["attempts"]] == ["held"]

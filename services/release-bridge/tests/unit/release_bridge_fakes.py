@@ -1,7 +1,7 @@
 """In-memory implementations of the service ports, for unit tests of the real handlers."""
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -22,7 +22,9 @@ from release_bridge.service.ports import (
     Claim,
     DeliveryRecord,
     DeliveryStatus,
+    FinishedAttempt,
     NewDelivery,
+    StagedEvent,
     StoredPolicy,
     SupportAction,
 )
@@ -42,6 +44,10 @@ class FakeEvents:
     ) -> Envelope[Any]:
         self.emitted.append((data, tenant, subject))
         return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
+
+    async def emit_all(self, events: Sequence[StagedEvent]) -> None:
+        for event in events:
+            await self.emit(event.data, tenant=event.tenant, subject=event.subject)
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [data for data, _, _ in self.emitted if isinstance(data, kind)]
@@ -86,6 +92,12 @@ class FakeDecisionStore:
     ) -> None:
         self.go_lives[operator_id] = list(jurisdictions)
 
+    async def save_certificate_then_lock(
+        self, operator_id: str, certificate: HeldCertificate
+    ) -> None:
+        await self.save_certificate(operator_id, certificate)
+        await self.lock_jurisdiction(certificate.jurisdiction, exclusive=False)
+
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
         self.held[certificate.certificate_id] = (operator_id, certificate)
 
@@ -118,6 +130,14 @@ class FakeDecisionStore:
         if key not in self.ledgers:
             self.ledgers[key] = (ReleaseLedger(operator_id, jurisdiction), None)
         return self.ledgers[key][0]
+
+    async def lock_ledger_under_policy(
+        self, operator_id: str, jurisdiction: str
+    ) -> tuple[ReleaseLedger, ReleasePolicy] | None:
+        policy = await self.policy(jurisdiction)
+        if policy is None:
+            return None
+        return await self.lock_ledger(operator_id, jurisdiction), policy
 
     async def save_ledger(self, ledger: ReleaseLedger, *, next_check_at: datetime | None) -> None:
         self.ledgers[(ledger.operator_id, ledger.jurisdiction)] = (ledger, next_check_at)
@@ -221,14 +241,28 @@ class FakeDeliveryStore:
     async def lock(self, webhook_id: str) -> DeliveryRecord | None:
         return self.rows.get(webhook_id)
 
+    async def lock_all(self, webhook_ids: Collection[str]) -> dict[str, DeliveryRecord]:
+        return {i: self.rows[i] for i in webhook_ids if i in self.rows}
+
     async def save(self, record: DeliveryRecord) -> None:
         self.rows[record.webhook_id] = record
 
-    async def finish_attempt(self, claim: Claim, result: AttemptResult, *, now: datetime) -> None:
-        self.attempts = [(c, result if c == claim else r) for c, r in self.attempts]
+    async def save_all(self, records: Sequence[DeliveryRecord]) -> None:
+        for record in records:
+            self.rows[record.webhook_id] = record
 
-    async def redrive_held(self, endpoint: str, *, now: datetime) -> int:
-        held = [r for r in self.rows.values() if r.endpoint == endpoint and r.status == "held"]
+    async def finish_attempts(self, finished: Sequence[FinishedAttempt]) -> None:
+        results = {one.claim: one.result for one in finished}
+        self.attempts = [(c, results.get(c, r)) for c, r in self.attempts]
+
+    async def redrive_held(
+        self, endpoint: str, *, now: datetime, keep: Collection[str] = ()
+    ) -> int:
+        held = [
+            r
+            for r in self.rows.values()
+            if r.endpoint == endpoint and r.status == "held" and r.webhook_id not in keep
+        ]
         for row in held:
             self.rows[row.webhook_id] = replace(
                 row, status="pending", next_attempt_at=now, stop_cause=None

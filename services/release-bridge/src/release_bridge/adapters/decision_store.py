@@ -4,8 +4,8 @@ import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import exists, func, literal, or_, select, true, update
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.common import ReleasePolicy, TrainingRecord
@@ -45,8 +45,7 @@ class SqlDecisionStore:
     async def lock_jurisdiction(self, jurisdiction: str, *, exclusive: bool) -> None:
         """Serialise policy changes against decisions for one jurisdiction (see releases.py)."""
         lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-        key = zlib.crc32(f"release_bridge.policy:{jurisdiction}".encode())
-        await self._session.execute(select(lock(key)))
+        await self._session.execute(select(lock(_policy_lock_key(jurisdiction))))
 
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
         document = await self._session.scalar(
@@ -89,27 +88,18 @@ class SqlDecisionStore:
         )
 
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None:
-        values = {
-            "operator_id": operator_id,
-            "staff_id": certificate.staff_id,
-            "role": certificate.role,
-            "jurisdiction": certificate.jurisdiction,
-            "track_version": certificate.track_version,
-            "passed_at": certificate.passed_at,
-            "expires_at": certificate.expires_at,
-            "training": (
-                certificate.training.model_dump(mode="json")
-                if certificate.training is not None
-                else None
-            ),
-        }
-        statement = insert(certificates).values(certificate_id=certificate.certificate_id, **values)
-        await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[certificates.c.certificate_id],
-                set_={**values, "updated_at": func.now()},
-            )
+        await self._session.execute(_upsert_certificate(operator_id, certificate))
+
+    async def save_certificate_then_lock(
+        self, operator_id: str, certificate: HeldCertificate
+    ) -> None:
+        """One statement; the lock is taken per row the upsert returns, so after its row lock
+        (the order of the two statements it replaces)."""
+        saved = _upsert_certificate(operator_id, certificate).returning(
+            certificates.c.certificate_id
         )
+        shared = func.pg_advisory_xact_lock_shared(_policy_lock_key(certificate.jurisdiction))
+        await self._session.execute(select(shared).select_from(saved.cte("saved")))
 
     async def end_certificate(
         self,
@@ -162,15 +152,38 @@ class SqlDecisionStore:
                 ).returning(*release_ledger.c)
             )
         ).one()
-        return ReleaseLedger(
-            operator_id=row.operator_id,
-            jurisdiction=row.jurisdiction,
-            epoch=row.epoch,
-            released=row.released,
-            release_id=row.release_id,
-            policy_met=row.policy_met,
-            tooling=tuple(row.tooling),
+        return _ledger(row)
+
+    async def lock_ledger_under_policy(
+        self, operator_id: str, jurisdiction: str
+    ) -> tuple[ReleaseLedger, ReleasePolicy] | None:
+        """`lock_ledger` only where a policy is stored, returning both, in one round trip."""
+        policy = (
+            select(release_policies.c.policy)
+            .where(release_policies.c.jurisdiction == jurisdiction)
+            .cte("policy")
         )
+        wanted = select(literal(operator_id), literal(jurisdiction)).where(
+            exists(select(policy.c.policy))
+        )
+        locked = (
+            insert(release_ledger)
+            .from_select(["operator_id", "jurisdiction"], wanted)
+            .on_conflict_do_update(
+                index_elements=[release_ledger.c.operator_id, release_ledger.c.jurisdiction],
+                set_={"epoch": release_ledger.c.epoch},
+            )
+            .returning(*release_ledger.c)
+            .cte("locked")
+        )
+        row = (
+            await self._session.execute(
+                select(locked, policy.c.policy.label("policy_document")).join(policy, true())
+            )
+        ).first()
+        if row is None:
+            return None
+        return _ledger(row), ReleasePolicy.model_validate(row.policy_document)
 
     async def save_ledger(self, ledger: ReleaseLedger, *, next_check_at: datetime | None) -> None:
         await self._session.execute(
@@ -213,6 +226,44 @@ class SqlDecisionStore:
             )
         ).all()
         return [(row.operator_id, row.jurisdiction) for row in rows]
+
+
+def _policy_lock_key(jurisdiction: str) -> int:
+    return zlib.crc32(f"release_bridge.policy:{jurisdiction}".encode())
+
+
+def _upsert_certificate(operator_id: str, certificate: HeldCertificate) -> Insert:
+    values = {
+        "operator_id": operator_id,
+        "staff_id": certificate.staff_id,
+        "role": certificate.role,
+        "jurisdiction": certificate.jurisdiction,
+        "track_version": certificate.track_version,
+        "passed_at": certificate.passed_at,
+        "expires_at": certificate.expires_at,
+        "training": (
+            certificate.training.model_dump(mode="json")
+            if certificate.training is not None
+            else None
+        ),
+    }
+    statement = insert(certificates).values(certificate_id=certificate.certificate_id, **values)
+    return statement.on_conflict_do_update(
+        index_elements=[certificates.c.certificate_id],
+        set_={**values, "updated_at": func.now()},
+    )
+
+
+def _ledger(row: Any) -> ReleaseLedger:
+    return ReleaseLedger(
+        operator_id=row.operator_id,
+        jurisdiction=row.jurisdiction,
+        epoch=row.epoch,
+        released=row.released,
+        release_id=row.release_id,
+        policy_met=row.policy_met,
+        tooling=tuple(row.tooling),
+    )
 
 
 def _held(row: Any) -> HeldCertificate:

@@ -1,10 +1,11 @@
 """Deliveries and the attempt ledger in Postgres (DeliveryStore)."""
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, exists, func, insert, literal, select, update
+from sqlalchemy import DateTime, and_, bindparam, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -16,14 +17,20 @@ from release_bridge.service.ports import (
     ORDERED_TYPES,
     RELEASE_TYPE,
     STATUSES,
-    AttemptResult,
     Claim,
     DeliveryRecord,
     DeliveryStatus,
+    FinishedAttempt,
     NewDelivery,
 )
 
 EXCERPT_CHARS = 512
+#: What `save` writes: everything but the webhook's identity.
+_SAVED = tuple(
+    name
+    for name in DeliveryRecord.__dataclass_fields__
+    if name not in {"webhook_id", "webhook_type", "operator_id", "jurisdiction"}
+)
 _RECORD_COLUMNS = [
     deliveries.c[name]
     for name in DeliveryRecord.__dataclass_fields__  # same names as the columns
@@ -170,41 +177,73 @@ class SqlDeliveryStore:
         ).first()
         return DeliveryRecord(**row._asdict()) if row is not None else None
 
+    async def lock_all(self, webhook_ids: Collection[str]) -> dict[str, DeliveryRecord]:
+        rows = (
+            await self._session.execute(
+                select(*_RECORD_COLUMNS)
+                .where(deliveries.c.webhook_id.in_(list(webhook_ids)))
+                .order_by(deliveries.c.webhook_id)
+                .with_for_update()
+            )
+        ).all()
+        return {row.webhook_id: DeliveryRecord(**row._asdict()) for row in rows}
+
     async def save(self, record: DeliveryRecord) -> None:
-        values: dict[str, Any] = {
-            name: getattr(record, name)
-            for name in DeliveryRecord.__dataclass_fields__
-            if name not in {"webhook_id", "webhook_type", "operator_id", "jurisdiction"}
-        }
+        await self.save_all([record])
+
+    async def save_all(self, records: Sequence[DeliveryRecord]) -> None:
+        """One executemany: a single round trip whatever the number of rows."""
+        if not records:
+            return
+        values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in _SAVED}
         await self._session.execute(
             update(deliveries)
-            .where(deliveries.c.webhook_id == record.webhook_id)
-            .values(**values, updated_at=func.now())
+            .where(deliveries.c.webhook_id == bindparam("v_webhook_id"))
+            .values(**values, updated_at=func.now()),
+            [
+                {f"v_{name}": getattr(record, name) for name in ("webhook_id", *_SAVED)}
+                for record in records
+            ],
         )
 
-    async def finish_attempt(self, claim: Claim, result: AttemptResult, *, now: datetime) -> None:
-        outcome = result.outcome
+    async def finish_attempts(self, finished: Sequence[FinishedAttempt]) -> None:
+        """One executemany: a single round trip whatever the number of attempts."""
+        if not finished:
+            return
         a = delivery_attempts
         await self._session.execute(
             update(a)
-            .where(a.c.webhook_id == claim.webhook_id, a.c.claim_id == claim.claim_id)
-            .values(
-                finished_at=now,
-                status_code=outcome.status_code,
-                latency_ms=round(outcome.latency.total_seconds() * 1000, 3),
-                verdict=result.verdict.value,
-                error_kind=outcome.error_kind,
-                error=outcome.error,
-                response_excerpt=outcome.response_excerpt[:EXCERPT_CHARS],
-                next_step=result.next_step,
+            .where(
+                a.c.webhook_id == bindparam("f_webhook_id"), a.c.claim_id == bindparam("f_claim")
             )
+            .values(
+                {
+                    name: bindparam(f"f_{name}")
+                    for name in (
+                        "finished_at",
+                        "status_code",
+                        "latency_ms",
+                        "verdict",
+                        "error_kind",
+                        "error",
+                        "response_excerpt",
+                        "next_step",
+                    )
+                }
+            ),
+            [_finished_values(one) for one in finished],
         )
 
-    async def redrive_held(self, endpoint: str, *, now: datetime) -> int:
+    async def redrive_held(
+        self, endpoint: str, *, now: datetime, keep: Collection[str] = ()
+    ) -> int:
         d = deliveries
+        conditions = [d.c.endpoint == endpoint, d.c.status == "held"]
+        if keep:
+            conditions.append(d.c.webhook_id.not_in(list(keep)))
         result = await self._session.execute(
             update(d)
-            .where(d.c.endpoint == endpoint, d.c.status == "held")
+            .where(*conditions)
             .values(status="pending", next_attempt_at=now, stop_cause=None, updated_at=func.now())
             .returning(d.c.webhook_id)
         )
@@ -282,3 +321,19 @@ class SqlDeliveryStore:
         for status, count in rows:
             counts[status] = int(count)
         return counts
+
+
+def _finished_values(one: FinishedAttempt) -> dict[str, Any]:
+    outcome = one.result.outcome
+    return {
+        "f_webhook_id": one.claim.webhook_id,
+        "f_claim": one.claim.claim_id,
+        "f_finished_at": one.at,
+        "f_status_code": outcome.status_code,
+        "f_latency_ms": round(outcome.latency.total_seconds() * 1000, 3),
+        "f_verdict": one.result.verdict.value,
+        "f_error_kind": outcome.error_kind,
+        "f_error": outcome.error,
+        "f_response_excerpt": outcome.response_excerpt[:EXCERPT_CHARS],
+        "f_next_step": one.result.next_step,
+    }

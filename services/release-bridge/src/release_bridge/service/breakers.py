@@ -28,23 +28,27 @@ async def apply_update(unit: Unit, update: BreakerUpdate, *, now: datetime) -> l
         redriven = 0
         if transition.to_state == "closed":
             redriven = await unit.deliveries.redrive_held(transition.endpoint, now=now)
-        log.warning(
-            "breaker %s: %s -> %s (%s)",
-            transition.endpoint,
-            transition.from_state,
-            transition.to_state,
-            transition.cause.value,
-            extra={
-                "endpoint": transition.endpoint,
-                "from_state": transition.from_state,
-                "to_state": transition.to_state,
-                "cause": transition.cause.value,
-                "actor": transition.actor,
-                "reason": transition.reason,
-                "redriven_held": redriven,
-            },
-        )
+        log_transition(transition, redriven)
     return list(update.transitions)
+
+
+def log_transition(transition: Transition, redriven: int) -> None:
+    log.warning(
+        "breaker %s: %s -> %s (%s)",
+        transition.endpoint,
+        transition.from_state,
+        transition.to_state,
+        transition.cause.value,
+        extra={
+            "endpoint": transition.endpoint,
+            "from_state": transition.from_state,
+            "to_state": transition.to_state,
+            "cause": transition.cause.value,
+            "actor": transition.actor,
+            "reason": transition.reason,
+            "redriven_held": redriven,
+        },
+    )
 
 
 async def admit(

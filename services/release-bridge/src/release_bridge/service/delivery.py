@@ -9,7 +9,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -18,9 +18,6 @@ from release_bridge.domain.breaker import CircuitBreaker
 from release_bridge.domain.breaker_state import Transition
 from release_bridge.domain.classify import (
     DeliveryOutcome,
-    Hold,
-    Park,
-    RetryAt,
     RetryPolicy,
     UnitRandom,
     Verdict,
@@ -28,8 +25,8 @@ from release_bridge.domain.classify import (
 )
 from release_bridge.domain.signing import SigningKeys, signed_headers
 from release_bridge.service import breakers
-from release_bridge.service.events import delivered_event, parked_event
-from release_bridge.service.ports import AttemptResult, Claim, DeliveryRecord, Unit
+from release_bridge.service.ports import Claim, Unit
+from release_bridge.service.recording import Recorded, Sent, record_round
 
 log = logging.getLogger(__name__)
 
@@ -67,108 +64,9 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class Recorded:
-    """What recording one attempt decided (for metrics and tests)."""
-
-    step: str
-    record: DeliveryRecord | None
-    transitions: tuple[Transition, ...]
-    first_acknowledgement: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Sent:
-    """One request of a round and its answer, waiting to be recorded."""
-
-    claim: Claim
-    outcome: DeliveryOutcome
-    finished_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class Round:
     sent: int
     refused_until: datetime | None = None
-
-
-async def record_attempt(
-    unit: Unit,
-    claim: Claim,
-    outcome: DeliveryOutcome,
-    *,
-    breaker: CircuitBreaker,
-    retry: RetryPolicy,
-    endpoint: str,
-    probe: bool,
-    now: datetime,
-    random: UnitRandom,
-) -> Recorded:
-    """Account for one finished attempt: breaker first (lock order), then the delivery."""
-    state = await unit.breakers.lock(endpoint)
-    transitions = await breakers.apply_update(
-        unit, breaker.record(state, outcome, probe=probe), now=now
-    )
-    verdict = classify(outcome)
-    record = await unit.deliveries.lock(claim.webhook_id)
-    if record is None or record.claim_id != claim.claim_id:
-        # Our lease expired and another worker took over; the ledger still shows this attempt.
-        result = AttemptResult(verdict, "superseded", outcome)
-        await unit.deliveries.finish_attempt(claim, result, now=now)
-        return Recorded("superseded", record, tuple(transitions))
-    step = retry.next_step(
-        outcome,
-        attempt=max(record.window_attempts, 1),
-        started_at=record.window_started_at,
-        now=now,
-        random=random,
-    )
-    base = replace(
-        record, claim_id=None, last_status_code=outcome.status_code, last_error=_error(outcome)
-    )
-    first_ack = False
-    match step:
-        case RetryAt(at=at):
-            name, updated = "retry", replace(base, status="pending", next_attempt_at=at)
-        case Hold(cause=cause):
-            name = "held"
-            updated = replace(base, status="held", next_attempt_at=now, stop_cause=cause)
-        case Park(cause=cause, detail=detail):
-            name = "parked"
-            updated = replace(base, status="parked", next_attempt_at=now, stop_cause=cause)
-            await unit.events.emit(
-                parked_event(updated, f"{cause}: {detail}", now=now),
-                tenant=record.operator_id,
-                subject=record.webhook_id,
-            )
-        case _:
-            name, first_ack = "delivered", record.acknowledged_at is None
-            updated = replace(
-                base,
-                status="delivered",
-                next_attempt_at=now,
-                delivered_at=now,
-                acknowledged_at=record.acknowledged_at or now,
-                stop_cause=None,
-                last_error=None,
-            )
-            await unit.events.emit(
-                delivered_event(updated, now=now),
-                tenant=record.operator_id,
-                subject=record.webhook_id,
-            )
-            # The endpoint accepts our signature: whatever was held for it can go again.
-            await unit.deliveries.redrive_held(endpoint, now=now)
-    await unit.deliveries.save(updated)
-    await unit.deliveries.finish_attempt(claim, AttemptResult(verdict, name, outcome), now=now)
-    return Recorded(name, updated, tuple(transitions), first_acknowledgement=first_ack)
-
-
-def _error(outcome: DeliveryOutcome) -> str | None:
-    if outcome.status_code is None:
-        return outcome.error
-    if 200 <= outcome.status_code < 300:
-        return None
-    return f"HTTP {outcome.status_code}: {outcome.response_excerpt}"[:500]
 
 
 class DeliveryWorker:
@@ -242,25 +140,21 @@ class DeliveryWorker:
         """Record a round's attempts in one transaction, each at the time its answer came.
 
         One transaction per round instead of per attempt: the breaker row is locked once and
-        the per-transaction round trips (checkout, ping, BEGIN, COMMIT) are paid once.
+        the per-transaction round trips (checkout, ping, BEGIN, COMMIT) are paid once; each
+        kind of write goes out once per round too (see `recording`).
         """
         if not sent:
             return
         async with self._units() as unit:
-            recorded = [
-                await record_attempt(
-                    unit,
-                    one.claim,
-                    one.outcome,
-                    breaker=self._breaker,
-                    retry=self._retry,
-                    endpoint=self._config.endpoint,
-                    probe=probe,
-                    now=one.finished_at,
-                    random=self._random,
-                )
-                for one in sent
-            ]
+            recorded = await record_round(
+                unit,
+                sent,
+                breaker=self._breaker,
+                retry=self._retry,
+                endpoint=self._config.endpoint,
+                probe=probe,
+                random=self._random,
+            )
         for one, result in zip(sent, recorded, strict=True):
             self._observe(one.claim, one.outcome, result)
 

@@ -1,11 +1,12 @@
 """What the handlers need from the outside world, as Protocols (SQL adapters; fakes in tests)."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
 from academy_runtime.uow import EventSink
+from contracts.base import EventData
 from contracts.common import ReleasePolicy
 from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.classify import DeliveryOutcome, Verdict
@@ -66,6 +67,12 @@ class DecisionStore(Protocol):
 
     async def save_certificate(self, operator_id: str, certificate: HeldCertificate) -> None: ...
 
+    async def save_certificate_then_lock(
+        self, operator_id: str, certificate: HeldCertificate
+    ) -> None:
+        """`save_certificate`, then `lock_jurisdiction` (shared) of its jurisdiction."""
+        ...
+
     async def end_certificate(
         self,
         certificate_id: str,
@@ -80,6 +87,12 @@ class DecisionStore(Protocol):
 
     async def lock_ledger(self, operator_id: str, jurisdiction: str) -> ReleaseLedger:
         """The ledger row, created if missing, locked until the transaction ends."""
+        ...
+
+    async def lock_ledger_under_policy(
+        self, operator_id: str, jurisdiction: str
+    ) -> tuple[ReleaseLedger, ReleasePolicy] | None:
+        """`lock_ledger` and `policy` at once; None (and no row made) while no policy is known."""
         ...
 
     async def save_ledger(
@@ -145,6 +158,15 @@ class AttemptResult:
     outcome: DeliveryOutcome
 
 
+@dataclass(frozen=True, slots=True)
+class FinishedAttempt:
+    """An attempt's outcome for the ledger, at the time its answer came."""
+
+    claim: Claim
+    result: AttemptResult
+    at: datetime
+
+
 class DeliveryStore(Protocol):
     async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
         """Add unless the webhook id exists (decisions are replayable); True when added."""
@@ -165,13 +187,25 @@ class DeliveryStore(Protocol):
 
     async def lock(self, webhook_id: str) -> DeliveryRecord | None: ...
 
+    async def lock_all(self, webhook_ids: Collection[str]) -> Mapping[str, DeliveryRecord]:
+        """The rows that exist among `webhook_ids`, row-locked until the transaction ends."""
+        ...
+
     async def save(self, record: DeliveryRecord) -> None: ...
 
-    async def finish_attempt(
-        self, claim: Claim, result: AttemptResult, *, now: datetime
-    ) -> None: ...
+    async def save_all(self, records: Sequence[DeliveryRecord]) -> None:
+        """`save` for several rows in one statement."""
+        ...
 
-    async def redrive_held(self, endpoint: str, *, now: datetime) -> int: ...
+    async def finish_attempts(self, finished: Sequence[FinishedAttempt]) -> None:
+        """Close the attempts the claims opened, in one statement."""
+        ...
+
+    async def redrive_held(
+        self, endpoint: str, *, now: datetime, keep: Collection[str] = ()
+    ) -> int:
+        """Send held deliveries again, except `keep` (rows the caller writes itself)."""
+        ...
 
     async def requeue_range(
         self,
@@ -217,6 +251,19 @@ class SupportLog(Protocol):
     async def record(self, action: SupportAction) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class StagedEvent:
+    data: EventData
+    tenant: str
+    subject: str | None = None
+
+
+class Events(EventSink, Protocol):
+    async def emit_all(self, events: Sequence[StagedEvent]) -> None:
+        """Stage several events in order with one insert (a round's outcomes)."""
+        ...
+
+
 class Unit(Protocol):
     """Everything one transaction offers; built per transaction by the adapters."""
 
@@ -224,4 +271,4 @@ class Unit(Protocol):
     deliveries: DeliveryStore
     breakers: BreakerStore
     support: SupportLog
-    events: EventSink
+    events: Events

@@ -46,20 +46,27 @@ async def reevaluate(
     jurisdiction: str,
     triggered_at: datetime,
     notice: CertificateNotice | None = None,
+    jurisdiction_locked: bool = False,
 ) -> DecisionOutcome | None:
-    """Decide again for one operator and jurisdiction; None while no policy is known."""
+    """Decide again for one operator and jurisdiction; None while no policy is known.
+
+    `jurisdiction_locked`: the caller holds the shared jurisdiction lock already.
+    """
     # Shared with other decisions, exclusive against a policy being stored: otherwise a pass
     # committed while the jurisdiction's first policy is stored is seen by neither transaction
     # (READ COMMITTED) and stays undecided for good.
-    await unit.decisions.lock_jurisdiction(jurisdiction, exclusive=False)
-    policy = await unit.decisions.policy(jurisdiction)
-    if policy is None:
+    # The policy is read by a statement after the lock's, so its snapshot sees a policy that
+    # committed while we waited; certificates likewise after the ledger row's lock.
+    if not jurisdiction_locked:
+        await unit.decisions.lock_jurisdiction(jurisdiction, exclusive=False)
+    locked = await unit.decisions.lock_ledger_under_policy(operator_id, jurisdiction)
+    if locked is None:
         log.info(
             "no release policy yet; decision waits for it",
             extra={"operator_id": operator_id, "jurisdiction": jurisdiction},
         )
         return None
-    ledger = await unit.decisions.lock_ledger(operator_id, jurisdiction)
+    ledger, policy = locked
     certificates = await unit.decisions.certificates(operator_id, jurisdiction)
     outcome = decisions.decide(ledger, policy, certificates, now=ctx.now, notice=notice)
     await apply_outcome(unit, ctx, outcome, triggered_at=triggered_at)
@@ -120,9 +127,14 @@ async def certification_issued(
         expires_at=event.expires_at,
         training=event.training.record() if event.training is not None else None,
     )
-    await unit.decisions.save_certificate(operator_id, certificate)
+    await unit.decisions.save_certificate_then_lock(operator_id, certificate)
     await reevaluate(
-        unit, ctx, operator_id=operator_id, jurisdiction=event.jurisdiction, triggered_at=event_time
+        unit,
+        ctx,
+        operator_id=operator_id,
+        jurisdiction=event.jurisdiction,
+        triggered_at=event_time,
+        jurisdiction_locked=True,
     )
 
 
