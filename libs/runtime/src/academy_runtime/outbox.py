@@ -33,10 +33,8 @@ PENDING_RECOUNT_S = 1.0
 Outcome = BaseException | None
 
 
-async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any]) -> None:
-    """Stage events in the caller's transaction; they leave only if it commits."""
-    if not events:
-        return
+def outbox_rows(events: Sequence[Envelope[Any]]) -> list[dict[str, Any]]:
+    """The outbox rows of events, in order: what the relay sends, byte for byte."""
     rows = []
     for envelope in events:
         record = encode(envelope)
@@ -49,7 +47,13 @@ async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any
                 "payload": record.value,
             }
         )
-    await session.execute(insert(outbox), rows)
+    return rows
+
+
+async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any]) -> None:
+    """Stage events in the caller's transaction; they leave only if it commits."""
+    if events:
+        await session.execute(insert(outbox), outbox_rows(events))
 
 
 def wire_headers(headers: dict[str, str]) -> list[tuple[str, bytes]]:

@@ -11,9 +11,12 @@ from contextlib import asynccontextmanager
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Request
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from academy_runtime import db
+from academy_runtime.outbox import outbox_rows
 from academy_runtime.service import ServiceRuntime
 from contracts import Envelope
 from contracts.base import EventData
@@ -34,8 +37,17 @@ class EventSink(Protocol):
     ) -> Envelope[Any]: ...
 
 
+#: `Session.info` key of the events a transaction emitted and has not staged yet.
+_HELD = "academy.outbox.held"
+
+
 class OutboxSink:
-    """The event sink of every service: wraps data in a CloudEvent, stages it in the outbox."""
+    """The event sink of every service: wraps data in a CloudEvent, stages it in the outbox.
+
+    Events are held until the transaction commits, then staged in one insert in the order they
+    were emitted (one round trip for a unit's events, whatever their number): they still leave
+    only if it commits, and a failing insert (a derived id seen before) fails the commit.
+    """
 
     def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
         self._runtime = runtime
@@ -50,8 +62,19 @@ class OutboxSink:
         event_id: str | None = None,
     ) -> Envelope[Any]:
         envelope = self._runtime.envelope(data, tenant=tenant, subject=subject, event_id=event_id)
-        await self._runtime.emit(self._session, envelope)
+        info = self._session.info
+        held: list[Envelope[Any]] | None = info.get(_HELD)
+        if held is None:
+            held = info[_HELD] = []
+            event.listen(self._session.sync_session, "before_commit", self._stage_held)
+        held.append(envelope)
         return envelope
+
+    def _stage_held(self, session: Session) -> None:
+        """Before the commit (inside it, so its failure rolls the transaction back)."""
+        held = session.info.pop(_HELD, None)
+        if held:
+            session.execute(insert(self._runtime.outbox), outbox_rows(held))
 
 
 class UnitOfWork:
