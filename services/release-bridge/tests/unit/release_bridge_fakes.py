@@ -24,7 +24,6 @@ from release_bridge.service.ports import (
     DeliveryStatus,
     FinishedAttempt,
     NewDelivery,
-    StagedEvent,
     StoredPolicy,
     SupportAction,
 )
@@ -44,10 +43,6 @@ class FakeEvents:
     ) -> Envelope[Any]:
         self.emitted.append((data, tenant, subject))
         return Envelope(data=data, tenantid=tenant, source="/academy/test", subject=subject)
-
-    async def emit_all(self, events: Sequence[StagedEvent]) -> None:
-        for event in events:
-            await self.emit(event.data, tenant=event.tenant, subject=event.subject)
 
     def of(self, kind: type[Any]) -> list[Any]:
         return [data for data, _, _ in self.emitted if isinstance(data, kind)]

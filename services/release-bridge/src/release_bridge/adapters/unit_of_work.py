@@ -1,13 +1,12 @@
 """One transaction with every store bound to it; the runtime's outbox is the event sink."""
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from academy_runtime.service import ServiceRuntime
-from academy_runtime.uow import OutboxSink, UnitOfWork, UnitsOfWork, unit_of_work
+from academy_runtime.uow import UnitOfWork, UnitsOfWork, unit_of_work
 from release_bridge.adapters.breaker_store import SqlBreakerStore
 from release_bridge.adapters.decision_store import SqlDecisionStore
 from release_bridge.adapters.delivery_store import SqlDeliveryStore
@@ -18,8 +17,6 @@ from release_bridge.service.ports import (
     BreakerStore,
     DecisionStore,
     DeliveryStore,
-    Events,
-    StagedEvent,
     SupportAction,
     SupportLog,
 )
@@ -44,29 +41,11 @@ class SqlSupportLog:
         )
 
 
-class OutboxEvents(OutboxSink):
-    """The runtime's outbox sink, plus several events staged with one insert."""
-
-    def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
-        super().__init__(runtime, session)
-        self._outbox_runtime = runtime
-        self._outbox_session = session
-
-    async def emit_all(self, events: Sequence[StagedEvent]) -> None:
-        runtime = self._outbox_runtime
-        envelopes = [
-            runtime.envelope(event.data, tenant=event.tenant, subject=event.subject)
-            for event in events
-        ]
-        await runtime.emit(self._outbox_session, *envelopes)
-
-
 class SqlUnit(UnitOfWork):
     """Implements service.ports.Unit over one session (the runtime's units own the transaction)."""
 
     def __init__(self, runtime: ServiceRuntime, session: AsyncSession) -> None:
         super().__init__(runtime, session)
-        self.events: Events = OutboxEvents(runtime, session)
         self.decisions: DecisionStore = SqlDecisionStore(session)
         self.deliveries: DeliveryStore = SqlDeliveryStore(session)
         self.breakers: BreakerStore = SqlBreakerStore(session)

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from academy_runtime.uow import EventSink
-from contracts.base import EventData
 from contracts.common import ReleasePolicy
 from release_bridge.domain.breaker_state import BreakerRecord
 from release_bridge.domain.classify import DeliveryOutcome, Verdict
@@ -251,19 +250,6 @@ class SupportLog(Protocol):
     async def record(self, action: SupportAction) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class StagedEvent:
-    data: EventData
-    tenant: str
-    subject: str | None = None
-
-
-class Events(EventSink, Protocol):
-    async def emit_all(self, events: Sequence[StagedEvent]) -> None:
-        """Stage several events in order with one insert (a round's outcomes)."""
-        ...
-
-
 class Unit(Protocol):
     """Everything one transaction offers; built per transaction by the adapters."""
 
@@ -271,4 +257,4 @@ class Unit(Protocol):
     deliveries: DeliveryStore
     breakers: BreakerStore
     support: SupportLog
-    events: Events
+    events: EventSink

@@ -2,7 +2,8 @@
 
 The outcome is the one of recording the attempts one by one (breaker first, then the
 delivery), but every kind of write goes out once per round: the breaker row, the delivery rows,
-the attempt ledger, the outbox and the re-drive of held deliveries.
+the attempt ledger and the re-drive of held deliveries (the outbox sink stages a unit's events
+in one insert at commit, in the order they were emitted).
 """
 
 from collections.abc import Sequence
@@ -29,7 +30,6 @@ from release_bridge.service.ports import (
     Claim,
     DeliveryRecord,
     FinishedAttempt,
-    StagedEvent,
     Unit,
 )
 
@@ -95,7 +95,6 @@ async def record_round(
         endpoint, dict(await unit.deliveries.lock_all([one.claim.webhook_id for one in sent]))
     )
     state = locked_state
-    events: list[StagedEvent] = []
     finished: list[FinishedAttempt] = []
     transitions: list[Transition] = []
     recorded: list[Recorded] = []
@@ -105,8 +104,8 @@ async def record_round(
         state = update.state
         transitions.extend(update.transitions)
         for transition in update.transitions:
-            events.append(
-                StagedEvent(transition.to_event(), topics.PLATFORM_TENANT, transition.endpoint)
+            await unit.events.emit(
+                transition.to_event(), tenant=topics.PLATFORM_TENANT, subject=transition.endpoint
             )
             if transition.to_state == "closed":
                 ledger.redrive(now)
@@ -122,7 +121,7 @@ async def record_round(
         name, updated, event = _next(record, outcome, retry=retry, now=now, random=random)
         ledger.put(updated)
         if event is not None:
-            events.append(StagedEvent(event, record.operator_id, record.webhook_id))
+            await unit.events.emit(event, tenant=record.operator_id, subject=record.webhook_id)
         if name == "delivered":
             # The endpoint accepts our signature: whatever was held for it can go again.
             ledger.redrive(now)
@@ -133,8 +132,6 @@ async def record_round(
         await unit.breakers.save(state)
     await unit.deliveries.save_all([ledger.rows[webhook_id] for webhook_id in ledger.changed])
     await unit.deliveries.finish_attempts(finished)
-    if events:
-        await unit.events.emit_all(events)
     if ledger.redrive_at is not None:
         ledger.redriven += await unit.deliveries.redrive_held(
             endpoint, now=ledger.redrive_at, keep=ledger.rows.keys()
