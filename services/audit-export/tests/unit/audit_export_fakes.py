@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from academy_testkit.events import RecordingEvents
-from audit_export.domain.chain import ExportRun, PackLink, RunStatus
+from audit_export.domain.chain import ExportRun, ExportState, PackLink, RunStatus
 from audit_export.domain.targets import SftpTarget
 from audit_export.service.ports import (
     Delivery,
@@ -172,6 +172,7 @@ class FakeExportRuns:
 @dataclass
 class FakeChainStore:
     runs: FakeExportRuns
+    log: FakeLogStore
     first_days: dict[str, date] = field(default_factory=dict)
     links: dict[tuple[str, date], PackLink] = field(default_factory=dict)
 
@@ -193,6 +194,21 @@ class FakeChainStore:
         self.links[built.operator_id, built.day] = built
         self.runs._new(built.operator_id, built.day, status)
 
+    async def export_states(self, operator_ids: Sequence[str]) -> dict[str, ExportState]:
+        states = {}
+        for op in operator_ids:
+            first = self.first_days.get(op)
+            newest = await self.last_link(op)
+            open_runs = await self.runs.open_runs(op)
+            states[op] = ExportState(
+                operator_id=op,
+                first_day=first,
+                first_record_at=await self.log.first_recorded_at(op) if first is None else None,
+                last_day=None if newest is None else newest.day,
+                oldest_open=open_runs[0] if open_runs else None,
+            )
+        return states
+
     async def status_snapshot(self) -> dict[str, Any]:
         runs = self.runs.runs_by_day.values()
         return {
@@ -213,7 +229,7 @@ class FakeUnit:
     chains: FakeChainStore = field(init=False)
 
     def __post_init__(self) -> None:
-        self.chains = FakeChainStore(self.runs)
+        self.chains = FakeChainStore(self.runs, self.log)
 
 
 @dataclass

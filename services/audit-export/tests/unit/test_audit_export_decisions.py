@@ -148,3 +148,17 @@ async def test_a_failing_archive_records_the_failure_and_a_later_pass_delivers_t
     assert later.delivered == [(OPERATOR, DAY0)]
     assert (setup.run().status, setup.run().attempts) == (RunStatus.SUCCEEDED, 4)
     assert isinstance(setup.unit.events.emitted[-1].data, AuditPackExported)
+
+
+async def test_an_up_to_date_operator_is_passed_over_without_its_lock(tmp_path: Path) -> None:
+    setup = Setup(tmp_path, with_target=True)
+    await setup.log_one_event()
+    await setup.run_pass()
+    setup.locks.held.clear()
+    opened = setup.units.opened
+
+    again = await setup.run_pass()
+
+    assert (again.built, again.delivered, again.skipped) == ([], [], [])
+    assert setup.locks.held == []
+    assert setup.units.opened == opened + 1  # every operator's export state, read at once

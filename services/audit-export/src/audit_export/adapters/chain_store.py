@@ -1,14 +1,15 @@
 """SQL for the pack chain (chains, built packs) and the export runs."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from audit_export.adapters.orm import export_runs, pack_chains, packs
-from audit_export.domain.chain import ExportRun, PackLink, RunStatus
+from audit_export.domain.chain import ExportRun, ExportState, PackLink, RunStatus
 from auditpack.merkle import LogState
 
 
@@ -214,6 +215,63 @@ async def retry_now(session: AsyncSession, operator_id: str, day: date, *, now: 
     return result.first() is not None
 
 
+#: Per operator, by primary key or index probes (chain, log entry 0 while there is no chain,
+#: newest pack, oldest open run on ix_export_runs_open): one statement for a whole pass.
+_EXPORT_STATES = text(
+    """
+    SELECT o.operator_id, c.first_day, f.recorded_at AS first_record_at, p.day AS last_day,
+           r.day AS run_day, r.status, r.attempts, r.last_error, r.failure_reason,
+           r.next_attempt_at, r.remote_path, r.delivered_at
+    FROM unnest(CAST(:operators AS text[])) AS o (operator_id)
+    LEFT JOIN audit_export.pack_chains AS c ON c.operator_id = o.operator_id
+    LEFT JOIN LATERAL (
+        SELECT l.recorded_at FROM audit_export.audit_log AS l
+        WHERE c.first_day IS NULL AND l.operator_id = o.operator_id AND l.idx = 0
+    ) AS f ON true
+    LEFT JOIN LATERAL (
+        SELECT k.day FROM audit_export.packs AS k
+        WHERE k.operator_id = o.operator_id ORDER BY k.day DESC LIMIT 1
+    ) AS p ON true
+    LEFT JOIN LATERAL (
+        SELECT * FROM audit_export.export_runs AS e
+        WHERE e.operator_id = o.operator_id AND e.status <> 'succeeded'
+        ORDER BY e.day LIMIT 1
+    ) AS r ON true
+    """
+)
+
+
+async def export_states(
+    session: AsyncSession, operator_ids: Sequence[str]
+) -> dict[str, ExportState]:
+    """What a pass needs to tell which operators have work, for all of them in one go."""
+    if not operator_ids:
+        return {}
+    rows = await session.execute(_EXPORT_STATES, {"operators": sorted(set(operator_ids))})
+    return {
+        row.operator_id: ExportState(
+            operator_id=row.operator_id,
+            first_day=row.first_day,
+            first_record_at=row.first_record_at,
+            last_day=row.last_day,
+            oldest_open=None
+            if row.run_day is None
+            else ExportRun(
+                operator_id=row.operator_id,
+                day=row.run_day,
+                status=RunStatus(row.status),
+                attempts=int(row.attempts),
+                last_error=row.last_error,
+                failure_reason=row.failure_reason,
+                next_attempt_at=row.next_attempt_at,
+                remote_path=row.remote_path,
+                delivered_at=row.delivered_at,
+            ),
+        )
+        for row in rows
+    }
+
+
 async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
     """What the export gauges show: failing runs, last success per operator, chains."""
     failing = await session.scalar(
@@ -260,6 +318,9 @@ class SqlChainStore:
 
     async def add_link(self, built: PackLink, *, status: RunStatus) -> None:
         await add_link(self._session, built, status=status)
+
+    async def export_states(self, operator_ids: Sequence[str]) -> dict[str, ExportState]:
+        return await export_states(self._session, operator_ids)
 
     async def status_snapshot(self) -> dict[str, Any]:
         return await status_snapshot(self._session)

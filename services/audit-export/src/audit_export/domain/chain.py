@@ -108,3 +108,19 @@ class ExportRun:
         if self.status is RunStatus.SUCCEEDED or not has_target:
             return False
         return self.next_attempt_at is None or self.next_attempt_at <= now
+
+
+@dataclass(frozen=True, slots=True)
+class ExportState:
+    """What a pass reads of an operator, for all operators at once, to tell if it has work."""
+
+    operator_id: str
+    first_day: date | None  # the chain's first day; None until it is registered
+    first_record_at: datetime | None  # its first audit record (read only while no chain)
+    last_day: date | None  # the newest built pack's day
+    oldest_open: ExportRun | None  # its oldest run not yet delivered
+
+
+def next_unbuilt_day(first_day: date, last_day: date | None) -> date:
+    """The next day of a chain to build: its first day, or the day after its newest pack."""
+    return first_day if last_day is None else last_day + timedelta(days=1)

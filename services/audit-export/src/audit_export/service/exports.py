@@ -6,6 +6,10 @@ day. Each operator is handled under its advisory lock, so with several replicas 
 built and delivered by one of them; a run's status is re-read under the lock, so a delivered
 day is never delivered again. Deliveries of an operator go in day order and stop at the first
 failure (retried with backoff on a later pass); other operators carry on.
+
+A pass first reads every operator's `ExportState` in one statement and takes the lock and
+the units of `export_operator` only for those `has_work` says would do something, so a pass
+with nothing due costs a few statements however many operators there are.
 """
 
 import asyncio
@@ -15,8 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from audit_export.domain.chain import ExportRun, PackLink
-from audit_export.domain.schedule import due_through, retry_delay
+from audit_export.domain.chain import ExportRun, ExportState, PackLink, next_unbuilt_day
+from audit_export.domain.schedule import chain_first_day, due_through, retry_delay
 from audit_export.domain.targets import SftpTarget, Targets
 from audit_export.service.packs import (
     ChainError,
@@ -82,10 +86,17 @@ class PassReport:
 
 
 async def run_pass(exporter: ExportPassPorts, operators: list[str]) -> PassReport:
-    """One pass over `operators` at the exporter's current time."""
+    """One pass over `operators` at the exporter's current time (those with work, in order)."""
     now = exporter.clock()
     report = PassReport(due=due_through(now, exporter.policy.export_at))
+    if not operators:
+        return report
+    async with exporter.workshop.units() as uow:
+        states = await uow.chains.export_states(operators)
     for operator_id in operators:
+        has_target = exporter.targets.get(operator_id) is not None
+        if not has_work(states[operator_id], due=report.due, now=now, has_target=has_target):
+            continue
         try:
             await export_operator(exporter, operator_id, due=report.due, now=now, report=report)
         except Exception as exc:
@@ -96,9 +107,24 @@ async def run_pass(exporter: ExportPassPorts, operators: list[str]) -> PassRepor
     return report
 
 
+def has_work(state: ExportState, *, due: date, now: datetime, has_target: bool) -> bool:
+    """Whether `export_operator` (below) would do anything: the same steps, in its order.
+
+    Register the chain (a first record or a target, and a due day); else, with a target and
+    an undelivered run, retry the oldest one if its time has come (a run waiting for its
+    retry holds back the later days); else build the chain's next day if it is due.
+    """
+    if state.first_day is None:
+        return chain_first_day(state.first_record_at, due, has_target=has_target) is not None
+    if has_target and state.oldest_open is not None:
+        return state.oldest_open.due(now, has_target=True)
+    return next_unbuilt_day(state.first_day, state.last_day) <= due
+
+
 async def export_operator(
     exporter: ExportPassPorts, operator_id: str, *, due: date, now: datetime, report: PassReport
 ) -> None:
+    """Register, retry, build and deliver what is due for the operator (see `has_work`)."""
     target = exporter.targets.get(operator_id)
     workshop = exporter.workshop
     async with exporter.locks.hold(operator_id, wait=False) as held:
@@ -121,7 +147,7 @@ async def export_operator(
                     return
         async with workshop.units() as uow:
             newest = await uow.chains.last_link(operator_id)
-        day = first if newest is None else newest.day + timedelta(days=1)
+        day = next_unbuilt_day(first, None if newest is None else newest.day)
         while day <= due:
             if target is None:
                 await build_unsent(workshop, operator_id, day, now=now)

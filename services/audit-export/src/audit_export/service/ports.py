@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from academy_runtime.uow import EventSink
-from audit_export.domain.chain import ExportRun, PackLink, RunStatus
+from audit_export.domain.chain import ExportRun, ExportState, PackLink, RunStatus
 from audit_export.domain.targets import SftpTarget
 from auditpack.merkle import LogState
 from auditpack.pack import LogBlock
@@ -151,6 +151,11 @@ class ChainStore(Protocol):
 
     async def add_link(self, built: PackLink, *, status: RunStatus) -> None:
         """Record a newly built pack and open its export run."""
+        ...
+
+    async def export_states(self, operator_ids: Sequence[str]) -> dict[str, ExportState]:
+        """Each operator's chain start, newest pack and oldest open run (and, while it has no
+        chain, its first record), in one round trip whatever the number of operators."""
         ...
 
     async def status_snapshot(self) -> dict[str, Any]:
