@@ -11,10 +11,12 @@ from sqlalchemy import event
 
 from academy_runtime.service import ServiceRuntime
 from conftest import BridgeFactory, ScriptablePortal, enqueue, outbox_events, statuses
+from contracts import Envelope
 from contracts.assessment import CertificationIssued
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.common import ReleasePolicy, RoleRequirement
 from release_bridge.adapters.unit_of_work import Units
+from release_bridge.entrypoints.consumers import assessment_routes
 from release_bridge.service import releases
 
 pytestmark = pytest.mark.integration
@@ -86,6 +88,45 @@ async def test_a_releasing_certificate_is_decided_in_six_statements(
     assert await statuses(bridge, [decided.release_id]) == ["pending"]
     # Certificate saved then jurisdiction locked; ledger locked under its policy; certificates;
     # ledger saved; outbox; delivery queued (was 8: the lock and the policy read were apart).
+    assert len(sent) == 6, "\n".join(sent)
+
+
+@pytest.mark.parametrize("operators", [1, 20])
+async def test_a_run_of_releasing_certificates_costs_the_same_statements_for_any_length(
+    make_bridge: BridgeFactory, operators: int
+) -> None:
+    bridge = make_bridge()
+    units = Units(bridge.runtime)
+    jurisdiction = f"K{uuid.uuid4().hex[:6].upper()}"
+    now = datetime.now(UTC)
+    ctx = releases.DecisionContext(endpoint=bridge.endpoint, now=now)
+    async with units() as unit:
+        await releases.release_policy_published(unit, ctx, _policy(jurisdiction), event_time=now)
+    run = [
+        Envelope(data=_issued(jurisdiction), tenantid=f"op-{uuid.uuid4().hex[:6]}", source="/t")
+        for _ in range(operators)
+    ]
+    [route] = [
+        route
+        for route in assessment_routes(endpoint=bridge.endpoint, clock=lambda: now)
+        if CertificationIssued in route.models
+    ]
+
+    with counted(bridge.runtime) as sent:
+        async with units() as unit:
+            await route.apply(run, unit)
+
+    decided = [
+        event
+        for envelope in run
+        for event in await outbox_events(
+            bridge, "academy.release.decided.v1", tenant=envelope.tenantid
+        )
+    ]
+    assert len(decided) == operators
+    assert await statuses(bridge, [d.release_id for d in decided]) == ["pending"] * operators
+    # Certificates saved then jurisdictions locked; ledgers locked under their policies;
+    # certificates; ledgers saved; outbox; deliveries queued. One by one: 5 per event + 1.
     assert len(sent) == 6, "\n".join(sent)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from release_bridge_batch_fakes import FakeDecisionBatches, FakeDeliveryBatches
+
 from contracts import Envelope
 from contracts.base import EventData
 from contracts.common import ReleasePolicy
@@ -49,7 +51,7 @@ class FakeEvents:
 
 
 @dataclass
-class FakeDecisionStore:
+class FakeDecisionStore(FakeDecisionBatches):
     policies: dict[str, StoredPolicy] = field(default_factory=dict)
     held: dict[str, tuple[str, HeldCertificate]] = field(default_factory=dict)
     locks: list[tuple[str, bool]] = field(default_factory=list)
@@ -151,7 +153,7 @@ class FakeDecisionStore:
 
 
 @dataclass
-class FakeDeliveryStore:
+class FakeDeliveryStore(FakeDeliveryBatches):
     rows: dict[str, DeliveryRecord] = field(default_factory=dict)
     bodies: dict[str, bytes] = field(default_factory=dict)
     attempts: list[tuple[Claim, AttemptResult | None]] = field(default_factory=list)

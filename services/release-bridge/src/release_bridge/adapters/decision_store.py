@@ -1,6 +1,5 @@
 """Policies, certificates, release ledgers and go-live sets in Postgres (DecisionStore)."""
 
-import zlib
 from datetime import datetime
 from typing import Any
 
@@ -8,19 +7,21 @@ from sqlalchemy import exists, func, literal, or_, select, true, update
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.common import ReleasePolicy, TrainingRecord
+from contracts.common import ReleasePolicy
+from release_bridge.adapters.decision_batches import SqlDecisionBatches
 from release_bridge.adapters.orm import (
     certificates,
     operator_jurisdictions,
     release_ledger,
     release_policies,
 )
+from release_bridge.adapters.rows import held_from_row, ledger_from_row, policy_lock_key
 from release_bridge.domain.decisions import ReleaseLedger
 from release_bridge.domain.policy import HeldCertificate
 from release_bridge.service.ports import CertificateRecord, StoredPolicy
 
 
-class SqlDecisionStore:
+class SqlDecisionStore(SqlDecisionBatches):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
@@ -45,7 +46,7 @@ class SqlDecisionStore:
     async def lock_jurisdiction(self, jurisdiction: str, *, exclusive: bool) -> None:
         """Serialise policy changes against decisions for one jurisdiction (see releases.py)."""
         lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-        await self._session.execute(select(lock(_policy_lock_key(jurisdiction))))
+        await self._session.execute(select(lock(policy_lock_key(jurisdiction))))
 
     async def policy(self, jurisdiction: str) -> ReleasePolicy | None:
         document = await self._session.scalar(
@@ -98,7 +99,7 @@ class SqlDecisionStore:
         saved = _upsert_certificate(operator_id, certificate).returning(
             certificates.c.certificate_id
         )
-        shared = func.pg_advisory_xact_lock_shared(_policy_lock_key(certificate.jurisdiction))
+        shared = func.pg_advisory_xact_lock_shared(policy_lock_key(certificate.jurisdiction))
         await self._session.execute(select(shared).select_from(saved.cte("saved")))
 
     async def end_certificate(
@@ -121,7 +122,7 @@ class SqlDecisionStore:
                 .returning(*certificates.c)
             )
         ).first()
-        return CertificateRecord(row.operator_id, _held(row)) if row is not None else None
+        return CertificateRecord(row.operator_id, held_from_row(row)) if row is not None else None
 
     async def certificates(self, operator_id: str, jurisdiction: str) -> list[HeldCertificate]:
         rows = (
@@ -134,7 +135,7 @@ class SqlDecisionStore:
                 .order_by(certificates.c.certificate_id)
             )
         ).all()
-        return [_held(row) for row in rows]
+        return [held_from_row(row) for row in rows]
 
     async def lock_ledger(self, operator_id: str, jurisdiction: str) -> ReleaseLedger:
         """Create the ledger row if absent and lock it, in one round trip.
@@ -152,7 +153,7 @@ class SqlDecisionStore:
                 ).returning(*release_ledger.c)
             )
         ).one()
-        return _ledger(row)
+        return ledger_from_row(row)
 
     async def lock_ledger_under_policy(
         self, operator_id: str, jurisdiction: str
@@ -183,7 +184,7 @@ class SqlDecisionStore:
         ).first()
         if row is None:
             return None
-        return _ledger(row), ReleasePolicy.model_validate(row.policy_document)
+        return ledger_from_row(row), ReleasePolicy.model_validate(row.policy_document)
 
     async def save_ledger(self, ledger: ReleaseLedger, *, next_check_at: datetime | None) -> None:
         await self._session.execute(
@@ -228,10 +229,6 @@ class SqlDecisionStore:
         return [(row.operator_id, row.jurisdiction) for row in rows]
 
 
-def _policy_lock_key(jurisdiction: str) -> int:
-    return zlib.crc32(f"release_bridge.policy:{jurisdiction}".encode())
-
-
 def _upsert_certificate(operator_id: str, certificate: HeldCertificate) -> Insert:
     values = {
         "operator_id": operator_id,
@@ -251,32 +248,4 @@ def _upsert_certificate(operator_id: str, certificate: HeldCertificate) -> Inser
     return statement.on_conflict_do_update(
         index_elements=[certificates.c.certificate_id],
         set_={**values, "updated_at": func.now()},
-    )
-
-
-def _ledger(row: Any) -> ReleaseLedger:
-    return ReleaseLedger(
-        operator_id=row.operator_id,
-        jurisdiction=row.jurisdiction,
-        epoch=row.epoch,
-        released=row.released,
-        release_id=row.release_id,
-        policy_met=row.policy_met,
-        tooling=tuple(row.tooling),
-    )
-
-
-def _held(row: Any) -> HeldCertificate:
-    """An expiry event ends a certificate even if the stored expiry date says otherwise."""
-    expires_at = row.expires_at if row.expired_at is None else min(row.expires_at, row.expired_at)
-    return HeldCertificate(
-        certificate_id=row.certificate_id,
-        staff_id=row.staff_id,
-        role=row.role,
-        jurisdiction=row.jurisdiction,
-        track_version=row.track_version,
-        passed_at=row.passed_at,
-        expires_at=expires_at,
-        revoked=row.revoked_at is not None,
-        training=TrainingRecord.model_validate(row.training) if row.training is not None else None,
     )

@@ -6,22 +6,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, and_, bindparam, exists, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from release_bridge.adapters.delivery_signal import CHANNEL
+from release_bridge.adapters.delivery_queue import SqlDeliveryQueue
 from release_bridge.adapters.orm import deliveries, delivery_attempts
 from release_bridge.domain.reconcile import DueRelease
 from release_bridge.service.ports import (
-    ORDERED_TYPES,
     RELEASE_TYPE,
     STATUSES,
     Claim,
     DeliveryRecord,
     DeliveryStatus,
     FinishedAttempt,
-    NewDelivery,
 )
 
 EXCERPT_CHARS = 512
@@ -37,37 +34,9 @@ _RECORD_COLUMNS = [
 ]
 
 
-class SqlDeliveryStore:
+class SqlDeliveryStore(SqlDeliveryQueue):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-
-    async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
-        """Queue the webhook; its commit NOTIFYs idle delivery loops (one statement)."""
-        webhook = delivery.webhook
-        queued = (
-            pg_insert(deliveries)
-            .values(
-                webhook_id=webhook.webhook_id,
-                webhook_type=webhook.webhook_type,
-                ordered=webhook.webhook_type in ORDERED_TYPES,
-                operator_id=webhook.operator_id,
-                jurisdiction=webhook.jurisdiction,
-                endpoint=delivery.endpoint,
-                body=webhook.body,
-                status="pending",
-                window_started_at=now,
-                next_attempt_at=now,
-                decided_at=delivery.decided_at,
-                triggered_at=delivery.triggered_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(deliveries.c.webhook_id)
-            .cte("queued")
-        )
-        result = await self._session.execute(
-            select(queued.c.webhook_id, func.pg_notify(CHANNEL, delivery.endpoint))
-        )
-        return result.first() is not None
 
     async def claim_due(
         self,

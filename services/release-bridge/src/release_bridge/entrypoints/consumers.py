@@ -1,14 +1,15 @@
 """Kafka handlers, one per event type the bridge acts on (contracts.mesh.RELEASE_BRIDGE).
 
 The runtime decodes, dedupes and opens the unit; other assessment and catalogue events are
-acknowledged unread, without a transaction.
+acknowledged unread, without a transaction. `CertificationIssued`, the hot path, is handled a
+run of consecutive events at a time (`service.issuances`); the others one event at a time.
 """
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from academy_runtime.routes import Route, on
+from academy_runtime.routes import Route, on, on_batch
 from contracts import Envelope
 from contracts.assessment import (
     CertificationExpired,
@@ -20,7 +21,7 @@ from contracts.assessment import (
 from contracts.catalogue import ReleasePolicyPublished
 from contracts.clock import Clock
 from release_bridge.adapters.unit_of_work import SqlUnit
-from release_bridge.service import operators, releases
+from release_bridge.service import issuances, operators, releases
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,14 @@ def assessment_routes(*, endpoint: str, clock: Clock) -> list[Route[SqlUnit]]:
     def decision(decide: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         return _decision_handler(decide, endpoint, clock)
 
+    async def on_certifications_issued(events: Sequence[Envelope[Any]], *, uow: SqlUnit) -> None:
+        ctx = releases.DecisionContext(endpoint=endpoint, now=clock())
+        run = [issuances.Issued(event.data, event.tenantid, event.time) for event in events]
+        await issuances.certifications_issued(uow, ctx, run)
+
     return [
         on(OperatorJurisdictionsSet, on_jurisdictions_set),
-        on(CertificationIssued, decision(releases.certification_issued)),
+        on_batch([CertificationIssued], on_certifications_issued),
         on(CertificationExpiring, decision(releases.certification_expiring)),
         on(CertificationExpired, decision(releases.certification_expired)),
         on(CertificationRevoked, decision(releases.certification_revoked)),

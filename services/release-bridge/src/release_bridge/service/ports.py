@@ -19,6 +19,8 @@ STATUSES: tuple[DeliveryStatus, ...] = ("pending", "held", "parked", "delivered"
 #: Webhook types whose order per operator and jurisdiction matters (unlock, then lock).
 ORDERED_TYPES = frozenset({"tooling.released.v1", "tooling.revoked.v1"})
 RELEASE_TYPE = "tooling.released.v1"
+#: (operator_id, jurisdiction): one release ledger row.
+LedgerKey = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +100,28 @@ class DecisionStore(Protocol):
         self, ledger: ReleaseLedger, *, next_check_at: datetime | None
     ) -> None: ...
 
+    async def save_certificates_then_lock(self, issued: Sequence[CertificateRecord]) -> set[str]:
+        """`save_certificate_then_lock` for several (ids distinct), locks in sorted order;
+        one stored for another operator or jurisdiction is left unsaved. The ids saved."""
+        ...
+
+    async def lock_ledgers_under_policies(
+        self, keys: Collection[LedgerKey]
+    ) -> dict[LedgerKey, tuple[ReleaseLedger, ReleasePolicy]]:
+        """`lock_ledger_under_policy` for each key, locked in sorted order; keys without a
+        policy are left out."""
+        ...
+
+    async def certificates_of(
+        self, keys: Collection[LedgerKey]
+    ) -> dict[LedgerKey, list[HeldCertificate]]:
+        """`certificates` of each key."""
+        ...
+
+    async def save_ledgers(self, saved: Sequence[tuple[ReleaseLedger, datetime | None]]) -> None:
+        """`save_ledger` for each (ledger, next_check_at)."""
+        ...
+
     async def operators_with_certificates(self, jurisdiction: str) -> list[str]: ...
 
     async def due_checks(self, now: datetime, limit: int) -> list[tuple[str, str]]:
@@ -169,6 +193,10 @@ class FinishedAttempt:
 class DeliveryStore(Protocol):
     async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
         """Add unless the webhook id exists (decisions are replayable); True when added."""
+        ...
+
+    async def enqueue_all(self, queue: Sequence[NewDelivery], *, now: datetime) -> list[str]:
+        """`enqueue` for each, in order; the webhook ids added."""
         ...
 
     async def claim_due(

@@ -15,6 +15,7 @@ from contracts.assessment import (
     CertificationIssued,
     CertificationRevoked,
 )
+from contracts.base import EventData
 from contracts.catalogue import ReleasePolicyPublished
 from release_bridge.domain import decisions
 from release_bridge.domain.decisions import CertificateNotice, DecisionOutcome
@@ -78,26 +79,48 @@ async def apply_outcome(
 ) -> None:
     ledger = outcome.ledger
     await unit.decisions.save_ledger(ledger, next_check_at=outcome.evaluation.lapses_at)
-    operator = ledger.operator_id
+    for data, subject in decided_events(outcome):
+        await unit.events.emit(data, tenant=ledger.operator_id, subject=subject)
+    for webhook in decided_webhooks(outcome):
+        await _queue(unit, ctx, webhook, triggered_at)
+    log_outcome(outcome)
+
+
+def decided_events(outcome: DecisionOutcome) -> list[tuple[EventData, str]]:
+    """The events an outcome emits (tenant: its operator), with their subjects, in order."""
+    events: list[tuple[EventData, str]] = []
     if outcome.release is not None:
-        release = outcome.release
-        await unit.events.emit(release, tenant=operator, subject=release.release_id)
-        await _queue(unit, ctx, outgoing(release_webhook(release)), triggered_at)
+        events.append((outcome.release, outcome.release.release_id))
+    if outcome.revocation is not None:
+        events.append((outcome.revocation, outcome.revocation.revocation_id))
+    return events
+
+
+def decided_webhooks(outcome: DecisionOutcome) -> list[OutgoingWebhook]:
+    """The webhooks an outcome queues, in order: release, revocation, notice."""
+    webhooks: list[OutgoingWebhook] = []
+    if outcome.release is not None:
+        webhooks.append(outgoing(release_webhook(outcome.release)))
+    if outcome.revocation is not None:
+        webhooks.append(outgoing(revocation_webhook(outcome.revocation)))
+    if outcome.notice is not None:
+        webhooks.append(outgoing(outcome.notice))
+    return webhooks
+
+
+def log_outcome(outcome: DecisionOutcome) -> None:
+    ledger = outcome.ledger
+    if outcome.release is not None:
         log.info(
             "release decided",
             extra={
-                "release_id": release.release_id,
-                "operator_id": operator,
+                "release_id": outcome.release.release_id,
+                "operator_id": ledger.operator_id,
                 "epoch": ledger.epoch,
             },
         )
     if outcome.revocation is not None:
-        revocation = outcome.revocation
-        await unit.events.emit(revocation, tenant=operator, subject=revocation.revocation_id)
-        await _queue(unit, ctx, outgoing(revocation_webhook(revocation)), triggered_at)
-        log.info("revocation decided", extra={"revocation_id": revocation.revocation_id})
-    if outcome.notice is not None:
-        await _queue(unit, ctx, outgoing(outcome.notice), triggered_at)
+        log.info("revocation decided", extra={"revocation_id": outcome.revocation.revocation_id})
 
 
 async def _queue(
@@ -109,15 +132,9 @@ async def _queue(
     await unit.deliveries.enqueue(delivery, now=ctx.now)
 
 
-async def certification_issued(
-    unit: Unit,
-    ctx: DecisionContext,
-    event: CertificationIssued,
-    *,
-    operator_id: str,
-    event_time: datetime,
-) -> None:
-    certificate = HeldCertificate(
+def issued_certificate(event: CertificationIssued) -> HeldCertificate:
+    """The certificate an issuance stores, with its holder's training record as issued."""
+    return HeldCertificate(
         certificate_id=event.certificate_id,
         staff_id=event.staff_id,
         role=event.role,
@@ -127,6 +144,17 @@ async def certification_issued(
         expires_at=event.expires_at,
         training=event.training.record() if event.training is not None else None,
     )
+
+
+async def certification_issued(
+    unit: Unit,
+    ctx: DecisionContext,
+    event: CertificationIssued,
+    *,
+    operator_id: str,
+    event_time: datetime,
+) -> None:
+    certificate = issued_certificate(event)
     await unit.decisions.save_certificate_then_lock(operator_id, certificate)
     await reevaluate(
         unit,
