@@ -115,13 +115,14 @@ class Academy:
             [functools.partial(self.prepare, op) for op in operator_ids], concurrency
         )
 
-    async def submit(self, learner: Ready) -> Submitted:
+    async def submit(self, learner: Ready, *, started: float | None = None) -> Submitted:
         """The passing submit a learner makes; raises unless it passed with a certificate.
 
         A transport error is retried with the same Idempotency-Key (the API replays the
-        recorded outcome), timed from the first try, as a browser's retry would be."""
+        recorded outcome), timed from the first try, as a browser's retry would be, or from
+        `started` (the submit's scheduled time, when it waited for a connection)."""
         headers = {**_auth(learner.token), "Idempotency-Key": str(uuid.uuid4())}
-        started = time.time()
+        started = time.time() if started is None else started
         for attempt in range(3):  # a keep-alive connection the server just closed; same key
             try:
                 response = await self._client.post(

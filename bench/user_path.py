@@ -5,9 +5,10 @@ bridge, audit export); the release bridge delivers to a portal stand-in in its o
 (`bench.portal_standin`) that verifies every Standard Webhooks signature with the secret the
 mesh configures and records when it answered each 2xx. Learners (one new MGA operator and its
 compliance officer each, so every pass is one release) are prepared through the APIs before
-each window; the window holds only the passing submits, sent open loop at a fixed rate.
+each window; the window holds only the passing submits, sent open loop at a fixed rate, at most
+IN_FLIGHT at once (as a portal's connection pool; a later one waits in the driver).
 
-Latency = the stand-in's 2xx time - the moment the submit request started (also reported from
+Latency = the stand-in's 2xx time - the submit's scheduled start (also reported from
 the submit's response). "Sustained" = deliveries kept up: over the window shifted by the median
 latency at least 95% of the offered rate was delivered, 95% of the passes were delivered within
 DRAIN_S after the window, and the backlog (offered - delivered), sampled every 0.5 s over the
@@ -48,6 +49,10 @@ DRAIN_S = 5.0
 WAIT_ALL_S = 300.0
 PROFILES = STATE / "profiles"  # py-spy collapsed stacks of the last run (not committed)
 TARGET_RATE, TARGET_P99_MS = 100, 250.0
+#: Submits in flight at once, as a portal's connection pool would send them; later ones wait
+#: in the driver, timed from their scheduled start (no coordinated omission). Hundreds of
+#: open connections made the driver itself take ~45% of a core when the mesh fell behind.
+IN_FLIGHT = 64
 RELEASED = "tooling.released.v1"
 
 
@@ -125,9 +130,13 @@ async def _ours(
     backlog: list[tuple[float, float]] = []
     t0 = time.time()
 
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
     async def one(n: int) -> None:
+        scheduled = time.time()
         try:
-            done.append(await academy.submit(learners[n]))
+            async with gate:
+                done.append(await academy.submit(learners[n], started=scheduled))
         except Exception as exc:  # counted and reported, never silently dropped
             failures.append(f"{type(exc).__name__}: {exc}"[:200])
 
@@ -292,9 +301,9 @@ def run() -> dict[str, Any]:
     )
     result = {
         "workload": "passing exam submits through the assessment API, open loop at each rate "
-        f"for {SECONDS:g} s, one new MGA operator per pass; whole mesh, portal stand-in "
-        "verifying every signature",
-        "measured_from": "submit request start (also from the submit response)",
+        f"for {SECONDS:g} s, at most {IN_FLIGHT} in flight, one new MGA operator per pass; "
+        "whole mesh, portal stand-in verifying every signature",
+        "measured_from": "the submit's scheduled start (also from the submit response)",
         "measured_to": "the portal stand-in answering 2xx to the release webhook",
         "rates": measured,
         "highest_sustained_per_s": max(sustained, default=0),
