@@ -5,7 +5,9 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -37,9 +39,19 @@ def _processes_mentioning(text: str) -> list[psutil.Process]:
     return found
 
 
-def test_academy_up_reaches_ready_and_sigint_stops_everything(tmp_path: Path) -> None:
+@pytest.fixture
+def state_dir() -> Iterator[Path]:
+    """Outside pytest's temp root: the embedded Postgres runs as another user and must reach
+    its data directory, and every new pytest session makes that root private again."""
+    with tempfile.TemporaryDirectory(prefix="academy-up-test-") as directory:
+        yield Path(directory) / "state"
+
+
+def test_academy_up_reaches_ready_and_sigint_stops_everything(
+    tmp_path: Path, state_dir: Path
+) -> None:
     base, kafka = _free_base(), free_port()
-    state = tmp_path / "state"
+    state = state_dir
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # embedded Postgres path
     log = (tmp_path / "up.log").open("w+")
     up = subprocess.Popen(
