@@ -62,52 +62,15 @@ class SqlDecisionBatches:
         if not issued:
             return set()
         rows = sorted(issued, key=lambda record: record.certificate.certificate_id)
-        source = (
-            func.unnest(*(bindparam(f"c_{name}", type_=kind) for name, kind in _ISSUED.items()))
-            .table_valued(*_ISSUED, with_ordinality="n")
-            .render_derived(name="issued")
-        )
-        columns = [source.c[name] for name in _ISSUED if name != "training"]
-        statement = insert(certificates).from_select(
-            list(_ISSUED),
-            select(*columns, cast(source.c.training, JSONB)).order_by(source.c.n),
-        )
-        saved = (
-            statement.on_conflict_do_update(
-                index_elements=[certificates.c.certificate_id],
-                set_={
-                    **{name: statement.excluded[name] for name in _ISSUED},
-                    "updated_at": func.now(),
-                },
-                where=and_(
-                    certificates.c.operator_id == statement.excluded.operator_id,
-                    certificates.c.jurisdiction == statement.excluded.jurisdiction,
-                ),
-            )
-            .returning(certificates.c.certificate_id, certificates.c.jurisdiction)
-            .cte("saved")
-        )
         jurisdictions = sorted({record.certificate.jurisdiction for record in rows})
-        keys = (
-            func.unnest(
-                bindparam("l_jurisdiction", type_=_TEXTS),
-                bindparam("l_key", type_=ARRAY(BigInteger)),
-            )
-            .table_valued("jurisdiction", "key")
-            .render_derived(name="lock_keys")
-        )
-        # Volatile output is computed after the sort: the locks are taken in this order.
-        locking = (
-            select(saved.c.certificate_id, func.pg_advisory_xact_lock_shared(keys.c.key))
-            .join_from(saved, keys, keys.c.jurisdiction == saved.c.jurisdiction)
-            .order_by(saved.c.jurisdiction, saved.c.certificate_id)
-        )
         parameters = {
             **{f"c_{name}": [_issued_value(record, name) for record in rows] for name in _ISSUED},
             "l_jurisdiction": jurisdictions,
             "l_key": [policy_lock_key(jurisdiction) for jurisdiction in jurisdictions],
         }
-        return set((await self._session.execute(locking, parameters)).scalars())
+        return set(
+            (await self._session.execute(_SAVE_CERTIFICATES_THEN_LOCK, parameters)).scalars()
+        )
 
     async def lock_ledgers_under_policies(
         self, keys: Collection[LedgerKey]
@@ -115,37 +78,8 @@ class SqlDecisionBatches:
         """`lock_ledger_under_policy` for every key, rows created and locked in key order."""
         if not keys:
             return {}
-        wanted_keys = sorted(set(keys))
-        pairs = _pairs()
-        wanted = select(pairs).cte("wanted")
-        policy = (
-            select(release_policies.c.jurisdiction, release_policies.c.policy)
-            .where(release_policies.c.jurisdiction.in_(select(wanted.c.jurisdiction)))
-            .cte("policy")
-        )
-        locked = (
-            insert(release_ledger)
-            .from_select(
-                ["operator_id", "jurisdiction"],
-                select(wanted.c.operator_id, wanted.c.jurisdiction)
-                .join_from(wanted, policy, policy.c.jurisdiction == wanted.c.jurisdiction)
-                .order_by(wanted.c.n),
-            )
-            .on_conflict_do_update(
-                index_elements=[release_ledger.c.operator_id, release_ledger.c.jurisdiction],
-                set_={"epoch": release_ledger.c.epoch},
-            )
-            .returning(*release_ledger.c)
-            .cte("locked")
-        )
-        rows = (
-            await self._session.execute(
-                select(locked, policy.c.policy.label("policy_document")).join_from(
-                    locked, policy, policy.c.jurisdiction == locked.c.jurisdiction
-                ),
-                _pair_values(wanted_keys),
-            )
-        ).all()
+        pairs = _pair_values(sorted(set(keys)))
+        rows = (await self._session.execute(_LOCK_LEDGERS_UNDER_POLICIES, pairs)).all()
         policies: dict[str, ReleasePolicy] = {}
         found: dict[LedgerKey, tuple[ReleaseLedger, ReleasePolicy]] = {}
         for row in rows:
@@ -163,22 +97,8 @@ class SqlDecisionBatches:
         """`certificates` for every key (each list in certificate id order), in one read."""
         if not keys:
             return {}
-        pairs = _pairs()
-        rows = (
-            await self._session.execute(
-                select(certificates)
-                .join_from(
-                    certificates,
-                    pairs,
-                    and_(
-                        certificates.c.operator_id == pairs.c.operator_id,
-                        certificates.c.jurisdiction == pairs.c.jurisdiction,
-                    ),
-                )
-                .order_by(certificates.c.certificate_id),
-                _pair_values(sorted(set(keys))),
-            )
-        ).all()
+        pairs = _pair_values(sorted(set(keys)))
+        rows = (await self._session.execute(_CERTIFICATES_OF, pairs)).all()
         held: dict[LedgerKey, list[HeldCertificate]] = {key: [] for key in keys}
         for row in rows:
             held[(row.operator_id, row.jurisdiction)].append(held_from_row(row))
@@ -188,14 +108,8 @@ class SqlDecisionBatches:
         """`save_ledger` for several rows: one executemany, a single round trip."""
         if not saved:
             return
-        names = ("epoch", "released", "release_id", "policy_met", "tooling", "next_check_at")
         await self._session.execute(
-            update(release_ledger)
-            .where(
-                release_ledger.c.operator_id == bindparam("s_operator_id"),
-                release_ledger.c.jurisdiction == bindparam("s_jurisdiction"),
-            )
-            .values({name: bindparam(f"s_{name}") for name in names} | {"updated_at": func.now()}),
+            _SAVE_LEDGERS,
             [_ledger_values(ledger, next_check_at) for ledger, next_check_at in saved],
         )
 
@@ -209,6 +123,109 @@ def _pairs() -> Any:
         .table_valued("operator_id", "jurisdiction", with_ordinality="n")
         .render_derived(name="pairs")
     )
+
+
+def _save_certificates_then_lock() -> Any:
+    """Upsert the certificates (array parameters), then lock their jurisdictions in order."""
+    source = (
+        func.unnest(*(bindparam(f"c_{name}", type_=kind) for name, kind in _ISSUED.items()))
+        .table_valued(*_ISSUED, with_ordinality="n")
+        .render_derived(name="issued")
+    )
+    columns = [source.c[name] for name in _ISSUED if name != "training"]
+    statement = insert(certificates).from_select(
+        list(_ISSUED),
+        select(*columns, cast(source.c.training, JSONB)).order_by(source.c.n),
+    )
+    saved = (
+        statement.on_conflict_do_update(
+            index_elements=[certificates.c.certificate_id],
+            set_={
+                **{name: statement.excluded[name] for name in _ISSUED},
+                "updated_at": func.now(),
+            },
+            where=and_(
+                certificates.c.operator_id == statement.excluded.operator_id,
+                certificates.c.jurisdiction == statement.excluded.jurisdiction,
+            ),
+        )
+        .returning(certificates.c.certificate_id, certificates.c.jurisdiction)
+        .cte("saved")
+    )
+    keys = (
+        func.unnest(
+            bindparam("l_jurisdiction", type_=_TEXTS),
+            bindparam("l_key", type_=ARRAY(BigInteger)),
+        )
+        .table_valued("jurisdiction", "key")
+        .render_derived(name="lock_keys")
+    )
+    # Volatile output is computed after the sort: the locks are taken in this order.
+    return (
+        select(saved.c.certificate_id, func.pg_advisory_xact_lock_shared(keys.c.key))
+        .join_from(saved, keys, keys.c.jurisdiction == saved.c.jurisdiction)
+        .order_by(saved.c.jurisdiction, saved.c.certificate_id)
+    )
+
+
+def _lock_ledgers_under_policies() -> Any:
+    """Create-or-lock the ledger rows of the key pairs (in order) whose policy exists."""
+    wanted = select(_pairs()).cte("wanted")
+    policy = (
+        select(release_policies.c.jurisdiction, release_policies.c.policy)
+        .where(release_policies.c.jurisdiction.in_(select(wanted.c.jurisdiction)))
+        .cte("policy")
+    )
+    locked = (
+        insert(release_ledger)
+        .from_select(
+            ["operator_id", "jurisdiction"],
+            select(wanted.c.operator_id, wanted.c.jurisdiction)
+            .join_from(wanted, policy, policy.c.jurisdiction == wanted.c.jurisdiction)
+            .order_by(wanted.c.n),
+        )
+        .on_conflict_do_update(
+            index_elements=[release_ledger.c.operator_id, release_ledger.c.jurisdiction],
+            set_={"epoch": release_ledger.c.epoch},
+        )
+        .returning(*release_ledger.c)
+        .cte("locked")
+    )
+    return select(locked, policy.c.policy.label("policy_document")).join_from(
+        locked, policy, policy.c.jurisdiction == locked.c.jurisdiction
+    )
+
+
+def _certificates_of() -> Any:
+    """The certificates of the key pairs, in certificate id order."""
+    pairs = _pairs()
+    return (
+        select(certificates)
+        .join_from(
+            certificates,
+            pairs,
+            and_(
+                certificates.c.operator_id == pairs.c.operator_id,
+                certificates.c.jurisdiction == pairs.c.jurisdiction,
+            ),
+        )
+        .order_by(certificates.c.certificate_id)
+    )
+
+
+_LEDGER_FIELDS = ("epoch", "released", "release_id", "policy_met", "tooling", "next_check_at")
+# Built once: a statement object keeps its cache key, so a call only binds its parameters.
+_SAVE_CERTIFICATES_THEN_LOCK = _save_certificates_then_lock()
+_LOCK_LEDGERS_UNDER_POLICIES = _lock_ledgers_under_policies()
+_CERTIFICATES_OF = _certificates_of()
+_SAVE_LEDGERS = (
+    update(release_ledger)
+    .where(
+        release_ledger.c.operator_id == bindparam("s_operator_id"),
+        release_ledger.c.jurisdiction == bindparam("s_jurisdiction"),
+    )
+    .values({name: bindparam(f"s_{name}") for name in _LEDGER_FIELDS} | {"updated_at": func.now()})
+)
 
 
 def _pair_values(keys: Sequence[LedgerKey]) -> dict[str, list[str]]:

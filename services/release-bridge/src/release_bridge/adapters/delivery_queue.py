@@ -29,6 +29,55 @@ _QUEUED: dict[str, ARRAY[Any]] = {
 }
 
 
+def _enqueue() -> Any:
+    """Queue one webhook, NOTIFYing its endpoint's channel when the row is new."""
+    queued = (
+        pg_insert(deliveries)
+        .values(
+            {name: bindparam(f"e_{name}") for name in _QUEUED}
+            | {
+                "status": "pending",
+                "window_started_at": bindparam("e_now"),
+                "next_attempt_at": bindparam("e_now"),
+            }
+        )
+        .on_conflict_do_nothing()
+        .returning(deliveries.c.webhook_id)
+        .cte("queued")
+    )
+    return select(
+        queued.c.webhook_id, func.pg_notify(CHANNEL, bindparam("e_channel_endpoint", type_=Text))
+    )
+
+
+def _enqueue_all() -> Any:
+    """Queue rows from array parameters, in their order, NOTIFYing each new row's endpoint."""
+    source = (
+        func.unnest(*(bindparam(f"q_{name}", type_=kind) for name, kind in _QUEUED.items()))
+        .table_valued(*_QUEUED, with_ordinality="n")
+        .render_derived(name="queue")
+    )
+    now = bindparam("q_now", type_=DateTime(timezone=True))
+    queued = (
+        pg_insert(deliveries)
+        .from_select(
+            [*_QUEUED, "status", "window_started_at", "next_attempt_at"],
+            select(*(source.c[name] for name in _QUEUED), literal("pending"), now, now).order_by(
+                source.c.n
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(deliveries.c.webhook_id, deliveries.c.endpoint)
+        .cte("queued")
+    )
+    return select(queued.c.webhook_id, func.pg_notify(CHANNEL, queued.c.endpoint))
+
+
+# Built once: a statement object keeps its cache key, so a call only binds its parameters.
+_ENQUEUE = _enqueue()
+_ENQUEUE_ALL = _enqueue_all()
+
+
 class SqlDeliveryQueue:
     """The queueing methods of `SqlDeliveryStore` (it sets `_session`)."""
 
@@ -36,29 +85,9 @@ class SqlDeliveryQueue:
 
     async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
         """Queue the webhook; its commit NOTIFYs idle delivery loops (one statement)."""
-        webhook = delivery.webhook
-        queued = (
-            pg_insert(deliveries)
-            .values(
-                webhook_id=webhook.webhook_id,
-                webhook_type=webhook.webhook_type,
-                ordered=webhook.webhook_type in ORDERED_TYPES,
-                operator_id=webhook.operator_id,
-                jurisdiction=webhook.jurisdiction,
-                endpoint=delivery.endpoint,
-                body=webhook.body,
-                status="pending",
-                window_started_at=now,
-                next_attempt_at=now,
-                decided_at=delivery.decided_at,
-                triggered_at=delivery.triggered_at,
-            )
-            .on_conflict_do_nothing()
-            .returning(deliveries.c.webhook_id)
-            .cte("queued")
-        )
+        parameters = {f"e_{name}": _queued_value(delivery, name) for name in _QUEUED}
         result = await self._session.execute(
-            select(queued.c.webhook_id, func.pg_notify(CHANNEL, delivery.endpoint))
+            _ENQUEUE, {**parameters, "e_now": now, "e_channel_endpoint": delivery.endpoint}
         )
         return result.first() is not None
 
@@ -67,31 +96,10 @@ class SqlDeliveryQueue:
         order; the ids added. Postgres folds a transaction's equal NOTIFYs into one."""
         if not queue:
             return []
-        source = (
-            func.unnest(*(bindparam(f"q_{name}", type_=kind) for name, kind in _QUEUED.items()))
-            .table_valued(*_QUEUED, with_ordinality="n")
-            .render_derived(name="queue")
-        )
-        now_param = bindparam("q_now", type_=DateTime(timezone=True))
-        queued = (
-            pg_insert(deliveries)
-            .from_select(
-                [*_QUEUED, "status", "window_started_at", "next_attempt_at"],
-                select(
-                    *(source.c[name] for name in _QUEUED), literal("pending"), now_param, now_param
-                ).order_by(source.c.n),
-            )
-            .on_conflict_do_nothing()
-            .returning(deliveries.c.webhook_id, deliveries.c.endpoint)
-            .cte("queued")
-        )
         parameters: dict[str, Any] = {
             f"q_{name}": [_queued_value(delivery, name) for delivery in queue] for name in _QUEUED
         }
-        result = await self._session.execute(
-            select(queued.c.webhook_id, func.pg_notify(CHANNEL, queued.c.endpoint)),
-            {**parameters, "q_now": now},
-        )
+        result = await self._session.execute(_ENQUEUE_ALL, {**parameters, "q_now": now})
         return list(result.scalars())
 
 

@@ -1,21 +1,20 @@
 """Deliveries and the attempt ledger in Postgres (DeliveryStore)."""
 
-import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, bindparam, exists, func, insert, literal, select, update
+from sqlalchemy import Text, all_, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
+from release_bridge.adapters.delivery_claims import SqlDeliveryClaims
 from release_bridge.adapters.delivery_queue import SqlDeliveryQueue
 from release_bridge.adapters.orm import deliveries, delivery_attempts
 from release_bridge.domain.reconcile import DueRelease
 from release_bridge.service.ports import (
     RELEASE_TYPE,
     STATUSES,
-    Claim,
     DeliveryRecord,
     DeliveryStatus,
     FinishedAttempt,
@@ -33,128 +32,73 @@ _RECORD_COLUMNS = [
     for name in DeliveryRecord.__dataclass_fields__  # same names as the columns
 ]
 
+_IDS = ARRAY(Text)
+_FINISHED = (
+    "finished_at",
+    "status_code",
+    "latency_ms",
+    "verdict",
+    "error_kind",
+    "error",
+    "response_excerpt",
+    "next_step",
+)
 
-class SqlDeliveryStore(SqlDeliveryQueue):
+# The round's statements, built once: a statement object keeps its cache key, so a call only
+# binds its parameters. Lists go as one array parameter (`= ANY`), so every length shares one
+# SQL text and one prepared statement.
+_LOCK = (
+    select(*_RECORD_COLUMNS)
+    .where(deliveries.c.webhook_id == bindparam("l_webhook_id"))
+    .with_for_update()
+)
+_LOCK_ALL = (
+    select(*_RECORD_COLUMNS)
+    .where(deliveries.c.webhook_id == any_(bindparam("l_webhook_ids", type_=_IDS)))
+    .order_by(deliveries.c.webhook_id)
+    .with_for_update()
+)
+_SAVE_ALL = (
+    update(deliveries)
+    .where(deliveries.c.webhook_id == bindparam("v_webhook_id"))
+    .values({name: bindparam(f"v_{name}") for name in _SAVED} | {"updated_at": func.now()})
+)
+_FINISH_ATTEMPTS = (
+    update(delivery_attempts)
+    .where(
+        delivery_attempts.c.webhook_id == bindparam("f_webhook_id"),
+        delivery_attempts.c.claim_id == bindparam("f_claim"),
+    )
+    .values({name: bindparam(f"f_{name}") for name in _FINISHED})
+)
+#: An empty `keep` matches every held row (`<> ALL` of no ids is true).
+_REDRIVE_HELD = (
+    update(deliveries)
+    .where(
+        deliveries.c.endpoint == bindparam("r_endpoint"),
+        deliveries.c.status == "held",
+        deliveries.c.webhook_id != all_(bindparam("r_keep", type_=_IDS)),
+    )
+    .values(
+        status="pending",
+        next_attempt_at=bindparam("r_now"),
+        stop_cause=None,
+        updated_at=func.now(),
+    )
+    .returning(deliveries.c.webhook_id)
+)
+
+
+class SqlDeliveryStore(SqlDeliveryQueue, SqlDeliveryClaims):
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def claim_due(
-        self,
-        *,
-        endpoint: str,
-        now: datetime,
-        limit: int,
-        lease_until: datetime,
-        include_held: bool,
-        replica: str,
-    ) -> list[Claim]:
-        d = deliveries
-        earlier = aliased(deliveries)
-        statuses = ["pending", "held"] if include_held else ["pending"]
-        blocked = exists().where(
-            earlier.c.ordered,
-            earlier.c.operator_id == d.c.operator_id,
-            earlier.c.jurisdiction == d.c.jurisdiction,
-            earlier.c.endpoint == d.c.endpoint,
-            earlier.c.seq < d.c.seq,
-            earlier.c.status != "delivered",
-        )
-        claim_id = uuid.uuid4().hex
-        picked = (
-            select(d.c.webhook_id, d.c.next_attempt_at.label("due_at"), d.c.seq)
-            .where(
-                d.c.endpoint == endpoint,
-                d.c.status.in_(statuses),
-                d.c.next_attempt_at <= now,
-                ~and_(d.c.ordered, blocked),
-            )
-            .order_by(d.c.next_attempt_at, d.c.seq)
-            .limit(limit)
-            .with_for_update(of=d, skip_locked=True)
-            .cte("picked")
-        )
-        claimed = (
-            update(d)
-            .where(d.c.webhook_id == picked.c.webhook_id)
-            .values(
-                claim_id=claim_id,
-                next_attempt_at=lease_until,
-                attempts=d.c.attempts + 1,
-                window_attempts=d.c.window_attempts + 1,
-                updated_at=func.now(),
-            )
-            .returning(
-                d.c.webhook_id,
-                d.c.webhook_type,
-                d.c.operator_id,
-                d.c.jurisdiction,
-                d.c.body,
-                d.c.attempts,
-                picked.c.due_at,
-                picked.c.seq,
-            )
-            .cte("claimed")
-        )
-        a = delivery_attempts
-        abandoned = (
-            update(a)
-            .where(a.c.webhook_id.in_(select(claimed.c.webhook_id)), a.c.finished_at.is_(None))
-            .values(finished_at=now, next_step="abandoned", error="lease expired: outcome unknown")
-            .cte("abandoned")
-        )
-        opened = (
-            insert(a)
-            .from_select(
-                ["webhook_id", "attempt", "claim_id", "replica", "started_at"],
-                select(
-                    claimed.c.webhook_id,
-                    claimed.c.attempts,
-                    literal(claim_id),
-                    literal(replica),
-                    literal(now, DateTime(timezone=True)),
-                ).order_by(claimed.c.due_at, claimed.c.seq),
-            )
-            .cte("opened")
-        )
-        # One statement: the leases, the abandoned attempts closed and the new ones opened (the
-        # attempts CTEs touch other rows of another table, so their shared snapshot is harmless).
-        rows = (
-            await self._session.execute(
-                select(claimed).add_cte(abandoned, opened).order_by(claimed.c.due_at, claimed.c.seq)
-            )
-        ).all()
-        return [
-            Claim(
-                webhook_id=row.webhook_id,
-                webhook_type=row.webhook_type,
-                operator_id=row.operator_id,
-                jurisdiction=row.jurisdiction,
-                body=row.body,
-                claim_id=claim_id,
-                attempt=row.attempts,
-            )
-            for row in rows
-        ]
-
     async def lock(self, webhook_id: str) -> DeliveryRecord | None:
-        row = (
-            await self._session.execute(
-                select(*_RECORD_COLUMNS)
-                .where(deliveries.c.webhook_id == webhook_id)
-                .with_for_update()
-            )
-        ).first()
+        row = (await self._session.execute(_LOCK, {"l_webhook_id": webhook_id})).first()
         return DeliveryRecord(**row._asdict()) if row is not None else None
 
     async def lock_all(self, webhook_ids: Collection[str]) -> dict[str, DeliveryRecord]:
-        rows = (
-            await self._session.execute(
-                select(*_RECORD_COLUMNS)
-                .where(deliveries.c.webhook_id.in_(list(webhook_ids)))
-                .order_by(deliveries.c.webhook_id)
-                .with_for_update()
-            )
-        ).all()
+        rows = (await self._session.execute(_LOCK_ALL, {"l_webhook_ids": list(webhook_ids)})).all()
         return {row.webhook_id: DeliveryRecord(**row._asdict()) for row in rows}
 
     async def save(self, record: DeliveryRecord) -> None:
@@ -164,11 +108,8 @@ class SqlDeliveryStore(SqlDeliveryQueue):
         """One executemany: a single round trip whatever the number of rows."""
         if not records:
             return
-        values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in _SAVED}
         await self._session.execute(
-            update(deliveries)
-            .where(deliveries.c.webhook_id == bindparam("v_webhook_id"))
-            .values(**values, updated_at=func.now()),
+            _SAVE_ALL,
             [
                 {f"v_{name}": getattr(record, name) for name in ("webhook_id", *_SAVED)}
                 for record in records
@@ -179,42 +120,13 @@ class SqlDeliveryStore(SqlDeliveryQueue):
         """One executemany: a single round trip whatever the number of attempts."""
         if not finished:
             return
-        a = delivery_attempts
-        await self._session.execute(
-            update(a)
-            .where(
-                a.c.webhook_id == bindparam("f_webhook_id"), a.c.claim_id == bindparam("f_claim")
-            )
-            .values(
-                {
-                    name: bindparam(f"f_{name}")
-                    for name in (
-                        "finished_at",
-                        "status_code",
-                        "latency_ms",
-                        "verdict",
-                        "error_kind",
-                        "error",
-                        "response_excerpt",
-                        "next_step",
-                    )
-                }
-            ),
-            [_finished_values(one) for one in finished],
-        )
+        await self._session.execute(_FINISH_ATTEMPTS, [_finished_values(one) for one in finished])
 
     async def redrive_held(
         self, endpoint: str, *, now: datetime, keep: Collection[str] = ()
     ) -> int:
-        d = deliveries
-        conditions = [d.c.endpoint == endpoint, d.c.status == "held"]
-        if keep:
-            conditions.append(d.c.webhook_id.not_in(list(keep)))
         result = await self._session.execute(
-            update(d)
-            .where(*conditions)
-            .values(status="pending", next_attempt_at=now, stop_cause=None, updated_at=func.now())
-            .returning(d.c.webhook_id)
+            _REDRIVE_HELD, {"r_endpoint": endpoint, "r_now": now, "r_keep": list(keep)}
         )
         return len(result.all())
 
