@@ -111,10 +111,11 @@ async def open_run(session: AsyncSession, operator_id: str, day: date) -> None:
     )
 
 
-def _run(row: Row[Any]) -> ExportRun:
+def _run(row: Row[Any], *, day: date | None = None) -> ExportRun:
+    """An export run from its row (`day`: the run's day, when the row names it otherwise)."""
     return ExportRun(
         operator_id=row.operator_id,
-        day=row.day,
+        day=row.day if day is None else day,
         status=RunStatus(row.status),
         attempts=int(row.attempts),
         last_error=row.last_error,
@@ -254,19 +255,7 @@ async def export_states(
             first_day=row.first_day,
             first_record_at=row.first_record_at,
             last_day=row.last_day,
-            oldest_open=None
-            if row.run_day is None
-            else ExportRun(
-                operator_id=row.operator_id,
-                day=row.run_day,
-                status=RunStatus(row.status),
-                attempts=int(row.attempts),
-                last_error=row.last_error,
-                failure_reason=row.failure_reason,
-                next_attempt_at=row.next_attempt_at,
-                remote_path=row.remote_path,
-                delivered_at=row.delivered_at,
-            ),
+            oldest_open=None if row.run_day is None else _run(row, day=row.run_day),
         )
         for row in rows
     }
