@@ -4,7 +4,6 @@ operators, and still exports the operators that have work (counted on the engine
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,10 @@ from audit_export_harness import (
     new_operator,
     target_json,
 )
-from sqlalchemy import event
 
 from academy_runtime import migrations
 from academy_testkit import postgres
+from academy_testkit.statements import counted
 from audit_export.app import MIGRATIONS
 from audit_export.domain.chain import RunStatus
 from audit_export.domain.targets import SftpTarget
@@ -66,22 +65,6 @@ def day(n: int) -> date:
     return DAY0 + timedelta(days=n)
 
 
-@contextmanager
-def counted(harness: Harness) -> Iterator[list[str]]:
-    """The statements the service's engine sends while the block runs."""
-    sent: list[str] = []
-
-    def record(*args: Any) -> None:
-        sent.append(args[2])
-
-    engine = harness.runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def did_something(report: PassReport) -> bool:
     return bool(report.built or report.delivered or report.failed or report.errors)
 
@@ -110,14 +93,14 @@ async def test_a_pass_over_up_to_date_operators_sends_a_constant_number_of_state
     assert len(first.built) == 148 + 50
 
     harness.clock.advance(minutes=1)
-    with counted(harness) as catch_up:
+    with counted(harness.runtime.engine) as catch_up:
         behind = await run_once(harness.wiring)
-    with counted(harness) as idle:
+    with counted(harness.runtime.engine) as idle:
         nothing = await run_once(harness.wiring)
     [failed] = [run for run in await harness.runs(retried) if run.status is RunStatus.FAILED]
     assert failed.next_attempt_at is not None
     harness.clock.set(failed.next_attempt_at)
-    with counted(harness) as retry:
+    with counted(harness.runtime.engine) as retry:
         retried_report = await run_once(harness.wiring)
 
     assert behind.delivered == [(lagging, day(0))]  # a due day among up-to-date operators

@@ -1,15 +1,11 @@
 """SQL statements per pass on the hot path, counted on the engine (round trips cost CPU)."""
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from academy_runtime.service import ServiceRuntime
+from academy_testkit.statements import counted
 from conftest import BridgeFactory, ScriptablePortal, enqueue, outbox_events, statuses
 from contracts import Envelope
 from contracts.assessment import CertificationIssued
@@ -20,22 +16,6 @@ from release_bridge.entrypoints.consumers import assessment_routes
 from release_bridge.service import releases
 
 pytestmark = pytest.mark.integration
-
-
-@contextmanager
-def counted(runtime: ServiceRuntime) -> Iterator[list[str]]:
-    """The statements the service's engine sends while the block runs."""
-    sent: list[str] = []
-
-    def record(*args: Any) -> None:
-        sent.append(args[2])
-
-    engine = runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _policy(jurisdiction: str) -> ReleasePolicyPublished:
@@ -78,7 +58,7 @@ async def test_a_releasing_certificate_is_decided_in_six_statements(
     async with units() as unit:
         await releases.release_policy_published(unit, ctx, _policy(jurisdiction), event_time=now)
 
-    with counted(bridge.runtime) as sent:
+    with counted(bridge.runtime.engine) as sent:
         async with units() as unit:
             await releases.certification_issued(
                 unit, ctx, _issued(jurisdiction), operator_id=operator, event_time=now
@@ -112,7 +92,7 @@ async def test_a_run_of_releasing_certificates_costs_the_same_statements_for_any
         if CertificationIssued in route.models
     ]
 
-    with counted(bridge.runtime) as sent:
+    with counted(bridge.runtime.engine) as sent:
         async with units() as unit:
             await route.apply(run, unit)
 
@@ -142,7 +122,7 @@ async def test_a_round_of_accepted_webhooks_costs_the_same_statements_for_any_si
     ids = await enqueue(bridge, webhooks)
     portal.statuses[:] = [200] * webhooks
 
-    with counted(bridge.runtime) as sent:
+    with counted(bridge.runtime.engine) as sent:
         assert (await worker.run_once()).sent == webhooks
 
     assert await statuses(bridge, ids) == ["delivered"] * webhooks
