@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters.orm import attempt_resets, attempts, staff
@@ -13,6 +13,35 @@ from assessment.domain.exams import ExamSnapshot
 from assessment.domain.staff import StaffMember
 from assessment.domain.training_state import AttemptScore
 from assessment.service.ports import AttemptRecord, OverdueAttempt
+
+_of_holder = (
+    attempts.c.operator_id == bindparam("operator_id"),
+    attempts.c.staff_id == bindparam("staff_id"),
+)
+_record_query = select(attempts).where(
+    attempts.c.attempt_id == bindparam("attempt_id"), *_of_holder
+)
+#: Statements built once (cache key memoised), executed with a parameters dict.
+_RECORD = {False: _record_query, True: _record_query.with_for_update()}
+_SCORES = select(
+    attempts.c.staff_id, attempts.c.track_key, attempts.c.score, attempts.c.result
+).where(*_of_holder, attempts.c.track_key == bindparam("track_key"))
+_CLOSED_COLUMNS = (
+    "status",
+    "submitted_at",
+    "score",
+    "result",
+    "idempotency_key",
+    "request_hash",
+    "outcome",
+)
+#: The WHERE parameter is not named after a column: update() reserves those for SET.
+_CLOSE = (
+    update(attempts)
+    .where(attempts.c.attempt_id == bindparam("open_attempt_id"), attempts.c.status == "open")
+    .values({name: bindparam(name) for name in _CLOSED_COLUMNS})
+    .returning(attempts.c.attempt_id)
+)
 
 
 def _attempt(row: Any) -> Attempt:
@@ -89,12 +118,11 @@ class SqlAttemptStore:
         self, operator_id: str, staff_id: str, attempt_id: str, *, lock: bool = False
     ) -> AttemptRecord | None:
         """An attempt of this staff member (scoped by operator and staff: never someone else's)."""
-        query = select(attempts).where(
-            attempts.c.attempt_id == attempt_id,
-            attempts.c.operator_id == operator_id,
-            attempts.c.staff_id == staff_id,
+        found = await self._session.execute(
+            _RECORD[lock],
+            {"attempt_id": attempt_id, "operator_id": operator_id, "staff_id": staff_id},
         )
-        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        row = found.first()
         return None if row is None else _record(row)
 
     async def of_staff(
@@ -112,9 +140,7 @@ class SqlAttemptStore:
         self, operator_id: str, staff_id: str, *, track_key: str
     ) -> Sequence[AttemptScore]:
         rows = await self._session.execute(
-            select(attempts.c.staff_id, attempts.c.track_key, attempts.c.score, attempts.c.result)
-            .where(attempts.c.operator_id == operator_id, attempts.c.staff_id == staff_id)
-            .where(attempts.c.track_key == track_key)
+            _SCORES, {"operator_id": operator_id, "staff_id": staff_id, "track_key": track_key}
         )
         return [AttemptScore(row.staff_id, row.track_key, row.score, row.result) for row in rows]
 
@@ -148,18 +174,17 @@ class SqlAttemptStore:
     ) -> bool:
         """Persist a graded or timed-out attempt; False if no longer open (closed elsewhere)."""
         closed = await self._session.execute(
-            update(attempts)
-            .where(attempts.c.attempt_id == attempt.attempt_id, attempts.c.status == "open")
-            .values(
-                status=attempt.status,
-                submitted_at=attempt.submitted_at,
-                score=attempt.score,
-                result=attempt.result,
-                idempotency_key=idempotency_key,
-                request_hash=request_hash,
-                outcome=outcome,
-            )
-            .returning(attempts.c.attempt_id)
+            _CLOSE,
+            {
+                "open_attempt_id": attempt.attempt_id,
+                "status": attempt.status,
+                "submitted_at": attempt.submitted_at,
+                "score": attempt.score,
+                "result": attempt.result,
+                "idempotency_key": idempotency_key,
+                "request_hash": request_hash,
+                "outcome": outcome,
+            },
         )
         return closed.first() is not None
 

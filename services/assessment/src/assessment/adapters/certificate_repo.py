@@ -1,11 +1,10 @@
 """Certificates: issued, superseded, revoked, and their expiry-notice flags."""
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,10 +12,28 @@ from assessment.adapters.orm import certificates
 from assessment.domain.certificates import Certificate
 
 c = certificates.c
+_FIELDS = tuple(Certificate.__dataclass_fields__)
+
+#: Statements built once (cache key memoised), executed with a parameters dict.
+_INSERT = (
+    insert(certificates)
+    .values({name: bindparam(name) for name in _FIELDS})
+    .on_conflict_do_nothing(index_elements=[c.verification_code])
+    .returning(c.certificate_id)
+)
+_holder_query = select(certificates).where(
+    c.operator_id == bindparam("operator_id"), c.staff_id == bindparam("staff_id")
+)
+_newest_first = c.passed_at.desc()
+#: By whether a track key narrows them: a holder's certificates, newest pass first.
+_OF_HOLDER = {
+    False: _holder_query.order_by(_newest_first),
+    True: _holder_query.where(c.track_key == bindparam("track_key")).order_by(_newest_first),
+}
 
 
 def _certificate(row: Any) -> Certificate:
-    return Certificate(**{name: getattr(row, name) for name in Certificate.__dataclass_fields__})
+    return Certificate(**{name: getattr(row, name) for name in _FIELDS})
 
 
 def _notices_due_query(*, now: datetime, limit: int) -> Select[Any]:
@@ -46,10 +63,7 @@ class SqlCertificateStore:
     async def insert(self, certificate: Certificate) -> bool:
         """False when the verification code is taken (nothing stored); one statement."""
         inserted = await self._session.execute(
-            insert(certificates)
-            .values(**asdict(certificate))
-            .on_conflict_do_nothing(index_elements=[c.verification_code])
-            .returning(c.certificate_id)
+            _INSERT, {name: getattr(certificate, name) for name in _FIELDS}
         )
         return inserted.first() is not None
 
@@ -80,10 +94,10 @@ class SqlCertificateStore:
     async def of_holder(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
     ) -> Sequence[Certificate]:
-        query = select(certificates).where(c.operator_id == operator_id, c.staff_id == staff_id)
-        if track_key is not None:
-            query = query.where(c.track_key == track_key)
-        rows = await self._session.execute(query.order_by(c.passed_at.desc()))
+        rows = await self._session.execute(
+            _OF_HOLDER[track_key is not None],
+            {"operator_id": operator_id, "staff_id": staff_id, "track_key": track_key},
+        )
         return [_certificate(row) for row in rows]
 
     async def of_operator(

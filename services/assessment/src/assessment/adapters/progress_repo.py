@@ -3,12 +3,20 @@
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters.orm import lesson_completions as lc
 from assessment.domain.progress import LessonCompletion, TrackProgress
+
+#: Built once (cache key memoised), executed with a parameters dict.
+_TRACK_PROGRESS = (
+    select(lc)
+    .where(lc.c.operator_id == bindparam("operator_id"), lc.c.staff_id == bindparam("staff_id"))
+    .where(lc.c.track_key == bindparam("track_key"))
+    .order_by(lc.c.completed_at)
+)
 
 
 def _completion(row: Any) -> LessonCompletion:
@@ -29,10 +37,8 @@ class SqlProgressStore:
 
     async def load(self, operator_id: str, staff_id: str, track_key: str) -> TrackProgress:
         rows = await self._session.execute(
-            select(lc)
-            .where(lc.c.operator_id == operator_id, lc.c.staff_id == staff_id)
-            .where(lc.c.track_key == track_key)
-            .order_by(lc.c.completed_at)
+            _TRACK_PROGRESS,
+            {"operator_id": operator_id, "staff_id": staff_id, "track_key": track_key},
         )
         return TrackProgress(
             staff_id=staff_id,

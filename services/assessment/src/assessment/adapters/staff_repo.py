@@ -4,12 +4,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters.orm import staff
 from assessment.domain.staff import StaffMember
+
+_member_query = select(staff).where(
+    staff.c.operator_id == bindparam("operator_id"), staff.c.staff_id == bindparam("staff_id")
+)
+#: Built once (cache key memoised): by `lock`, the member's row as is or locked FOR UPDATE.
+_MEMBER = {False: _member_query, True: _member_query.with_for_update()}
 
 
 def _member(row: Any) -> StaffMember:
@@ -32,10 +38,10 @@ class SqlStaffStore:
         self, operator_id: str, staff_id: str, *, lock: bool = False
     ) -> StaffMember | None:
         """Load a staff member; `lock` serialises every change to that member's records."""
-        query = select(staff).where(
-            staff.c.operator_id == operator_id, staff.c.staff_id == staff_id
+        found = await self._session.execute(
+            _MEMBER[lock], {"operator_id": operator_id, "staff_id": staff_id}
         )
-        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        row = found.first()
         return None if row is None else _member(row)
 
     async def insert_if_absent(self, member: StaffMember, *, now: datetime) -> bool:
