@@ -6,6 +6,7 @@ If a message fails, later rows with the same key stay unsent too, so per-key ord
 """
 
 import asyncio
+import functools
 import logging
 import time
 import zlib
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
-from sqlalchemy import BigInteger, Table, any_, bindparam, func, insert, select, update
+from sqlalchemy import BigInteger, Insert, Table, any_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,10 +51,16 @@ def outbox_rows(events: Sequence[Envelope[Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+@functools.cache
+def outbox_insert(outbox: Table) -> Insert:
+    """The outbox's insert, built once (SQLAlchemy then reuses its cache key and compilation)."""
+    return insert(outbox)
+
+
 async def add_events(session: AsyncSession, outbox: Table, *events: Envelope[Any]) -> None:
     """Stage events in the caller's transaction; they leave only if it commits."""
     if events:
-        await session.execute(insert(outbox), outbox_rows(events))
+        await session.execute(outbox_insert(outbox), outbox_rows(events))
 
 
 def wire_headers(headers: dict[str, str]) -> list[tuple[str, bytes]]:

@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from academy_runtime import db
-from academy_runtime.outbox import outbox_rows
+from academy_runtime.outbox import outbox_insert, outbox_rows
 from academy_runtime.service import ServiceRuntime
 from contracts import Envelope
 from contracts.base import EventData
@@ -74,7 +74,7 @@ class OutboxSink:
         """Before the commit (inside it, so its failure rolls the transaction back)."""
         held = session.info.pop(_HELD, None)
         if held:
-            session.execute(insert(self._runtime.outbox), outbox_rows(held))
+            session.execute(outbox_insert(self._runtime.outbox), outbox_rows(held))
 
 
 class UnitOfWork:

@@ -5,15 +5,14 @@ import dataclasses
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from assessment_harness import Harness
 from assessment_testkit import answers, realistic_track, unique_jurisdiction, unique_operator
-from sqlalchemy import event, select
+from sqlalchemy import select
 
+from academy_testkit.statements import counted
 from assessment.adapters.orm import attempts, certificates
 from assessment.adapters.unit_of_work import assessment_units
 from assessment.domain.codes import new_verification_code
@@ -47,22 +46,6 @@ class ChosenEntropy:
         return raw
 
 
-@contextmanager
-def statements(harness: Harness) -> Iterator[list[str]]:
-    """The SQL statements sent to Postgres inside the block."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = harness.runtime.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 async def _enrolled(harness: Harness, sub: str = "ada") -> tuple[TrackPublished, dict[str, str]]:
     track = realistic_track(jurisdiction=unique_jurisdiction())
     await harness.publish(track)
@@ -84,7 +67,7 @@ async def test_a_passing_submit_takes_eight_statements(harness: Harness) -> None
     attempt = (await harness.start(headers, track.track_key)).json()
     harness.clock.advance(minutes=12)
     given = answers(track, attempt["paper"])
-    with statements(harness) as seen:
+    with counted(harness.runtime.engine) as seen:
         response = await harness.submit(headers, attempt["attempt_id"], given)
     assert response.status_code == 200, response.text
     assert response.json()["certificate"] is not None
