@@ -5,6 +5,7 @@ control characters in every path, query and body field get 422 naming the field.
 answers 5xx. The apps run in-process against the real test database.
 """
 
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -349,3 +350,45 @@ def test_every_cross_tenant_route_is_swept() -> None:
     by_service = {operation.service for operation in CROSS_TENANT_OPERATIONS}
     assert by_service == {"assessment", "release-bridge", "audit-export"}
     assert len(CROSS_TENANT_OPERATIONS) >= 15
+
+
+def _runs_in_a_thread(call: Any) -> bool:
+    """FastAPI runs a plain `def` (endpoint or dependency) in its thread pool: a thread hop
+    and a GIL hand-over on every request."""
+    if inspect.isclass(call):
+        return False  # pydantic models and the like: built in place
+    target = call if inspect.isroutine(call) else getattr(call, "__call__", call)  # noqa: B004
+    return not (inspect.iscoroutinefunction(target) or inspect.isasyncgenfunction(target))
+
+
+def test_every_endpoint_and_dependency_runs_on_the_event_loop() -> None:
+    from fastapi.dependencies.models import Dependant
+    from fastapi.routing import APIRoute
+
+    def calls(container: Any) -> Iterator[tuple[str, Any]]:
+        """Every endpoint and dependency, routers included (FastAPI keeps them apart)."""
+        for route in container.routes:
+            if isinstance(route, APIRoute):
+                yield from ((route.path, call) for call in walk(route.dependant))
+            elif hasattr(route, "original_router"):  # an included router
+                for depends in route.include_context.dependencies:
+                    yield route.include_context.prefix, depends.dependency
+                yield from calls(route.original_router)
+
+    def walk(dependant: Dependant) -> Iterator[Any]:
+        yield dependant.call
+        for sub in dependant.dependencies:
+            yield from walk(sub)
+
+    seen = [
+        (service, path, call) for service, (app, _) in _apps().items() for path, call in calls(app)
+    ]
+    assert len(seen) > 100
+    threaded = sorted(
+        {
+            f"{service} {path}: {getattr(call, '__qualname__', call)}"
+            for service, path, call in seen
+            if call is not None and _runs_in_a_thread(call)
+        }
+    )
+    assert not threaded, threaded

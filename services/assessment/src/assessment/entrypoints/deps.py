@@ -33,7 +33,7 @@ class Wiring:
     public_base_url: str
 
 
-def _wiring(request: Request) -> Wiring:
+async def _wiring(request: Request) -> Wiring:  # async: a def dependency costs a thread hop
     wiring: Wiring = request.app.state.assessment
     return wiring
 

@@ -39,7 +39,7 @@ class Wiring:
     inspection_max_days: int
 
 
-def _wiring(request: Request) -> Wiring:
+async def _wiring(request: Request) -> Wiring:  # async: a def dependency costs a thread hop
     wiring: Wiring = request.app.state.audit_export
     return wiring
 

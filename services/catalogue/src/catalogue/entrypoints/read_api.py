@@ -80,7 +80,7 @@ VersionPath = Annotated[
 ModulePath = Annotated[str, Path(pattern=identifiers.CONTENT_ID_PATTERN, examples=["kyc-cdd"])]
 
 
-def _cache(request: Request) -> CatalogueCache:
+async def _cache(request: Request) -> CatalogueCache:  # async: no thread hop per request
     cache: CatalogueCache = request.app.state.catalogue_cache
     return cache
 
