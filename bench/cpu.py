@@ -1,7 +1,8 @@
 """CPU use per process over a timed window, from /proc (what `ps -o %cpu` shows, per window).
 
-Postgres is counted as the sum of every `postgres` process on the machine: it may be shared
-with other work, which the result says.
+Postgres is counted as the sum of every `postgres` process on the machine, backends that
+exited during the window included (through the postmaster's reaped-children time): it may be
+shared with other work, which the result says.
 """
 
 import os
@@ -16,12 +17,14 @@ from typing import Any
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _ticks(pid: int) -> int:
+def _ticks(pid: int, *, reaped: bool = False) -> int:
+    """utime + stime; with `reaped`, plus that of its children that have exited."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    own = int(fields[11]) + int(fields[12])
+    return own + int(fields[13]) + int(fields[14]) if reaped else own  # + cutime + cstime
 
 
 def _postgres_pids() -> list[int]:
@@ -53,7 +56,11 @@ class CpuWindow:
 
     def _sample(self) -> dict[str, int]:
         sample = {name: _ticks(pid) for name, pid in self.pids.items()}
-        sample["postgres (all backends)"] = sum(_ticks(pid) for pid in _postgres_pids())
+        # Backends that ended during the window (a pool's overflow connections) count through
+        # the postmaster, which reaps them.
+        sample["postgres (all backends)"] = sum(
+            _ticks(pid, reaped=True) for pid in _postgres_pids()
+        )
         return sample
 
     def begin(self) -> None:

@@ -34,7 +34,12 @@ def make_engine(settings: ServiceSettings, *, schema: str) -> AsyncEngine:
         async_url(settings.database_url.get_secret_value()),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        connect_args={"server_settings": {"search_path": f"{schema},public"}},
+        connect_args={
+            "server_settings": {
+                "search_path": f"{schema},public",
+                "application_name": settings.service_name,  # pg_stat_activity names the service
+            }
+        },
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed)
     return engine
