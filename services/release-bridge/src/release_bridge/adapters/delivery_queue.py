@@ -29,27 +29,6 @@ _QUEUED: dict[str, ARRAY[Any]] = {
 }
 
 
-def _enqueue() -> Any:
-    """Queue one webhook, NOTIFYing its endpoint's channel when the row is new."""
-    queued = (
-        pg_insert(deliveries)
-        .values(
-            {name: bindparam(f"e_{name}") for name in _QUEUED}
-            | {
-                "status": "pending",
-                "window_started_at": bindparam("e_now"),
-                "next_attempt_at": bindparam("e_now"),
-            }
-        )
-        .on_conflict_do_nothing()
-        .returning(deliveries.c.webhook_id)
-        .cte("queued")
-    )
-    return select(
-        queued.c.webhook_id, func.pg_notify(CHANNEL, bindparam("e_channel_endpoint", type_=Text))
-    )
-
-
 def _enqueue_all() -> Any:
     """Queue rows from array parameters, in their order, NOTIFYing each new row's endpoint."""
     source = (
@@ -74,7 +53,6 @@ def _enqueue_all() -> Any:
 
 
 # Built once: a statement object keeps its cache key, so a call only binds its parameters.
-_ENQUEUE = _enqueue()
 _ENQUEUE_ALL = _enqueue_all()
 
 
@@ -85,11 +63,7 @@ class SqlDeliveryQueue:
 
     async def enqueue(self, delivery: NewDelivery, *, now: datetime) -> bool:
         """Queue the webhook; its commit NOTIFYs idle delivery loops (one statement)."""
-        parameters = {f"e_{name}": _queued_value(delivery, name) for name in _QUEUED}
-        result = await self._session.execute(
-            _ENQUEUE, {**parameters, "e_now": now, "e_channel_endpoint": delivery.endpoint}
-        )
-        return result.first() is not None
+        return bool(await self.enqueue_all([delivery], now=now))
 
     async def enqueue_all(self, queue: Sequence[NewDelivery], *, now: datetime) -> list[str]:
         """`enqueue` for several webhooks in one statement, rows (and so `seq`) in the given
