@@ -79,8 +79,18 @@ class ServiceSettings(DatabaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", env_prefix="ACADEMY_")
 
-    db_pool_size: int = Field(default=5, ge=1)
-    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_size: int = Field(
+        default=10,
+        ge=1,
+        description="Postgres connections the service keeps open (opened as needed, then kept)",
+    )
+    db_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        description="extra connections beyond the pool under bursts; each is closed when "
+        "returned, so under load every one costs a new backend and re-prepared statements: "
+        "prefer a larger pool",
+    )
     kafka_bootstrap_servers: str = Field(
         default="127.0.0.1:9092",
         description="host:port[,host:port…] of the Kafka brokers; required outside local/test",
