@@ -70,7 +70,7 @@ async def test_network_failure_is_recorded_with_its_error_kind(make_bridge: Brid
         "connect",
         "retry",
     )
-    assert attempt["error"].startswith("ConnectError")
+    assert attempt["error"].startswith("ClientConnectorError: Cannot connect to host 127.0.0.1:9")
 
 
 async def test_two_workers_on_one_database_never_send_the_same_delivery(

@@ -4,7 +4,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
@@ -19,74 +18,8 @@ SECRET = WebhookSecret.generate()
 BODY = b'{"type":"tooling.released.v1"}'
 
 
-def _mock_client(handler: object, **kwargs: object) -> PortalClient:
-    transport = httpx.MockTransport(handler)  # type: ignore[arg-type]
-    return PortalClient(httpx.AsyncClient(transport=transport), **kwargs)  # type: ignore[arg-type]
-
-
 def _ticks(*values: float) -> object:
     return iter(values).__next__
-
-
-async def test_successful_post_reports_status_latency_and_excerpt() -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(202, text="accepted")
-
-    client = _mock_client(handler, monotonic=_ticks(10.0, 10.25))
-
-    outcome = await client.send("https://portal.test/hook", body=BODY, headers={"x-a": "1"})
-
-    assert outcome.status_code == 202
-    assert outcome.latency == timedelta(milliseconds=250)
-    assert outcome.response_excerpt == "accepted"
-    assert outcome.error is None
-    assert seen[0].content == BODY
-    assert seen[0].headers["x-a"] == "1"
-
-
-async def test_response_excerpt_is_cut_to_512_characters() -> None:
-    client = _mock_client(lambda request: httpx.Response(500, text="é" * 5000))
-
-    outcome = await client.send("https://portal.test/hook", body=BODY, headers={})
-
-    assert outcome.response_excerpt == "é" * 512
-
-
-async def test_retry_after_header_is_parsed_against_the_clock() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(503, headers={"retry-after": "Tue, 24 Nov 2026 10:00:30 GMT"})
-
-    client = _mock_client(handler, clock=lambda: T0)
-
-    outcome = await client.send("https://portal.test/hook", body=BODY, headers={})
-
-    assert outcome.retry_after == timedelta(seconds=30)
-
-
-@pytest.mark.parametrize(
-    ("error", "kind"),
-    [
-        (httpx.ReadTimeout("slow"), "timeout"),
-        (httpx.ConnectTimeout("slow connect"), "timeout"),
-        (httpx.ConnectError("refused"), "connect"),
-        (httpx.RemoteProtocolError("garbage"), "transport"),
-    ],
-)
-async def test_network_failures_become_outcomes_instead_of_exceptions(
-    error: Exception, kind: str
-) -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise error
-
-    outcome = await _mock_client(handler).send("https://portal.test/hook", body=BODY, headers={})
-
-    assert outcome.status_code is None
-    assert outcome.error_kind == kind
-    assert outcome.error is not None
-    assert classify(outcome) is Verdict.RETRYABLE
 
 
 async def test_unsupported_url_is_a_permanent_outcome() -> None:
@@ -114,6 +47,25 @@ async def hook(request: Request) -> Response:
         return Response(status_code=401, content="bad signature")
     received_ids.append(request.headers["webhook-id"])
     return Response(status_code=204)
+
+
+seen: list[tuple[bytes, str | None]] = []
+
+
+@portal.post("/accepted")
+async def accepted(request: Request) -> Response:
+    seen.append((await request.body(), request.headers.get("x-a")))
+    return Response(status_code=202, content="accepted")
+
+
+@portal.post("/long")
+async def long_error() -> Response:
+    return Response(status_code=500, content="é" * 5000, media_type="text/plain; charset=utf-8")
+
+
+@portal.post("/retry-on-date")
+async def retry_on_date() -> Response:
+    return Response(status_code=503, headers={"retry-after": "Tue, 24 Nov 2026 10:00:30 GMT"})
 
 
 @portal.post("/slow")
@@ -192,6 +144,79 @@ async def test_total_timeout_bounds_the_whole_request(portal_url: str) -> None:
         outcome = await client.send(f"{portal_url}/slow", body=BODY, headers=_signed("r-real-5"))
 
     assert outcome.error_kind == "timeout"
+
+
+async def test_successful_post_reports_status_latency_and_excerpt(portal_url: str) -> None:
+    client = PortalClient(monotonic=_ticks(10.0, 10.25))  # type: ignore[arg-type]
+    async with client:
+        outcome = await client.send(f"{portal_url}/accepted", body=BODY, headers={"x-a": "1"})
+
+    assert outcome.status_code == 202
+    assert outcome.latency == timedelta(milliseconds=250)
+    assert outcome.response_excerpt == "accepted"
+    assert outcome.error is None
+    assert (BODY, "1") in seen
+
+
+async def test_response_excerpt_is_cut_to_512_characters(portal_url: str) -> None:
+    async with PortalClient.create() as client:
+        outcome = await client.send(f"{portal_url}/long", body=BODY, headers={})
+
+    assert outcome.status_code == 500
+    assert outcome.response_excerpt == "é" * 512
+
+
+async def test_retry_after_header_is_parsed_against_the_clock(portal_url: str) -> None:
+    async with PortalClient(clock=lambda: T0) as client:
+        outcome = await client.send(f"{portal_url}/retry-on-date", body=BODY, headers={})
+
+    assert outcome.retry_after == timedelta(seconds=30)
+
+
+async def test_a_server_answering_garbage_is_a_transport_failure() -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1024)
+        writer.write(b"this is not HTTP\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(garbage, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with PortalClient.create() as client:
+            outcome = await client.send(f"http://127.0.0.1:{port}/hook", body=BODY, headers={})
+    finally:
+        server.close()
+        await server.wait_closed()
+
+    assert outcome.status_code is None
+    assert outcome.error_kind == "transport"
+    assert outcome.error is not None
+    assert classify(outcome) is Verdict.RETRYABLE
+
+
+async def test_a_connect_that_never_completes_is_a_timeout() -> None:
+    """A listener whose accept queue is full drops the SYN: the connect itself times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):  # fill the accept queue (Linux admits backlog + 1)
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        async with PortalClient.create(connect_timeout=timedelta(milliseconds=300)) as client:
+            outcome = await client.send(f"http://127.0.0.1:{port}/hook", body=BODY, headers={})
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+    assert outcome.error_kind == "timeout"
+    assert classify(outcome) is Verdict.RETRYABLE
 
 
 async def test_closed_port_is_a_connection_failure() -> None:
