@@ -1,11 +1,12 @@
-"""Release-bridge delivery throughput, against a raw httpx POST loop to the same portal.
+"""Release-bridge delivery throughput, against a raw aiohttp POST loop to the same portal.
 
 Ours: with the breaker forced open (support API), a batch of passes is decided into pending
 deliveries; the breaker is then reset and the bridge's delivery worker sends them all (lease,
 sign, POST, record the outcome, breaker and events in the ledger). Throughput is the batch over
 the ledger's window from the first lease to the last 2xx. Baseline: the same number of signed
-`tooling.released.v1` POSTs from a bare httpx client with as many requests in flight as the
-bridge's DELIVERY_CONCURRENCY, timed from the first request to the last 2xx. Rounds interleave.
+`tooling.released.v1` POSTs from a bare aiohttp client (the bridge's own client library) with
+as many requests in flight as the bridge's DELIVERY_CONCURRENCY, timed from the first request
+to the last 2xx. Rounds interleave.
 
 `uv run python -m bench.delivery`; BENCH_DELIVERY_ROUNDS, BENCH_DELIVERY_BATCH scale it.
 """
@@ -15,10 +16,11 @@ import os
 import time
 from typing import Any
 
+import aiohttp
 import httpx
 
 from academy.local.mesh import Mesh, mint
-from bench.common import database, mesh, write_result
+from bench.common import client_session, database, mesh, write_result
 from bench.release_feed import (
     Ledger,
     PassProducer,
@@ -62,7 +64,7 @@ async def _ours(
     return last - first, attempts
 
 
-async def _raw(client: httpx.AsyncClient, url: str, *, tag: str, concurrency: int) -> float:
+async def _raw(client: aiohttp.ClientSession, url: str, *, tag: str, concurrency: int) -> float:
     keys = portal_keys()
     bodies = [release_body(f"op-{tag}-{n:05d}") for n in range(BATCH)]
     queue = iter(bodies)
@@ -93,9 +95,7 @@ async def _measure(running: Mesh, database_url: str, concurrency: int) -> dict[s
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=30,
             ) as support,
-            httpx.AsyncClient(
-                timeout=30, limits=httpx.Limits(max_connections=concurrency)
-            ) as client,
+            client_session(limit=concurrency) as client,
         ):
             for n in range(ROUNDS):
                 took, sent = await _ours(support, producer, ledger, tag=f"d{n}")
@@ -128,7 +128,7 @@ def run() -> dict[str, Any]:
             "attempts": measured["attempts"],
             "round_seconds": [round(s, 2) for s in measured["ours_s"]],
         },
-        "baseline_raw_httpx_loop": {
+        "baseline_raw_aiohttp_loop": {
             "posts_per_s": raw,
             "round_seconds": [round(s, 2) for s in measured["raw_s"]],
         },

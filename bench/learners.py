@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 import httpx
 
 from academy.local.mesh import Mesh, mint
@@ -63,9 +64,13 @@ def _auth(token: str) -> dict[str, str]:
 class Academy:
     """The mesh's assessment API as a learner's browser and the vendor's admin use it."""
 
-    def __init__(self, running: Mesh, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, running: Mesh, client: httpx.AsyncClient, timed: aiohttp.ClientSession
+    ) -> None:
+        """`client` (httpx, base URL assessment's) prepares; `timed` (aiohttp) sends the submits."""
         self._issuer = running.url("issuer")
-        self._client = client
+        self._client, self._timed = client, timed
+        self._submit_url = f"{running.url('assessment')}/v1/me/attempts/{{}}/submission"
         self._admin = mint(self._issuer, "bench.admin", "academy-vendor", ["academy_admin"])
         self._support = mint(self._issuer, "bench.support", "academy-vendor", ["academy_support"])
         self._key = _track()
@@ -123,20 +128,19 @@ class Academy:
         `started` (the submit's scheduled time, when it waited for a connection)."""
         headers = {**_auth(learner.token), "Idempotency-Key": str(uuid.uuid4())}
         started = time.time() if started is None else started
+        url = self._submit_url.format(learner.attempt_id)
         for attempt in range(3):  # a keep-alive connection the server just closed; same key
             try:
-                response = await self._client.post(
-                    f"/v1/me/attempts/{learner.attempt_id}/submission",
-                    json={"answers": learner.answers},
-                    headers=headers,
-                )
+                async with self._timed.post(
+                    url, json={"answers": learner.answers}, headers=headers
+                ) as response:
+                    outcome: dict[str, Any] = await response.json()
+                    responded = time.time()
+                    response.raise_for_status()
                 break
-            except httpx.TransportError:
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
                 if attempt == 2:
                     raise
-        responded = time.time()
-        response.raise_for_status()
-        outcome: dict[str, Any] = response.json()
         if outcome.get("result") != "pass" or not outcome.get("certificate"):
             raise RuntimeError(f"{learner.operator_id} did not pass: {outcome}")
         certificate = outcome["certificate"]["certificate_id"]

@@ -7,8 +7,8 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 from aiokafka import AIOKafkaProducer
 
 from academy.local.mesh import Mesh
@@ -111,12 +111,12 @@ def release_body(operator_id: str) -> tuple[str, bytes]:
 
 
 async def signed_post(
-    client: httpx.AsyncClient, url: str, keys: SigningKeys, webhook_id: str, body: bytes
+    client: aiohttp.ClientSession, url: str, keys: SigningKeys, webhook_id: str, body: bytes
 ) -> None:
     """What a sender must at least do: sign (Standard Webhooks) and POST; 2xx or raise."""
     headers = signed_headers(keys, webhook_id=webhook_id, body=body, at=datetime.now(UTC))
-    response = await client.post(url, content=body, headers=headers)
-    response.raise_for_status()
+    async with client.post(url, data=body, headers=headers, raise_for_status=True) as response:
+        await response.read()
 
 
 async def paced(
@@ -136,7 +136,7 @@ async def paced(
 
 
 async def direct_posts(
-    client: httpx.AsyncClient, url: str, keys: SigningKeys, *, rate: int, count: int, tag: str
+    client: aiohttp.ClientSession, url: str, keys: SigningKeys, *, rate: int, count: int, tag: str
 ) -> list[float]:
     """The baseline: signed release webhooks POSTed straight to `url` at `rate`, open loop;
     each one's seconds from signing to the 2xx."""

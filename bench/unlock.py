@@ -4,8 +4,9 @@ Ours: CertificationIssued events (one per operator, MGA: one compliance officer 
 produced onto `academy.assessment.v1` at a fixed rate; latency runs from the moment each is
 produced to the moment the release bridge received the portal's 2xx for its release (the
 ledger's `acknowledged_at`, the bridge's clock on the same machine). Baseline: the same portal
-receives signed `tooling.released.v1` POSTs at the same rate straight from an httpx client;
-latency runs from signing to the 2xx. Rounds of ours and the baseline interleave per rate.
+receives signed `tooling.released.v1` POSTs at the same rate straight from an aiohttp client
+(the bridge's own client library); latency runs from signing to the 2xx. Rounds of ours and
+the baseline interleave per rate.
 
 `uv run python -m bench.unlock`; BENCH_UNLOCK_ROUNDS, BENCH_UNLOCK_SECONDS scale it.
 """
@@ -14,10 +15,10 @@ import asyncio
 import os
 from typing import Any
 
-import httpx
+import aiohttp
 
 from academy.local.mesh import Mesh
-from bench.common import Latencies, database, mesh, write_result
+from bench.common import Latencies, client_session, database, mesh, write_result
 from bench.release_feed import (
     Ledger,
     PassProducer,
@@ -54,7 +55,7 @@ async def _ours(
 
 
 async def _rounds(
-    producer: PassProducer, ledger: Ledger, client: httpx.AsyncClient, url: str, *, rate: int
+    producer: PassProducer, ledger: Ledger, client: aiohttp.ClientSession, url: str, *, rate: int
 ) -> dict[str, list[float]]:
     """Interleaved rounds at one rate: latencies of both sides, ours' unlocks/s per round."""
     count = round(rate * SECONDS)
@@ -79,7 +80,7 @@ async def _measure(running: Mesh, database_url: str) -> dict[str, dict[str, list
         url = portal_webhook_url(running)
         async with (
             PassProducer(running.kafka_bootstrap) as producer,
-            httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=64)) as client,
+            client_session() as client,
         ):
             await direct_posts(client, url, portal_keys(), rate=20, count=20, tag="warm-base")
             return {

@@ -14,7 +14,8 @@ latency at least 95% of the offered rate was delivered, 95% of the passes were d
 DRAIN_S after the window, and the backlog (offered - delivered), sampled every 0.5 s over the
 window's last two thirds, grew by no more than 5% of the rate per second.
 Baseline, same run, same stand-in and verifier: signed `tooling.released.v1` POSTs straight
-from an httpx client at the same rate, timed from signing to the 2xx.
+from an aiohttp client (the bridge's own client library) at the same rate, timed from signing
+to the 2xx.
 
 `uv run python -m bench user_path`; BENCH_USER_PATH_RATES (20,50,100), BENCH_USER_PATH_SECONDS
 (20) scale it. With py-spy (PATH or BENCH_PY_SPY) the highest rate's window is also profiled.
@@ -36,7 +37,7 @@ import httpx
 from academy.local.mesh import ExternalPortal, Mesh, publish_bundled_catalogue
 from academy.testing_mesh import running_mesh
 from academy_testkit.ports import free_port, wait_port
-from bench.common import STATE, Latencies, database, write_result
+from bench.common import STATE, Latencies, client_session, database, write_result
 from bench.cpu import CpuWindow, profile_summary, py_spy, start_profiles
 from bench.learners import Academy, Ready, Submitted
 from bench.release_feed import Ledger, direct_posts, paced
@@ -210,8 +211,9 @@ async def _measure(
     async with (
         httpx.AsyncClient(base_url=running.url("assessment"), timeout=120, limits=limits) as api,
         httpx.AsyncClient(timeout=30, limits=limits) as plain,
+        client_session(IN_FLIGHT) as timed,
     ):
-        standin, academy = Standin(plain, standin_url), Academy(running, api)
+        standin, academy = Standin(plain, standin_url), Academy(running, api, timed)
         await asyncio.to_thread(publish_bundled_catalogue, running)
         await academy.wait_published()
         await ledger.wait_policy("MGA", within_s=180)
@@ -219,7 +221,7 @@ async def _measure(
         warm = await academy.prepare_all([f"op-warm-{n:03d}" for n in range(20)])
         await _ours(academy, standin, warm, 10, CpuWindow(pids), running.database_url)
         await direct_posts(
-            plain, f"{standin_url}/webhooks/academy", keys, rate=10, count=20, tag="warm"
+            timed, f"{standin_url}/webhooks/academy", keys, rate=10, count=20, tag="warm"
         )
         by_rate: dict[str, Any] = {}
         for rate in RATES:
@@ -246,7 +248,7 @@ async def _measure(
                 await asyncio.to_thread(profiler.wait, 60)
             base = _stats(
                 await direct_posts(
-                    plain,
+                    timed,
                     f"{standin_url}/webhooks/academy",
                     keys,
                     rate=rate,
