@@ -7,7 +7,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from academy_runtime import logs
+from academy_runtime import heap, logs
 from academy_runtime.clock import dev_router
 from academy_runtime.docs import offline_docs_app
 from academy_runtime.http import install_common
@@ -75,6 +75,7 @@ def serve(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Run one service process until SIGINT/SIGTERM (graceful: in-flight work finishes)."""
     settings = runtime.settings
     logs.configure(settings.service_name, level=settings.log_level, fmt=settings.log_format)
+    heap.settle(settings.gc_young_threshold)
     uvicorn.run(
         app,
         host=settings.http_host,

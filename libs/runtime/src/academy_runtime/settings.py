@@ -137,6 +137,13 @@ class ServiceSettings(DatabaseSettings):
         description="share of successful requests written to the access log (errors always)",
     )
     outbox_batch_size: int = Field(default=500, ge=1)
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="allocations between collections of the youngest generation (Python's "
+        "default is 700); at start the objects start-up made are also frozen out of the "
+        "collector's sight. 0 keeps Python's defaults",
+    )
     outbox_poll_interval_s: float = Field(default=0.2, gt=0)
     outbox_retention_hours: float = Field(
         default=168, gt=0, description="sent outbox rows are deleted after this"
