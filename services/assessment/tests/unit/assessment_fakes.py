@@ -11,8 +11,8 @@ from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
-from assessment.domain.training_state import AttemptScore
-from assessment.service.ports import AttemptRecord, OverdueAttempt
+from assessment.domain.training_state import AttemptScore, TrackRecords
+from assessment.service.ports import AttemptRecord, LockedAttempt, OverdueAttempt
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
 
@@ -21,6 +21,7 @@ from contracts.common import ReleasePolicy
 class FakeAttempts:
     records: dict[str, AttemptRecord] = field(default_factory=dict)
     resets: list[tuple[str, str, str, datetime]] = field(default_factory=list)  # op, staff, key
+    staff: "FakeStaff | None" = None  # the holders, for `lock_with_holder`
 
     async def history(self, operator_id: str, staff_id: str, track_key: str) -> ExamHistory:
         mine = [
@@ -59,11 +60,16 @@ class FakeAttempts:
         ]
         return sorted(found, key=lambda a: a.started_at, reverse=True)
 
-    async def scores(
-        self, operator_id: str, staff_id: str, *, track_key: str
-    ) -> Sequence[AttemptScore]:
-        found = await self.of_staff(operator_id, staff_id, track_key=track_key)
-        return [AttemptScore(a.staff_id, a.track_key, a.score, a.result) for a in found]
+    async def lock_with_holder(
+        self, operator_id: str, staff_id: str, attempt_id: str
+    ) -> LockedAttempt | None:
+        assert self.staff is not None, "FakeUnit links the staff"
+        holder = self.staff.members.get((operator_id, staff_id))
+        record = await self.get(operator_id, staff_id, attempt_id)
+        if holder is None or record is None:
+            return None
+        self.staff.locked.append(staff_id)
+        return LockedAttempt(holder, record)
 
     async def insert(self, attempt: Attempt) -> None:
         assert attempt.attempt_id not in self.records, f"attempt {attempt.attempt_id} exists"
@@ -200,6 +206,28 @@ class FakeStaff:
 
 
 @dataclass
+class FakeTrackRecords:
+    """The holder's records read from the other fakes of the unit."""
+
+    progress: FakeProgress
+    attempts: FakeAttempts
+    certificates: FakeCertificates
+
+    async def load(self, holder: StaffMember, track_key: str) -> TrackRecords:
+        key = (holder.operator_id, holder.staff_id)
+        found = await self.attempts.of_staff(*key, track_key=track_key)
+        return TrackRecords(
+            holder=holder,
+            progress=await self.progress.load(*key, track_key),
+            attempts=[
+                AttemptScore(a.attempt_id, a.staff_id, a.track_key, a.score, a.result)
+                for a in found
+            ],
+            certificates=await self.certificates.of_holder(*key, track_key=track_key),
+        )
+
+
+@dataclass
 class FakeWaivers:
     granted: list[tuple[str, str, str, str, tuple[str, ...]]] = field(default_factory=list)
 
@@ -308,6 +336,11 @@ class FakeUnit:
 
     def __post_init__(self) -> None:
         self.operators.staff = self.staff
+        self.attempts.staff = self.staff
+
+    @property
+    def records(self) -> FakeTrackRecords:
+        return FakeTrackRecords(self.progress, self.attempts, self.certificates)
 
 
 @dataclass

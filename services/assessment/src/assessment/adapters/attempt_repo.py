@@ -8,11 +8,11 @@ from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assessment.adapters.orm import attempt_resets, attempts, staff
+from assessment.adapters.staff_repo import staff_member
 from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.exams import ExamSnapshot
 from assessment.domain.staff import StaffMember
-from assessment.domain.training_state import AttemptScore
-from assessment.service.ports import AttemptRecord, OverdueAttempt
+from assessment.service.ports import AttemptRecord, LockedAttempt, OverdueAttempt
 
 _of_holder = (
     attempts.c.operator_id == bindparam("operator_id"),
@@ -23,9 +23,20 @@ _record_query = select(attempts).where(
 )
 #: Statements built once (cache key memoised), executed with a parameters dict.
 _RECORD = {False: _record_query, True: _record_query.with_for_update()}
-_SCORES = select(
-    attempts.c.staff_id, attempts.c.track_key, attempts.c.score, attempts.c.result
-).where(*_of_holder, attempts.c.track_key == bindparam("track_key"))
+#: Staff first in FROM and OF: rows are locked in that order, the order every change of a
+#: member's records takes (the staff row, then the attempt's).
+_LOCK_WITH_HOLDER = (
+    select(attempts, staff.c.name, staff.c.email, staff.c.roles)
+    .select_from(
+        staff.join(
+            attempts,
+            (attempts.c.operator_id == staff.c.operator_id)
+            & (attempts.c.staff_id == staff.c.staff_id),
+        )
+    )
+    .where(attempts.c.attempt_id == bindparam("attempt_id"), *_of_holder)
+    .with_for_update(of=[staff, attempts])
+)
 _CLOSED_COLUMNS = (
     "status",
     "submitted_at",
@@ -125,6 +136,17 @@ class SqlAttemptStore:
         row = found.first()
         return None if row is None else _record(row)
 
+    async def lock_with_holder(
+        self, operator_id: str, staff_id: str, attempt_id: str
+    ) -> LockedAttempt | None:
+        """The attempt and its holder, both rows locked (staff first) by one statement."""
+        found = await self._session.execute(
+            _LOCK_WITH_HOLDER,
+            {"attempt_id": attempt_id, "operator_id": operator_id, "staff_id": staff_id},
+        )
+        row = found.first()
+        return None if row is None else LockedAttempt(staff_member(row), _record(row))
+
     async def of_staff(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
     ) -> Sequence[Attempt]:
@@ -135,14 +157,6 @@ class SqlAttemptStore:
             query = query.where(attempts.c.track_key == track_key)
         rows = await self._session.execute(query.order_by(attempts.c.started_at.desc()))
         return [_attempt(row) for row in rows]
-
-    async def scores(
-        self, operator_id: str, staff_id: str, *, track_key: str
-    ) -> Sequence[AttemptScore]:
-        rows = await self._session.execute(
-            _SCORES, {"operator_id": operator_id, "staff_id": staff_id, "track_key": track_key}
-        )
-        return [AttemptScore(row.staff_id, row.track_key, row.score, row.result) for row in rows]
 
     async def insert(self, attempt: Attempt) -> None:
         await self._session.execute(

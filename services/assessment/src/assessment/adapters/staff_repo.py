@@ -18,7 +18,8 @@ _member_query = select(staff).where(
 _MEMBER = {False: _member_query, True: _member_query.with_for_update()}
 
 
-def _member(row: Any) -> StaffMember:
+def staff_member(row: Any) -> StaffMember:
+    """A staff member from a row with the staff columns (by name)."""
     return StaffMember(
         operator_id=row.operator_id,
         staff_id=row.staff_id,
@@ -42,7 +43,7 @@ class SqlStaffStore:
             _MEMBER[lock], {"operator_id": operator_id, "staff_id": staff_id}
         )
         row = found.first()
-        return None if row is None else _member(row)
+        return None if row is None else staff_member(row)
 
     async def insert_if_absent(self, member: StaffMember, *, now: datetime) -> bool:
         inserted = await self._session.execute(
@@ -74,4 +75,4 @@ class SqlStaffStore:
         rows = await self._session.execute(
             select(staff).where(staff.c.operator_id == operator_id).order_by(staff.c.name)
         )
-        return [_member(row) for row in rows]
+        return [staff_member(row) for row in rows]

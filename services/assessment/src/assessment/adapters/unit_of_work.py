@@ -11,6 +11,7 @@ from assessment.adapters.certificate_repo import SqlCertificateStore
 from assessment.adapters.operator_repo import SqlOperatorStore
 from assessment.adapters.progress_repo import SqlProgressStore
 from assessment.adapters.staff_repo import SqlStaffStore
+from assessment.adapters.track_record_repo import SqlTrackRecordStore
 from assessment.adapters.track_store import SqlTracks, TrackStore
 from assessment.adapters.waiver_repo import SqlWaiverStore
 from assessment.service.ports import (
@@ -19,6 +20,7 @@ from assessment.service.ports import (
     OperatorStore,
     ProgressStore,
     StaffStore,
+    TrackRecordStore,
     Tracks,
     WaiverStore,
 )
@@ -45,6 +47,7 @@ class SqlAssessmentUnit(UnitOfWork):
         self.certificates: CertificateStore = SqlCertificateStore(session)
         self.progress: ProgressStore = SqlProgressStore(session)
         self.staff: StaffStore = SqlStaffStore(session)
+        self.records: TrackRecordStore = SqlTrackRecordStore(session)
         self.waivers: WaiverStore = SqlWaiverStore(session)
         self.operators: OperatorStore = SqlOperatorStore(session)
         self.tracks: Tracks = SqlTracks(track_store(runtime), session)

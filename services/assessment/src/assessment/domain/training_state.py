@@ -12,8 +12,8 @@ carries it (`TrainingState`): the one place its rules live.
   revoked nor superseded), expired or not.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assessment.domain.certificates import Certificate, latest_certificate
@@ -29,6 +29,8 @@ class ScoredAttempt(Protocol):
     """What the state reads of an attempt (an `Attempt` is one): never its exam paper."""
 
     @property
+    def attempt_id(self) -> str: ...
+    @property
     def staff_id(self) -> str: ...
     @property
     def track_key(self) -> str: ...
@@ -42,10 +44,48 @@ class ScoredAttempt(Protocol):
 class AttemptScore:
     """An attempt's score and result alone, read without its stored exam paper."""
 
+    attempt_id: str
     staff_id: str
     track_key: str
     score: int | None
     result: AttemptResult | None
+
+
+@dataclass(frozen=True)
+class TrackRecords:
+    """One staff member's completions, attempts and certificates on one track key."""
+
+    holder: StaffMember
+    progress: TrackProgress
+    attempts: Sequence[ScoredAttempt]
+    certificates: Sequence[Certificate]
+
+    def state(
+        self, track: TrackPublished, *, progress: TrackProgress | None = None
+    ) -> TrainingState:
+        """The state on `track` (a version); `progress` replaces the loaded one mid-change."""
+        return training_state(
+            holder=self.holder,
+            track=track,
+            progress=self.progress if progress is None else progress,
+            attempts=self.attempts,
+            certificates=self.certificates,
+        )
+
+    def after_close(
+        self, closed: ScoredAttempt, *, certificates: Sequence[Certificate] | None = None
+    ) -> "TrackRecords":
+        """The records once `closed` (an attempt read while open) and, when given, the holder's
+        `certificates` on the track are stored: what reading them again would return."""
+        score = AttemptScore(
+            closed.attempt_id, closed.staff_id, closed.track_key, closed.score, closed.result
+        )
+        others = [a for a in self.attempts if a.attempt_id != closed.attempt_id]
+        return replace(
+            self,
+            attempts=[*others, score],
+            certificates=self.certificates if certificates is None else certificates,
+        )
 
 
 def module_completions(progress: TrackProgress, track: TrackPublished) -> list[ModuleCompletion]:

@@ -31,7 +31,7 @@ from assessment.domain.staff import StaffMember
 from assessment.service import evidence
 from assessment.service.outcomes import AttemptOutcome, graded_outcome, timed_out_outcome
 from assessment.service.ports import SUPERSESSION, AssessmentUnit, AttemptRecord, IdSource, stage
-from assessment.service.staff import provision
+from assessment.service.staff import follow_token, provision
 from assessment.service.training import assigned_track
 from contracts.base import EventData
 
@@ -115,13 +115,11 @@ async def submit(
 ) -> SubmitResult:
     """Grade once: the same key and answers replay the recorded outcome; late work is refused.
 
-    The holder's row lock serialises concurrent submits, so exactly one grades the attempt.
+    The holder's and the attempt's row locks serialise concurrent submits (and the timed-out
+    sweep), so exactly one grades the attempt.
     A late submission closes the attempt as timed out (committed) and returns the rejection.
     """
-    holder = await provision(uow=uow, identity=identity, now=now, lock=True)
-    record = await uow.attempts.get(holder.operator_id, holder.staff_id, attempt_id, lock=True)
-    if record is None:
-        raise AttemptNotFound(attempt_id=attempt_id)
+    holder, record = await _locked_attempt(uow, identity, attempt_id, now=now)
     request_hash = answers_hash(answers)
     attempt = record.attempt
     if attempt.status != "open":
@@ -141,24 +139,27 @@ async def submit(
             holder=holder,
         )
         return SubmitResult(rejection=late)
+    graded = submission.attempt
+    found = await evidence.records(uow, holder, graded.track_key)  # after the lock, not in it
     certificate: Certificate | None = None
     certificates: list[Certificate] | None = None  # as stored once certified
     if submission.grade.passed:
-        certificate, certificates = await _certify(uow, submission.attempt, holder=holder, ids=ids)
+        certificate, certificates = await _certify(
+            uow, graded, holder=holder, ids=ids, certificates=found.certificates
+        )
     outcome = graded_outcome(submission, certificate)
     await uow.attempts.close(
-        submission.attempt,
+        graded,
         idempotency_key=idempotency_key,
         request_hash=request_hash,
         outcome=outcome.model_dump(mode="json"),
     )
-    graded = submission.attempt
     state = await evidence.state_at(
         uow,
         holder,
         track_key=graded.track_key,
         version=graded.track_version,
-        certificates=certificates,
+        known=found.after_close(graded, certificates=certificates),
     )
     staged: list[EventData] = [
         domain_events.attempt_submitted(
@@ -171,16 +172,38 @@ async def submit(
     return SubmitResult(outcome=outcome)
 
 
-async def _certify(
-    uow: AssessmentUnit, attempt: Attempt, *, holder: StaffMember, ids: IdSource
-) -> tuple[Certificate, list[Certificate]]:
-    """Issue and store the certificate; also returns the holder's certificates on the track as
-    now stored (for the training state, without reading them again)."""
-    certs = await uow.certificates.of_holder(
-        holder.operator_id, holder.staff_id, track_key=attempt.track_key
+async def _locked_attempt(
+    uow: AssessmentUnit, identity: StaffMember, attempt_id: str, *, now: datetime
+) -> tuple[StaffMember, AttemptRecord]:
+    """The holder and their attempt, both rows locked: one statement when both are stored,
+    else provisioning (first sight) and the attempt's lookup as for any request."""
+    locked = await uow.attempts.lock_with_holder(
+        identity.operator_id, identity.staff_id, attempt_id
     )
+    if locked is not None:
+        holder = await follow_token(uow=uow, stored=locked.holder, identity=identity, now=now)
+        return holder, locked.record
+    holder = await provision(uow=uow, identity=identity, now=now, lock=True)
+    record = await uow.attempts.get(holder.operator_id, holder.staff_id, attempt_id, lock=True)
+    if record is None:
+        raise AttemptNotFound(attempt_id=attempt_id)
+    return holder, record
+
+
+async def _certify(
+    uow: AssessmentUnit,
+    attempt: Attempt,
+    *,
+    holder: StaffMember,
+    ids: IdSource,
+    certificates: Sequence[Certificate],
+) -> tuple[Certificate, list[Certificate]]:
+    """Issue and store the certificate, given the holder's `certificates` on the track as
+    stored; returns it and those certificates once it is stored."""
     certificate_id = ids.new_id()
-    predecessor = latest_certificate(certs, staff_id=holder.staff_id, track_key=attempt.track_key)
+    predecessor = latest_certificate(
+        certificates, staff_id=holder.staff_id, track_key=attempt.track_key
+    )
     for _ in range(5):  # the insert refuses a taken code: draw another
         issuance = certify(
             attempt,
@@ -195,7 +218,7 @@ async def _certify(
         raise RuntimeError("could not draw an unused verification code in 5 tries")
     if issuance.superseded is not None:
         await uow.certificates.save(issuance.superseded, SUPERSESSION)
-    return issuance.certificate, issuance.applied_to(certs)
+    return issuance.certificate, issuance.applied_to(certificates)
 
 
 async def close_timed_out(

@@ -14,7 +14,7 @@ from assessment.domain.attempts import Attempt, ExamHistory
 from assessment.domain.certificates import Certificate
 from assessment.domain.progress import LessonCompletion, TrackProgress
 from assessment.domain.staff import StaffMember
-from assessment.domain.training_state import AttemptScore
+from assessment.domain.training_state import TrackRecords
 from contracts.base import EventData
 from contracts.catalogue import JurisdictionAdded, ReleasePolicyPublished, TrackPublished
 from contracts.common import ReleasePolicy
@@ -29,11 +29,13 @@ __all__ = [
     "CertificateStore",
     "EventSink",
     "IdSource",
+    "LockedAttempt",
     "OperatorStore",
     "OverdueAttempt",
     "ProgressStore",
     "StaffStore",
     "SystemIds",
+    "TrackRecordStore",
     "Tracks",
     "WaiverStore",
     "stage",
@@ -86,6 +88,14 @@ class AttemptRecord:
 
 
 @dataclass(frozen=True)
+class LockedAttempt:
+    """An attempt and its holder as stored, both rows locked for the transaction."""
+
+    holder: StaffMember
+    record: AttemptRecord
+
+
+@dataclass(frozen=True)
 class OverdueAttempt:
     """An open attempt past its cutoff, with its holder's name and email (for the event)."""
 
@@ -105,16 +115,17 @@ class AttemptStore(Protocol):
         """An attempt of this staff member (never someone else's)."""
         ...
 
+    async def lock_with_holder(
+        self, operator_id: str, staff_id: str, attempt_id: str
+    ) -> LockedAttempt | None:
+        """The attempt of this staff member and the member, locked (the staff row first) in one
+        statement; None when either is not stored (nothing locked)."""
+        ...
+
     async def of_staff(
         self, operator_id: str, staff_id: str, *, track_key: str | None = None
     ) -> Sequence[Attempt]:
         """Newest first."""
-        ...
-
-    async def scores(
-        self, operator_id: str, staff_id: str, *, track_key: str
-    ) -> Sequence[AttemptScore]:
-        """Score and result of each attempt on the track key (no exam papers)."""
         ...
 
     async def insert(self, attempt: Attempt) -> None: ...
@@ -205,6 +216,15 @@ class StaffStore(Protocol):
         ...
 
 
+class TrackRecordStore(Protocol):
+    """What a staff member's training state is built from, read together."""
+
+    async def load(self, holder: StaffMember, track_key: str) -> TrackRecords:
+        """The holder's completions, attempt scores (no exam papers) and certificates (newest
+        pass first) on the track key, in one read."""
+        ...
+
+
 class WaiverStore(Protocol):
     """Training waivers granted by support, per staff member and track version."""
 
@@ -290,6 +310,9 @@ class AssessmentUnit(Protocol):
 
     @property
     def staff(self) -> StaffStore: ...
+
+    @property
+    def records(self) -> TrackRecordStore: ...
 
     @property
     def waivers(self) -> WaiverStore: ...

@@ -34,6 +34,13 @@ async def provision(
         if lock:
             await uow.staff.get(identity.operator_id, identity.staff_id, lock=True)
         return identity
+    return await follow_token(uow=uow, stored=stored, identity=identity, now=now)
+
+
+async def follow_token(
+    *, uow: AssessmentUnit, stored: StaffMember, identity: StaffMember, now: datetime
+) -> StaffMember:
+    """`identity`, after storing its name, email and roles where they differ from `stored`."""
     if (stored.name, stored.email, stored.roles) != (identity.name, identity.email, identity.roles):
         await uow.staff.update_identity(identity, now=now)
     return identity
