@@ -7,7 +7,7 @@ from assessment_harness import Harness
 from assessment_testkit import answers, realistic_track, unique_jurisdiction, unique_operator
 from sqlalchemy import select
 
-from assessment.adapters.orm import attempts
+from assessment.adapters.orm import attempts, staff
 from contracts.catalogue import TrackPublished
 
 pytestmark = pytest.mark.integration
@@ -204,6 +204,55 @@ async def test_resubmitting_with_the_same_key_replays_the_outcome_and_grades_onc
     assert other_key.status_code == 409
     assert other_key.json()["error"] == "attempt_not_open"
     assert len(await harness.events(operator, "academy.attempt.submitted.v1")) == 1
+
+
+async def test_a_submit_with_a_renamed_token_updates_the_staff_row_and_the_events(
+    harness: Harness,
+) -> None:
+    track, _, operator = await _enrolled(harness)
+    attempt = (await harness.start(harness.auth(operator, sub="ada"), track.track_key)).json()
+    renamed = harness.auth(operator, sub="ada", name="Ada King")
+    submitted = await harness.submit(
+        renamed, attempt["attempt_id"], answers(track, attempt["paper"])
+    )
+    assert submitted.status_code == 200, submitted.text
+    async with harness.runtime.sessions() as session:
+        stored = await session.scalar(
+            select(staff.c.name).where(staff.c.operator_id == operator, staff.c.staff_id == "ada")
+        )
+    assert stored == "Ada King"
+    [event] = await harness.events(operator, "academy.attempt.submitted.v1")
+    assert (event.data.staff_name, event.data.training.staff_name) == ("Ada King", "Ada King")
+
+
+async def test_submitting_an_unknown_attempt_is_a_404_for_known_and_new_staff(
+    harness: Harness,
+) -> None:
+    _, headers, operator = await _enrolled(harness)
+    given = {"q": ["a"]}
+    known = await harness.submit(headers, "no-such-attempt", given)
+    first_sight = await harness.submit(
+        harness.auth(operator, sub="grace"), "no-such-attempt", given
+    )
+    assert (known.status_code, first_sight.status_code) == (404, 404)
+    assert {known.json()["error"], first_sight.json()["error"]} == {"attempt_not_found"}
+    provisioned = await harness.events(operator, "academy.staff.provisioned.v1")
+    assert [e.data.staff_id for e in provisioned] == ["ada"]  # a refused request stores nothing
+
+
+async def test_submitting_a_colleagues_attempt_is_a_404_and_leaves_it_open(
+    harness: Harness,
+) -> None:
+    track, headers, operator = await _enrolled(harness)
+    attempt = (await harness.start(headers, track.track_key)).json()
+    colleague = harness.auth(operator, sub="grace")
+    await harness.complete_training(colleague, track.track_key)
+    taken = await harness.submit(colleague, attempt["attempt_id"], answers(track, attempt["paper"]))
+    assert taken.status_code == 404, taken.text
+    assert taken.json()["error"] == "attempt_not_found"
+    own = await harness.client.get(f"/v1/me/attempts/{attempt['attempt_id']}", headers=headers)
+    assert own.json()["status"] == "open"
+    assert await harness.events(operator, "academy.attempt.submitted.v1") == []
 
 
 async def test_feedback_shows_only_what_the_exam_policy_allows(harness: Harness) -> None:

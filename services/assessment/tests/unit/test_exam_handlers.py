@@ -213,3 +213,31 @@ async def test_passing_in_the_recertification_window_supersedes_the_previous_cer
         renewed.certificate_id,
         renewed.passed_at,
     )
+
+
+async def test_a_submit_locks_the_holder_once_and_stores_the_name_of_the_latest_token() -> None:
+    tr = track()
+    uow = live(tr)
+    await trained(uow, tr, staff())
+    ids = CountingIds()
+    started = await start(uow, staff(), ids)
+    uow.events.emitted.clear()
+    uow.staff.locked.clear()
+    renamed = staff(name="Ada King")
+
+    result = await exams.submit(
+        uow=uow,
+        identity=renamed,
+        attempt_id=started.attempt.attempt_id,
+        answers=correct_answers(started.attempt.exam),
+        idempotency_key="key-00000001",
+        ids=ids,
+        now=T0 + timedelta(minutes=10),
+        rules=DEFAULT_RULES,
+    )
+
+    assert result.outcome is not None
+    assert uow.staff.locked == [renamed.staff_id]
+    assert uow.staff.members[(renamed.operator_id, renamed.staff_id)] == renamed
+    assert uow.events.types == [SUBMITTED, ISSUED]
+    assert {e.data.training.staff_name for e in uow.events.emitted} == {"Ada King"}
