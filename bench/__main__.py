@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from academy_runtime import heap
+from academy_runtime.settings import ServiceSettings
 from bench.summary import print_summary
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +39,9 @@ def main(names: list[str]) -> None:
         raise SystemExit(
             f"unknown benchmark(s) {', '.join(unknown)}; choose from {sorted(available)}"
         )
+    # The driver collects as a service process does (every benchmark, whatever ran before it):
+    # with Python's defaults its full collections stopped it for up to 175 ms mid-window.
+    heap.settle(ServiceSettings.model_fields["gc_young_threshold"].default)
     results: dict[str, dict[str, Any]] = {}
     for name in names or sorted(available):
         print(f"== {name}", flush=True)

@@ -36,8 +36,6 @@ import httpx
 
 from academy.local.mesh import ExternalPortal, Mesh, publish_bundled_catalogue
 from academy.testing_mesh import running_mesh
-from academy_runtime import heap
-from academy_runtime.settings import ServiceSettings
 from academy_testkit.ports import free_port, wait_port
 from bench.common import STATE, Latencies, client_session, database, write_result
 from bench.cpu import CpuWindow, profile_summary, py_spy, start_profiles
@@ -294,7 +292,6 @@ def run() -> dict[str, Any]:
             if running._tansu is not None:
                 pids["tansu"] = running._tansu.pid
             pids |= {"portal stand-in": standin_pid, "bench driver": os.getpid()}
-            heap.settle(ServiceSettings.model_fields["gc_young_threshold"].default)  # as a service
             measured = asyncio.run(_measure(running, standin_url, keys, pids))
     standin = measured.pop("standin")
     sustained = [int(r) for r, m in measured.items() if m["user_path"]["sustained"]]
