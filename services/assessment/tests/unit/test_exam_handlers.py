@@ -1,6 +1,6 @@
 """Exam start and submit handlers on fakes of their ports: what is stored and what is staged."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from assessment_builders import T0, answers_with_correct, certificate, correct_answers, staff, track
@@ -37,6 +37,29 @@ async def trained(uow: FakeUnit, tr: TrackPublished, who: StaffMember) -> None:
 async def start(uow: FakeUnit, who: StaffMember, ids: CountingIds) -> StartedAttempt:
     return await exams.start(
         uow=uow, identity=who, track_key=KEY, ids=ids, now=T0, rules=DEFAULT_RULES
+    )
+
+
+async def submit(
+    uow: FakeUnit,
+    started: StartedAttempt,
+    ids: CountingIds,
+    *,
+    who: StaffMember | None = None,
+    answers: dict[str, list[str]] | None = None,
+    key: str = "key-00000001",
+    at: datetime = T0 + timedelta(minutes=10),
+) -> exams.SubmitResult:
+    """`who` (default `staff()`) submits `answers` (default the correct ones) with `key` at `at`."""
+    return await exams.submit(
+        uow=uow,
+        identity=staff() if who is None else who,
+        attempt_id=started.attempt.attempt_id,
+        answers=correct_answers(started.attempt.exam) if answers is None else answers,
+        idempotency_key=key,
+        ids=ids,
+        now=at,
+        rules=DEFAULT_RULES,
     )
 
 
@@ -101,16 +124,7 @@ async def test_passing_issues_a_certificate_and_stages_submitted_then_issued() -
     started = await start(uow, staff(), ids)
     uow.events.emitted.clear()
 
-    result = await exams.submit(
-        uow=uow,
-        identity=staff(),
-        attempt_id=started.attempt.attempt_id,
-        answers=correct_answers(started.attempt.exam),
-        idempotency_key="key-00000001",
-        ids=ids,
-        now=T0 + timedelta(minutes=10),
-        rules=DEFAULT_RULES,
-    )
+    result = await submit(uow, started, ids)
 
     assert result.outcome is not None
     assert result.outcome.result == "pass"
@@ -131,21 +145,9 @@ async def test_a_retry_with_the_same_key_replays_the_outcome_without_grading_aga
     started = await start(uow, staff(), ids)
     answers = answers_with_correct(started.attempt.exam, 2)
 
-    async def submit() -> exams.SubmitResult:
-        return await exams.submit(
-            uow=uow,
-            identity=staff(),
-            attempt_id=started.attempt.attempt_id,
-            answers=answers,
-            idempotency_key="key-00000001",
-            ids=ids,
-            now=T0 + timedelta(minutes=10),
-            rules=DEFAULT_RULES,
-        )
-
-    first = await submit()
+    first = await submit(uow, started, ids, answers=answers)
     staged = len(uow.events.emitted)
-    again = await submit()
+    again = await submit(uow, started, ids, answers=answers)
 
     assert (first.replayed, again.replayed) == (False, True)
     assert again.outcome == first.outcome
@@ -164,16 +166,7 @@ async def test_a_late_submission_closes_the_attempt_as_timed_out_and_returns_the
     started = await start(uow, staff(), CountingIds())
     uow.events.emitted.clear()
 
-    result = await exams.submit(
-        uow=uow,
-        identity=staff(),
-        attempt_id=started.attempt.attempt_id,
-        answers=correct_answers(started.attempt.exam),
-        idempotency_key="key-00000001",
-        ids=CountingIds(),
-        now=T0 + timedelta(minutes=31),
-        rules=DEFAULT_RULES,
-    )
+    result = await submit(uow, started, CountingIds(), at=T0 + timedelta(minutes=31))
 
     assert isinstance(result.rejection, SubmissionAfterDeadline)
     assert uow.attempts.records[started.attempt.attempt_id].attempt.status == "timed_out"
@@ -193,16 +186,7 @@ async def test_passing_in_the_recertification_window_supersedes_the_previous_cer
         uow=uow, identity=staff(), track_key=KEY, ids=ids, now=later, rules=DEFAULT_RULES
     )
 
-    result = await exams.submit(
-        uow=uow,
-        identity=staff(),
-        attempt_id=started.attempt.attempt_id,
-        answers=correct_answers(started.attempt.exam),
-        idempotency_key="key-00000002",
-        ids=ids,
-        now=later + timedelta(minutes=5),
-        rules=DEFAULT_RULES,
-    )
+    result = await submit(uow, started, ids, key="key-00000002", at=later + timedelta(minutes=5))
 
     assert result.outcome is not None
     assert result.outcome.certificate is not None
@@ -225,16 +209,7 @@ async def test_a_submit_locks_the_holder_once_and_stores_the_name_of_the_latest_
     uow.staff.locked.clear()
     renamed = staff(name="Ada King")
 
-    result = await exams.submit(
-        uow=uow,
-        identity=renamed,
-        attempt_id=started.attempt.attempt_id,
-        answers=correct_answers(started.attempt.exam),
-        idempotency_key="key-00000001",
-        ids=ids,
-        now=T0 + timedelta(minutes=10),
-        rules=DEFAULT_RULES,
-    )
+    result = await submit(uow, started, ids, who=renamed)
 
     assert result.outcome is not None
     assert uow.staff.locked == [renamed.staff_id]
