@@ -261,6 +261,24 @@ async def export_states(
     }
 
 
+#: Every chain with its operator's last delivered pack: a probe of `ix_export_runs_last_success`
+#: per operator (a pack needs its chain, so every succeeded run has one), not a GROUP BY over
+#: every succeeded run, which grew with operators x days.
+_CHAINS = select(
+    pack_chains.c.operator_id,
+    pack_chains.c.registered_at,
+    select(export_runs.c.delivered_at)
+    .where(
+        export_runs.c.operator_id == pack_chains.c.operator_id,
+        export_runs.c.status == RunStatus.SUCCEEDED.value,
+    )
+    .order_by(export_runs.c.delivered_at.desc().nulls_last())
+    .limit(1)
+    .scalar_subquery()
+    .label("last_success"),
+)
+
+
 async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
     """What the export gauges show: failing runs, last success per operator, chains."""
     failing = await session.scalar(
@@ -268,12 +286,7 @@ async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
         .select_from(export_runs)
         .where(export_runs.c.status == RunStatus.FAILED.value)
     )
-    successes = await session.execute(
-        select(export_runs.c.operator_id, func.max(export_runs.c.delivered_at))
-        .where(export_runs.c.status == RunStatus.SUCCEEDED.value)
-        .group_by(export_runs.c.operator_id)
-    )
-    chains = await session.execute(select(pack_chains.c.operator_id, pack_chains.c.registered_at))
+    chains = (await session.execute(_CHAINS)).all()
     open_days = await session.execute(
         select(export_runs.c.operator_id, func.count())
         .where(export_runs.c.status != RunStatus.SUCCEEDED.value)
@@ -281,8 +294,10 @@ async def status_snapshot(session: AsyncSession) -> dict[str, Any]:
     )
     return {
         "failing": int(failing or 0),
-        "last_success": {row[0]: row[1] for row in successes},
-        "registered": {row[0]: row[1] for row in chains},
+        "last_success": {
+            row.operator_id: row.last_success for row in chains if row.last_success is not None
+        },
+        "registered": {row.operator_id: row.registered_at for row in chains},
         "open_days": {op: int(n) for op, n in open_days},
     }
 

@@ -111,3 +111,10 @@ export_runs = Table(
         "ix_export_runs_open", "operator_id", "day", postgresql_where=text("status <> 'succeeded'")
     ),
 )
+#: Each operator's last success as one index probe (the export gauges read it every pass).
+Index(
+    "ix_export_runs_last_success",
+    export_runs.c.operator_id,
+    export_runs.c.delivered_at.desc().nulls_last(),
+    postgresql_where=text("status = 'succeeded'"),
+)
