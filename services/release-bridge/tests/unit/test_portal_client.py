@@ -1,4 +1,5 @@
 import asyncio
+import gzip
 import socket
 import threading
 from collections.abc import Iterator
@@ -61,6 +62,15 @@ async def accepted(request: Request) -> Response:
 @portal.post("/long")
 async def long_error() -> Response:
     return Response(status_code=500, content="é" * 5000, media_type="text/plain; charset=utf-8")
+
+
+@portal.post("/gzipped")
+async def gzipped() -> Response:
+    return Response(
+        status_code=422,
+        content=gzip.compress(b"payload refused: unknown release"),
+        headers={"content-encoding": "gzip"},
+    )
 
 
 @portal.post("/retry-on-date")
@@ -164,6 +174,16 @@ async def test_response_excerpt_is_cut_to_512_characters(portal_url: str) -> Non
 
     assert outcome.status_code == 500
     assert outcome.response_excerpt == "é" * 512
+
+
+async def test_a_compressed_answer_is_excerpted_as_text(portal_url: str) -> None:
+    async with PortalClient.create() as client:
+        outcome = await client.send(f"{portal_url}/gzipped", body=BODY, headers={})
+
+    assert (outcome.status_code, outcome.response_excerpt) == (
+        422,
+        "payload refused: unknown release",
+    )
 
 
 async def test_retry_after_header_is_parsed_against_the_clock(portal_url: str) -> None:

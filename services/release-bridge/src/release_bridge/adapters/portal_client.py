@@ -74,7 +74,6 @@ class PortalClient:
                 connector=aiohttp.TCPConnector(limit=self._max_connections),
                 timeout=self._timeout,
                 headers={"user-agent": USER_AGENT},
-                auto_decompress=False,  # the excerpt is for people; never inflate a portal's body
             )
         return self._session
 
