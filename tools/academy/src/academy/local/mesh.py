@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+import psutil
+
 from academy.local.loopback import go_live_when_published
 
 # http_json, mint and Ports are re-exported: tests, benchmarks and the demo import them from here.
@@ -65,6 +67,7 @@ class Mesh:
     def start_infrastructure(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "logs").mkdir(exist_ok=True)
+        self.stop_leftovers()
         if self.database_url is None:
             server, self._pg = postgres.server_url(
                 prefer_local=False, data_dir=self.state_dir / "pgdata"
@@ -75,6 +78,7 @@ class Mesh:
                 raise RuntimeError(f"port {self.ports.kafka} is taken; set ACADEMY_KAFKA_PORT")
             log_file = (self.state_dir / "logs" / "tansu.log").open("ab")
             self._tansu = tansu.start(self.ports.kafka, log=log_file)
+            self._record("tansu", self._tansu.pid)
             self.kafka_bootstrap = f"127.0.0.1:{self.ports.kafka}"
         migrate_all(self.database_url)
 
@@ -262,6 +266,51 @@ class Mesh:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        self._record(child.name, child.process.pid)
+
+    # -- processes an earlier run left ------------------------------------------------------
+    @property
+    def _started_file(self) -> Path:
+        return self.state_dir / "processes.json"
+
+    def _record(self, name: str, pid: int) -> None:
+        """Note a started process (name, pid, start time) in the state dir: if this `academy
+        up` is killed (SIGKILL, a closed terminal), its children outlive it, and the next run
+        stops them instead of failing on the ports they hold."""
+        started = self._read_started()
+        started[name] = [pid, psutil.Process(pid).create_time()]
+        self._started_file.write_text(json.dumps(started))
+
+    def _read_started(self) -> dict[str, list[float]]:
+        try:
+            found = json.loads(self._started_file.read_text())
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def stop_leftovers(self, *, within_s: float = 15.0) -> list[str]:
+        """Stop the processes an earlier run in this state dir started and did not stop (the
+        same pid with the same start time, so never a stranger that reused the pid); returns
+        'name (pid)' of each."""
+        leftovers: list[tuple[str, psutil.Process]] = []
+        for name, (pid, created) in self._read_started().items():
+            try:
+                process = psutil.Process(int(pid))
+                if process.create_time() == created:
+                    leftovers.append((name, process))
+            except psutil.Error:
+                continue
+        for _name, process in leftovers:
+            process.terminate()
+        _gone, alive = psutil.wait_procs([p for _n, p in leftovers], timeout=within_s)
+        for process in alive:
+            process.kill()
+        psutil.wait_procs(alive, timeout=5)
+        self._started_file.unlink(missing_ok=True)
+        stopped = [f"{name} ({process.pid})" for name, process in leftovers]
+        if stopped:
+            log.warning("stopped what an earlier academy up left running: %s", ", ".join(stopped))
+        return stopped
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         child = self.children[name]
@@ -337,6 +386,7 @@ class Mesh:
         if self._pg is not None:
             self._pg.cleanup()
             self._pg = None
+        self._started_file.unlink(missing_ok=True)
 
 
 def _fully_ready(url: str) -> bool:
