@@ -72,6 +72,9 @@ class Mesh:
             server, self._pg = postgres.server_url(
                 prefer_local=False, data_dir=self.state_dir / "pgdata"
             )
+            if self._pg is not None:  # embedded: its postmaster's pid is the file's first line
+                postmaster = self.state_dir / "pgdata" / "postmaster.pid"
+                self._record("postgres", int(postmaster.read_text().split()[0]))
             self.database_url = postgres.create_database(server, "academy", exist_ok=True)
         if self.kafka_bootstrap is None:
             if port_open(self.ports.kafka):
@@ -274,11 +277,12 @@ class Mesh:
         return self.state_dir / "processes.json"
 
     def _record(self, name: str, pid: int) -> None:
-        """Note a started process (name, pid, start time) in the state dir: if this `academy
-        up` is killed (SIGKILL, a closed terminal), its children outlive it, and the next run
-        stops them instead of failing on the ports they hold."""
+        """Note a started process (name, pid, start time) and who started it in the state dir:
+        if this `academy up` is killed (SIGKILL, a closed terminal), its children outlive it,
+        and the next run stops them instead of failing on the ports they hold."""
         started = self._read_started()
-        started[name] = [pid, psutil.Process(pid).create_time()]
+        started[OWNER] = _identity(os.getpid())
+        started[name] = _identity(pid)
         self._started_file.write_text(json.dumps(started))
 
     def _read_started(self) -> dict[str, list[float]]:
@@ -291,17 +295,21 @@ class Mesh:
     def stop_leftovers(self, *, within_s: float = 15.0) -> list[str]:
         """Stop the processes an earlier run in this state dir started and did not stop (the
         same pid with the same start time, so never a stranger that reused the pid); returns
-        'name (pid)' of each."""
-        leftovers: list[tuple[str, psutil.Process]] = []
-        for name, (pid, created) in self._read_started().items():
-            try:
-                process = psutil.Process(int(pid))
-                if process.create_time() == created:
-                    leftovers.append((name, process))
-            except psutil.Error:
-                continue
-        for _name, process in leftovers:
-            process.terminate()
+        'name (pid)' of each. Refuses while the run that started them is alive."""
+        started = self._read_started()
+        owner = started.pop(OWNER, None)
+        if owner is not None and _alive(*owner) is not None and owner[0] != os.getpid():
+            raise RuntimeError(
+                f"another academy up (pid {int(owner[0])}) is running with {self.state_dir}; "
+                "stop it (Ctrl-C there) or give this one another --state-dir"
+            )
+        leftovers = [
+            (name, process)
+            for name, (pid, created) in started.items()
+            if (process := _alive(pid, created)) is not None
+        ]
+        for name, process in leftovers:  # Postgres: a fast shutdown, not a smart one
+            process.send_signal(signal.SIGINT if name == "postgres" else signal.SIGTERM)
         _gone, alive = psutil.wait_procs([p for _n, p in leftovers], timeout=within_s)
         for process in alive:
             process.kill()
@@ -387,6 +395,22 @@ class Mesh:
             self._pg.cleanup()
             self._pg = None
         self._started_file.unlink(missing_ok=True)
+
+
+OWNER = "academy up"  # the processes file's entry for the run that started them
+
+
+def _identity(pid: int) -> list[float]:
+    return [pid, psutil.Process(pid).create_time()]
+
+
+def _alive(pid: float, created: float) -> psutil.Process | None:
+    """The process `pid` if it is still the one that started at `created`."""
+    try:
+        process = psutil.Process(int(pid))
+        return process if process.create_time() == created else None
+    except psutil.Error:
+        return None
 
 
 def _fully_ready(url: str) -> bool:
