@@ -78,10 +78,13 @@ def test_a_second_run_refuses_while_the_first_is_alive(tmp_path: Path) -> None:
     mesh.spawn(child)
     _started_by(tmp_path, [first_run.pid, psutil.Process(first_run.pid).create_time()])
     try:
+        refused = _mesh(tmp_path)
         with pytest.raises(RuntimeError, match=f"another academy up \\(pid {first_run.pid}\\)"):
-            _mesh(tmp_path).stop_leftovers()
+            refused.stop_leftovers()
+        refused.stop()  # as `academy up` does after a refusal
         assert child.process is not None
         assert child.process.poll() is None
+        assert (tmp_path / "processes.json").exists()  # the live run's record stays
     finally:
         first_run.kill()
         first_run.wait(5)

@@ -62,6 +62,7 @@ class Mesh:
     children: dict[str, Child] = field(default_factory=dict)
     _tansu: subprocess.Popen[bytes] | None = None
     _pg: Any = None
+    _recorded: bool = False  # this run wrote the state dir's processes file
 
     # -- infrastructure ------------------------------------------------------------------
     def start_infrastructure(self) -> None:
@@ -284,6 +285,7 @@ class Mesh:
         started[OWNER] = _identity(os.getpid())
         started[name] = _identity(pid)
         self._started_file.write_text(json.dumps(started))
+        self._recorded = True
 
     def _read_started(self) -> dict[str, list[float]]:
         try:
@@ -314,6 +316,10 @@ class Mesh:
         for process in alive:
             process.kill()
         psutil.wait_procs(alive, timeout=5)
+        if any(name == "postgres" for name, _p in leftovers):
+            # pgserver's list of the processes using the server: the killed run stays in it,
+            # and pgserver would never stop the next run's server
+            (self.state_dir / "pgdata" / ".handle_pids.json").unlink(missing_ok=True)
         self._started_file.unlink(missing_ok=True)
         stopped = [f"{name} ({process.pid})" for name, process in leftovers]
         if stopped:
@@ -394,7 +400,8 @@ class Mesh:
         if self._pg is not None:
             self._pg.cleanup()
             self._pg = None
-        self._started_file.unlink(missing_ok=True)
+        if self._recorded:  # never another live run's record (a refused second run stops too)
+            self._started_file.unlink(missing_ok=True)
 
 
 OWNER = "academy up"  # the processes file's entry for the run that started them
