@@ -59,7 +59,7 @@ def create(
     runtime.subscribe(
         declared.consumer("catalogue"), units, *catalogue_routes(endpoint=endpoint, clock=clock)
     )
-    portal = PortalClient.create(
+    portal = PortalClient(
         connect_timeout=timedelta(seconds=settings.portal_connect_timeout_s),
         read_timeout=timedelta(seconds=settings.portal_read_timeout_s),
         total_timeout=timedelta(seconds=settings.portal_total_timeout_s),

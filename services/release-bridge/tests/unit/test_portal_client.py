@@ -24,7 +24,7 @@ def _ticks(*values: float) -> object:
 
 
 async def test_unsupported_url_is_a_permanent_outcome() -> None:
-    client = PortalClient.create()
+    client = PortalClient()
 
     outcome = await client.send("ftp://portal.test/hook", body=BODY, headers={})
     await client.aclose()
@@ -114,7 +114,7 @@ def _signed(webhook_id: str, body: bytes = BODY) -> dict[str, str]:
 
 
 async def test_real_portal_accepts_a_signed_webhook(portal_url: str) -> None:
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(f"{portal_url}/hook", body=BODY, headers=_signed("r-real-1"))
 
     assert outcome.status_code == 204
@@ -123,7 +123,7 @@ async def test_real_portal_accepts_a_signed_webhook(portal_url: str) -> None:
 
 
 async def test_real_portal_rejects_a_tampered_body_as_a_signature_failure(portal_url: str) -> None:
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(
             f"{portal_url}/hook", body=BODY + b" ", headers=_signed("r-real-2")
         )
@@ -134,7 +134,7 @@ async def test_real_portal_rejects_a_tampered_body_as_a_signature_failure(portal
 
 
 async def test_real_portal_busy_response_carries_retry_after(portal_url: str) -> None:
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(f"{portal_url}/busy", body=BODY, headers=_signed("r-real-3"))
 
     assert (outcome.status_code, outcome.retry_after) == (503, timedelta(seconds=7))
@@ -142,7 +142,7 @@ async def test_real_portal_busy_response_carries_retry_after(portal_url: str) ->
 
 
 async def test_slow_real_portal_times_out(portal_url: str) -> None:
-    async with PortalClient.create(read_timeout=timedelta(milliseconds=300)) as client:
+    async with PortalClient(read_timeout=timedelta(milliseconds=300)) as client:
         outcome = await client.send(f"{portal_url}/slow", body=BODY, headers=_signed("r-real-4"))
 
     assert outcome.error_kind == "timeout"
@@ -150,7 +150,7 @@ async def test_slow_real_portal_times_out(portal_url: str) -> None:
 
 
 async def test_total_timeout_bounds_the_whole_request(portal_url: str) -> None:
-    async with PortalClient.create(total_timeout=timedelta(milliseconds=300)) as client:
+    async with PortalClient(total_timeout=timedelta(milliseconds=300)) as client:
         outcome = await client.send(f"{portal_url}/slow", body=BODY, headers=_signed("r-real-5"))
 
     assert outcome.error_kind == "timeout"
@@ -169,7 +169,7 @@ async def test_successful_post_reports_status_latency_and_excerpt(portal_url: st
 
 
 async def test_response_excerpt_is_cut_to_512_characters(portal_url: str) -> None:
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(f"{portal_url}/long", body=BODY, headers={})
 
     assert outcome.status_code == 500
@@ -177,7 +177,7 @@ async def test_response_excerpt_is_cut_to_512_characters(portal_url: str) -> Non
 
 
 async def test_a_compressed_answer_is_excerpted_as_text(portal_url: str) -> None:
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(f"{portal_url}/gzipped", body=BODY, headers={})
 
     assert (outcome.status_code, outcome.response_excerpt) == (
@@ -203,7 +203,7 @@ async def test_a_server_answering_garbage_is_a_transport_failure() -> None:
     server = await asyncio.start_server(garbage, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
-        async with PortalClient.create() as client:
+        async with PortalClient() as client:
             outcome = await client.send(f"http://127.0.0.1:{port}/hook", body=BODY, headers={})
     finally:
         server.close()
@@ -228,7 +228,7 @@ async def test_a_connect_that_never_completes_is_a_timeout() -> None:
             filler.setblocking(False)
             filler.connect_ex(("127.0.0.1", port))
             fillers.append(filler)
-        async with PortalClient.create(connect_timeout=timedelta(milliseconds=300)) as client:
+        async with PortalClient(connect_timeout=timedelta(milliseconds=300)) as client:
             outcome = await client.send(f"http://127.0.0.1:{port}/hook", body=BODY, headers={})
     finally:
         for filler in fillers:
@@ -245,7 +245,7 @@ async def test_closed_port_is_a_connection_failure() -> None:
     port = sock.getsockname()[1]
     sock.close()
 
-    async with PortalClient.create() as client:
+    async with PortalClient() as client:
         outcome = await client.send(f"http://127.0.0.1:{port}/hook", body=BODY, headers={})
 
     assert outcome.error_kind == "connect"

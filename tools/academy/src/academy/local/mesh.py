@@ -73,9 +73,8 @@ class Mesh:
             server, self._pg = postgres.server_url(
                 prefer_local=False, data_dir=self.state_dir / "pgdata"
             )
-            if self._pg is not None:  # embedded: its postmaster's pid is the file's first line
-                postmaster = self.state_dir / "pgdata" / "postmaster.pid"
-                self._record("postgres", int(postmaster.read_text().split()[0]))
+            if self._pg is not None:  # embedded: pgserver's handle knows its postmaster
+                self._record("postgres", self._pg.get_pid())
             self.database_url = postgres.create_database(server, "academy", exist_ok=True)
         if self.kafka_bootstrap is None:
             if port_open(self.ports.kafka):
